@@ -1,0 +1,88 @@
+// Package index stores community models in Badger with a spatial index that
+// knows about floors, and reads them back as consistent snapshots while
+// writes go on.
+//
+// # Revisions, snapshots and atomic ingest
+//
+// The store runs Badger in managed mode, where the application chooses the
+// version (timestamp) of every write and of every read. The store's
+// revision is the version of its last committed change. A Batch (one ingest
+// of one file, or a dataset deletion) writes all its keys at version R+1,
+// where R is the current revision, in as many Badger write batches as it
+// needs; readers keep reading at R and see none of it. Commit then writes
+// the meta key "rev" at R+1, syncs, and moves readers to R+1: the whole
+// batch appears at once. Abort, or a crash before Commit, leaves versions
+// at R+1 behind that no reader has seen; they are undone by writing, at a
+// later version, each touched key's value as of R (or its deletion), found
+// by a scan over all versions. Open runs the same recovery when it finds
+// versions newer than the last commit. Compaction is told (SetDiscardTs)
+// never to drop versions that an open Snapshot or a recovery still needs.
+//
+// Revision changes on every commit and only then; it is meant for cache
+// keys and HTTP ETags.
+//
+// # Key layout
+//
+// Every key starts with a one-byte prefix. Integers are big-endian, so
+// byte order is numeric order. ds is the dataset's uint32 id from the
+// catalog, st the cim.Stage byte, id the feature id's bytes (ids hold no NUL
+// byte, and the id is always last, so no separator is needed).
+//
+//	0x00 "rev"                            → revision u64, read version u64
+//	0x00 "ds" name                        → dataset id u32
+//	'F' ds st id                          → feature record (see record.go)
+//	'C' class ds st id                    → empty: the class index
+//	'A' tier morton ds st id              → index value: the all-levels spatial index
+//	'L' level tier morton ds st id        → index value: the per-floor spatial index
+//
+// The records are grouped by dataset and stage, so deleting or listing a
+// dataset is one prefix scan; a lookup by id alone tries each dataset and
+// stage (a Get each, answered mostly by Bloom filters). Each feature has one
+// record, one class key, one 'A' key and one 'L' key for every floor in its
+// level range: a space on floor 3 has one, a 20-storey tower 20.
+//
+// level is floor(level) as an int16 with its sign bit flipped (u16), so a
+// floor-range query is a run of consecutive level prefixes.
+//
+// # The spatial key: tiered Morton order of the lower-left corner
+//
+// Longitude and latitude map linearly onto unsigned 32-bit integers
+// (x = (lon+180)/360·2³², y = (lat+90)/180·2³², about 9 mm at the equator).
+// A feature's bounding box [x0,x1]×[y0,y1] is filed under the tier t, 0…32,
+// the largest for which both its width and height are less than the cell
+// size 2^(32−t), and under the Morton (Z-order) code of its lower-left
+// corner (x0, y0) at full resolution, 8 bytes. A point has tier 32; a 20 m
+// building near 30° N has tier 19 or 20.
+//
+// This is the multi-level quadkey scheme of the issue tracker, with one
+// twist borrowed from XZ-ordering (GeoMesa): a tier-t feature is filed by its
+// corner, not by the cells it covers, so it has exactly one key per floor and
+// a query needs no duplicate elimination; in exchange, a query at tier t
+// widens its box by one tier-t cell to the west and south, the farthest a
+// tier-t corner can lie from a box the feature still reaches. Because the
+// corner is kept at full resolution rather than at the tier's cell size, the
+// query chooses how finely to cut its Morton ranges (see ranges.go)
+// independently of how coarse the tier is: few long ranges for a big box,
+// tight ones for a small box. A query thus seeks once per range per
+// populated tier; the store keeps in memory which tiers each prefix
+// holds, so empty tiers cost nothing.
+//
+// The alternatives weighed: an S2 covering files a polygon under several
+// cells and needs de-duplication, and its cells do not line up with web
+// map tiles; XZ2 proper interleaves all tiers into one sequence, which saves
+// seeks for large boxes but costs a range per ancestor cell for small ones.
+// BenchmarkBoxLevelQuery compares the result with an in-memory R-tree.
+//
+// # The index value
+//
+// 'A' and 'L' values are 17 bytes: x1 u32, y1 u32 (the upper corner, rounded
+// up), class u8, level min and max as float32. A scan decides from key and
+// value alone whether the feature's box is disjoint from the query (skip),
+// inside it (a hit without reading the geometry), or overlapping its edge (the
+// query reads the record and tests the geometry itself); it also filters on
+// class, dataset, stage and floor without reading the record.
+//
+// The per-floor index answers "floor L" and "floors A..B": a feature on
+// floors m..M is reported only from floor max(m, A)'s prefix, so a range query
+// sees each feature once.
+package index

@@ -1,0 +1,384 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math"
+	"os"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/future-community/cim/cim"
+)
+
+// Sentinel errors.
+var (
+	// ErrNotFound is returned by Get when no feature has the id in the
+	// dataset and stage.
+	ErrNotFound = errors.New("feature not found")
+	// ErrReadOnly is returned by Begin on a store opened read-only.
+	ErrReadOnly = errors.New("store is read-only")
+	// ErrClosed is returned by operations on a closed Store or finished Batch.
+	ErrClosed = errors.New("closed")
+)
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// ReadOnly opens the store for reading only; several processes may
+	// then share it, but none may write.
+	ReadOnly bool
+	// Logger receives Badger's warnings and errors. Nil discards them.
+	Logger *slog.Logger
+	// MemTableMB is the size of Badger's memtables in MiB; 0 means 64.
+	// Larger tables speed up bulk ingest at the cost of memory.
+	MemTableMB int
+}
+
+// Store is a community model on disk. It is safe for concurrent use: any
+// number of Snapshots read while one Batch writes.
+type Store struct {
+	db       *badger.DB
+	dir      string
+	readOnly bool
+
+	writeMu sync.Mutex // held by the open Batch
+
+	mu     sync.Mutex // guards the fields below
+	rev    uint64     // content revision: version of the last commit
+	readTs uint64     // version new snapshots read at
+	open   map[uint64]int
+	cat    *catalog
+	tiers  *tierSet
+	closed bool
+}
+
+// Open opens or creates the store in directory dir. If the last process
+// using it stopped in the middle of a batch, Open undoes that batch first.
+func Open(dir string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.MemTableMB <= 0 {
+		o.MemTableMB = 64
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	bo := badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{o.Logger}).
+		WithReadOnly(o.ReadOnly).
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false).
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(int64(o.MemTableMB) << 20).
+		WithNumCompactors(2).
+		WithCompactL0OnClose(true)
+	db, err := badger.OpenManaged(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// load reads the revision, recovers from an interrupted batch, and builds
+// the in-memory catalog and tier sets.
+func (s *Store) load() error {
+	txn := s.db.NewTransactionAt(math.MaxUint64, false)
+	item, err := txn.Get(keyRev)
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		txn.Discard()
+		return err
+	default:
+		err = item.Value(func(v []byte) error {
+			if len(v) != 16 {
+				return fmt.Errorf("%w: revision", errCorrupt)
+			}
+			s.rev, s.readTs = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+			return nil
+		})
+		if err != nil {
+			txn.Discard()
+			return err
+		}
+	}
+	txn.Discard()
+	if maxV := s.db.MaxVersion(); maxV > s.readTs {
+		if s.readOnly {
+			return fmt.Errorf("the last write was interrupted; open the store read-write once to recover it")
+		}
+		at, err := s.undo(s.readTs, maxV)
+		if err != nil {
+			return fmt.Errorf("recover interrupted batch: %w", err)
+		}
+		s.readTs = at
+	}
+	s.db.SetDiscardTs(s.readTs)
+	rd := s.db.NewTransactionAt(s.readTs, false)
+	defer rd.Discard()
+	if s.cat, err = loadCatalog(rd); err != nil {
+		return err
+	}
+	s.tiers, err = loadTiers(rd)
+	return err
+}
+
+// undo reverts every key whose newest version is above committed, the last
+// committed read version, to its value at committed. It writes at maxV+1 and
+// returns that version, the read version to use from now on. The caller
+// holds s.writeMu, or has the store to itself.
+func (s *Store) undo(committed, maxV uint64) (uint64, error) {
+	at := maxV + 1
+	wb := s.db.NewWriteBatchAt(at)
+	defer wb.Cancel()
+	txn := s.db.NewTransactionAt(maxV, false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{AllVersions: true})
+	defer it.Close()
+	var cur []byte   // key being examined
+	var pending bool // cur's newest version is above readTs; not yet resolved
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if !bytes.Equal(k, cur) {
+			if pending {
+				if err := wb.DeleteAt(cur, at); err != nil {
+					return 0, err
+				}
+			}
+			cur = item.KeyCopy(nil)
+			pending = item.Version() > committed
+			continue
+		}
+		if !pending || item.Version() > committed {
+			continue
+		}
+		// The newest version at or below readTs: restore it.
+		pending = false
+		if item.IsDeletedOrExpired() {
+			if err := wb.DeleteAt(cur, at); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return 0, err
+		}
+		if err := wb.SetEntryAt(badger.NewEntry(cur, v), at); err != nil {
+			return 0, err
+		}
+	}
+	if pending {
+		if err := wb.DeleteAt(cur, at); err != nil {
+			return 0, err
+		}
+	}
+	if err := wb.SetEntryAt(badger.NewEntry(bytes.Clone(keyRev), revValue(s.rev, at)), at); err != nil {
+		return 0, err
+	}
+	if err := wb.Flush(); err != nil {
+		return 0, err
+	}
+	if err := s.db.Sync(); err != nil {
+		return 0, err
+	}
+	return at, nil
+}
+
+func revValue(rev, readTs uint64) []byte {
+	v := binary.BigEndian.AppendUint64(nil, rev)
+	return binary.BigEndian.AppendUint64(v, readTs)
+}
+
+// Close closes the store. Open snapshots and batches must be finished
+// first.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	return s.db.Close()
+}
+
+// Compact merges the store's tables down to as few levels as it can, which
+// speeds up reads after a large ingest. Badger compacts in the background
+// too; Compact is for when the reads should be fast now.
+func (s *Store) Compact() error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	return s.db.Flatten(2)
+}
+
+// Dir returns the directory the store lives in.
+func (s *Store) Dir() string { return s.dir }
+
+// Revision returns the version of the store's last committed change. It
+// changes with every commit and only then.
+func (s *Store) Revision() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rev
+}
+
+// Snapshot returns a consistent read view of the store as of now. Writes
+// committed later are not seen. Close it when done: an open snapshot keeps
+// old versions from being compacted away.
+func (s *Store) Snapshot() (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	s.open[s.readTs]++
+	return &Snapshot{
+		s: s, txn: s.db.NewTransactionAt(s.readTs, false),
+		rev: s.rev, readTs: s.readTs, cat: s.cat, tiers: s.tiers,
+	}, nil
+}
+
+// release forgets a snapshot and lets compaction drop versions no one
+// reads any more.
+func (s *Store) release(readTs uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[readTs]--; s.open[readTs] <= 0 {
+		delete(s.open, readTs)
+	}
+	s.updateDiscardLocked()
+}
+
+func (s *Store) updateDiscardLocked() {
+	if s.closed {
+		return
+	}
+	d := s.readTs
+	for ts := range s.open {
+		d = min(d, ts)
+	}
+	s.db.SetDiscardTs(d)
+}
+
+// catalog maps dataset names to the ids used in keys. It is immutable;
+// a batch that adds datasets builds a new one.
+type catalog struct {
+	byName map[string]uint32
+	byID   map[uint32]string
+	next   uint32
+}
+
+func loadCatalog(txn *badger.Txn) (*catalog, error) {
+	c := &catalog{byName: map[string]uint32{}, byID: map[uint32]string{}, next: 1}
+	prefix := []byte{pMeta, 'd', 's'}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		name := string(it.Item().Key()[len(prefix):])
+		err := it.Item().Value(func(v []byte) error {
+			if len(v) != 4 {
+				return fmt.Errorf("%w: dataset %q", errCorrupt, name)
+			}
+			id := binary.BigEndian.Uint32(v)
+			c.byName[name], c.byID[id] = id, name
+			c.next = max(c.next, id+1)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *catalog) clone() *catalog {
+	return &catalog{byName: maps.Clone(c.byName), byID: maps.Clone(c.byID), next: c.next}
+}
+
+// tierSet records which tiers hold keys under 'A' and under each floor of
+// 'L', so scans skip empty tiers. It may hold tiers that have since been
+// emptied; that costs a seek, nothing more. It is immutable.
+type tierSet struct {
+	all    uint64
+	levels map[uint16]uint64
+}
+
+// loadTiers finds the populated (floor, tier) prefixes with one seek each.
+func loadTiers(txn *badger.Txn) (*tierSet, error) {
+	ts := &tierSet{levels: map[uint16]uint64{}}
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	for it.Seek([]byte{pAll}); it.ValidForPrefix([]byte{pAll}); {
+		k := it.Item().Key()
+		if len(k) < 2 {
+			return nil, fmt.Errorf("%w: short key", errCorrupt)
+		}
+		ts.all |= 1 << k[1]
+		it.Seek([]byte{pAll, k[1] + 1})
+		if k[1] == maxTier {
+			break
+		}
+	}
+	for it.Seek([]byte{pLevel}); it.ValidForPrefix([]byte{pLevel}); {
+		k := it.Item().Key()
+		if len(k) < 4 {
+			return nil, fmt.Errorf("%w: short key", errCorrupt)
+		}
+		lv, t := binary.BigEndian.Uint16(k[1:]), k[3]
+		ts.levels[lv] |= 1 << t
+		next := []byte{pLevel, k[1], k[2], t + 1}
+		if t == maxTier {
+			next = binary.BigEndian.AppendUint16([]byte{pLevel}, lv+1)
+			if lv == math.MaxUint16 {
+				break
+			}
+		}
+		it.Seek(next)
+	}
+	return ts, nil
+}
+
+// badgerLogger passes Badger's warnings and errors to a slog.Logger.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	if b.l != nil {
+		b.l.Error("badger: " + fmt.Sprintf(f, a...))
+	}
+}
+
+func (b badgerLogger) Warningf(f string, a ...any) {
+	if b.l != nil {
+		b.l.Warn("badger: " + fmt.Sprintf(f, a...))
+	}
+}
+
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}
+
+// checkCtx returns ctx's error, if any.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Err()
+}
+
+var _ = cim.ClassOther

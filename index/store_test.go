@@ -1,0 +1,513 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/future-community/cim/cim"
+	"github.com/twpayne/go-geom"
+)
+
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func rect(x0, y0, x1, y1 float64) geom.T {
+	return geom.NewPolygonFlat(geom.XY, []float64{x0, y0, x1, y0, x1, y1, x0, y1, x0, y0}, []int{10})
+}
+
+// randomFeature returns a feature near (120.15, 30.25): mostly small
+// rectangles and L-shapes, some points and lines, on random floors.
+func randomFeature(r *rand.Rand, i int) *cim.Feature {
+	x := 120.1 + r.Float64()*0.1
+	y := 30.2 + r.Float64()*0.1
+	w := 0.0001 + r.Float64()*r.Float64()*0.01
+	h := 0.0001 + r.Float64()*r.Float64()*0.01
+	var g geom.T
+	switch r.IntN(6) {
+	case 0:
+		g = geom.NewPointFlat(geom.XY, []float64{x, y})
+	case 1:
+		g = geom.NewLineStringFlat(geom.XY, []float64{x, y, x + w, y + h, x + 2*w, y})
+	case 2: // an L: its bounding box has an empty corner
+		g = geom.NewPolygonFlat(geom.XY, []float64{x, y, x + w, y, x + w, y + h/4, x + w/4, y + h/4, x + w/4, y + h, x, y + h, x, y}, []int{14})
+	default:
+		g = rect(x, y, x+w, y+h)
+	}
+	lo := float64(r.IntN(8) - 2)
+	if r.IntN(10) == 0 {
+		lo += 0.5
+	}
+	hi := lo
+	if r.IntN(4) == 0 {
+		hi += float64(r.IntN(12))
+	}
+	return &cim.Feature{
+		ID:       fmt.Sprintf("t:%d", i),
+		Class:    cim.Class(r.IntN(int(cim.ClassFacility) + 1)),
+		Geometry: g,
+		Levels:   cim.LevelRange{Min: lo, Max: hi},
+		Dataset:  []string{"alpha", "beta"}[r.IntN(2)],
+		Stage:    []cim.Stage{cim.StagePlanning, cim.StageAsBuilt}[r.IntN(2)],
+		Props:    map[string]any{"n": float64(i)},
+	}
+}
+
+type sliceSource struct {
+	fs []*cim.Feature
+	i  int
+}
+
+func (s *sliceSource) Next() (*cim.Feature, error) {
+	if s.i == len(s.fs) {
+		return nil, io.EOF
+	}
+	s.i++
+	return s.fs[s.i-1], nil
+}
+
+func ingest(t testing.TB, s *Store, fs []*cim.Feature) {
+	t.Helper()
+	if _, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func key(f *cim.Feature) string { return f.Dataset + "/" + f.Stage.String() + "/" + f.ID }
+
+func matches(f *cim.Feature, flt Filter) bool {
+	if flt.Dataset != "" && f.Dataset != flt.Dataset {
+		return false
+	}
+	if flt.Stage != cim.StageAny && f.Stage != flt.Stage {
+		return false
+	}
+	if len(flt.Classes) > 0 && !slices.Contains(flt.Classes, f.Class) {
+		return false
+	}
+	if flt.Levels != nil && !f.Levels.Overlaps(*flt.Levels) {
+		return false
+	}
+	if flt.Box != nil && !cim.IntersectsBox(f.Geometry, *flt.Box) {
+		return false
+	}
+	return true
+}
+
+func scanKeys(t testing.TB, sn *Snapshot, flt Filter) []string {
+	t.Helper()
+	it, err := sn.Scan(context.Background(), flt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var out []string
+	for it.Next() {
+		f, err := it.Feature()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, key(f))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func randomFilter(r *rand.Rand) Filter {
+	var flt Filter
+	if r.IntN(4) > 0 {
+		x, y := 120.1+r.Float64()*0.1, 30.2+r.Float64()*0.1
+		w, h := r.Float64()*r.Float64()*0.05, r.Float64()*r.Float64()*0.05
+		flt.Box = &cim.Box{MinLon: x, MinLat: y, MaxLon: x + w, MaxLat: y + h}
+	}
+	if r.IntN(2) == 0 {
+		lo := float64(r.IntN(12) - 3)
+		if r.IntN(5) == 0 {
+			lo += 0.5
+		}
+		lr := cim.LevelRange{Min: lo, Max: lo + float64(r.IntN(3)*r.IntN(4))}
+		flt.Levels = &lr
+	}
+	for range r.IntN(3) {
+		flt.Classes = append(flt.Classes, cim.Class(r.IntN(int(cim.ClassFacility)+1)))
+	}
+	if r.IntN(3) == 0 {
+		flt.Dataset = []string{"alpha", "beta", "gamma"}[r.IntN(3)]
+	}
+	if r.IntN(3) == 0 {
+		flt.Stage = []cim.Stage{cim.StagePlanning, cim.StageAsBuilt, cim.StageDesign}[r.IntN(3)]
+	}
+	return flt
+}
+
+// TestScanMatchesBruteForce is the index's property test: every scan over
+// random data returns exactly what a filter over all features returns.
+func TestScanMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	s := openTemp(t)
+	fs := make([]*cim.Feature, 3000)
+	for i := range fs {
+		fs[i] = randomFeature(r, i)
+	}
+	ingest(t, s, fs)
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	for q := range 400 {
+		flt := randomFilter(r)
+		var want []string
+		for _, f := range fs {
+			if matches(f, flt) {
+				want = append(want, key(f))
+			}
+		}
+		got := scanKeys(t, sn, flt)
+		if dup := firstDuplicate(got); dup != "" {
+			t.Fatalf("query %d %s: %s reported twice", q, describe(flt), dup)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("query %d %s: got %d features, want %d\nmissing %v\nextra %v", q, describe(flt), len(got), len(want), minus(want, got), minus(got, want))
+		}
+	}
+}
+
+func describe(f Filter) string {
+	var b strings.Builder
+	if f.Box != nil {
+		fmt.Fprintf(&b, "bbox=%v ", *f.Box)
+	}
+	if f.Levels != nil {
+		fmt.Fprintf(&b, "level=%v ", *f.Levels)
+	}
+	fmt.Fprintf(&b, "classes=%v dataset=%q stage=%v", f.Classes, f.Dataset, f.Stage)
+	return b.String()
+}
+
+func firstDuplicate(s []string) string {
+	seen := map[string]bool{}
+	for _, k := range s {
+		if seen[k] {
+			return k
+		}
+		seen[k] = true
+	}
+	return ""
+}
+
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	if len(out) > 5 {
+		out = append(out[:5], "…")
+	}
+	return out
+}
+
+func TestPagingResumesWhereItStopped(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := openTemp(t)
+	fs := make([]*cim.Feature, 1000)
+	for i := range fs {
+		fs[i] = randomFeature(r, i)
+	}
+	ingest(t, s, fs)
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	for _, flt := range []Filter{
+		{},
+		{Classes: []cim.Class{cim.ClassBuilding, cim.ClassGreen}},
+		{Box: &cim.Box{MinLon: 120.1, MinLat: 30.2, MaxLon: 120.17, MaxLat: 30.26}},
+		{Box: &cim.Box{MinLon: 120.1, MinLat: 30.2, MaxLon: 120.2, MaxLat: 30.3}, Levels: &cim.LevelRange{Min: 0, Max: 3}},
+	} {
+		all := scanKeys(t, sn, flt)
+		var paged []string
+		for page := 0; ; page++ {
+			it, err := sn.Scan(context.Background(), flt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for n < 37 && it.Next() {
+				f, _ := it.Feature()
+				paged = append(paged, key(f))
+				n++
+			}
+			flt.After = slices.Clone(it.Pos())
+			it.Close()
+			if n < 37 {
+				break
+			}
+		}
+		if !slices.Equal(paged, all) {
+			t.Errorf("%s: paged %d features, unpaged %d", describe(flt), len(paged), len(all))
+		}
+	}
+}
+
+func TestReplaceRemovesStaleEntries(t *testing.T) {
+	s := openTemp(t)
+	f := &cim.Feature{ID: "x:1", Class: cim.ClassBuilding, Geometry: rect(120, 30, 120.001, 30.001),
+		Levels: cim.LevelRange{Min: 0, Max: 5}, Dataset: "d", Stage: cim.StageDesign}
+	ingest(t, s, []*cim.Feature{f})
+	moved := *f
+	moved.Geometry = rect(121, 31, 121.001, 31.001)
+	moved.Levels = cim.LevelRange{Min: 2, Max: 2}
+	moved.Class = cim.ClassGreen
+	ingest(t, s, []*cim.Feature{&moved})
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	old := cim.Box{MinLon: 119.9, MinLat: 29.9, MaxLon: 120.1, MaxLat: 30.1}
+	for _, flt := range []Filter{
+		{Box: &old},
+		{Box: &old, Levels: &cim.LevelRange{Min: 0, Max: 5}},
+		{Levels: &cim.LevelRange{Min: 0, Max: 1}},
+		{Classes: []cim.Class{cim.ClassBuilding}},
+	} {
+		if got := scanKeys(t, sn, flt); len(got) != 0 {
+			t.Errorf("%s: stale entries %v", describe(flt), got)
+		}
+	}
+	if got := scanKeys(t, sn, Filter{Levels: &cim.LevelRange{Min: 2, Max: 2}, Classes: []cim.Class{cim.ClassGreen}}); len(got) != 1 {
+		t.Errorf("moved feature found %d times, want 1", len(got))
+	}
+	if got := keysOfAll(t, s); len(got) != 3 { // record, A, one L
+		t.Errorf("store holds %d keys, want 3: %q", len(got), got)
+	}
+}
+
+// keysOfAll lists every key except the meta keys.
+func keysOfAll(t testing.TB, s *Store) []string {
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	it := sn.txn.NewIterator(badgerIterOpts())
+	defer it.Close()
+	var out []string
+	for it.Rewind(); it.Valid(); it.Next() {
+		if k := it.Item().Key(); k[0] != pMeta {
+			out = append(out, fmt.Sprintf("%q", k))
+		}
+	}
+	return out
+}
+
+func TestSameIDTwiceInOneBatchKeepsTheLast(t *testing.T) {
+	s := openTemp(t)
+	a := &cim.Feature{ID: "x:1", Class: cim.ClassBuilding, Geometry: rect(120, 30, 120.001, 30.001), Levels: cim.LevelRange{Min: 0, Max: 3}, Dataset: "d", Stage: cim.StageDesign}
+	b := *a
+	b.Geometry = rect(120.5, 30.5, 120.501, 30.501)
+	b.Levels = cim.Level(1)
+	c := b
+	c.Class = cim.ClassGreen
+	ingest(t, s, []*cim.Feature{a, &b, &c})
+	if got := keysOfAll(t, s); len(got) != 3 {
+		t.Errorf("store holds %d keys, want 3: %q", len(got), got)
+	}
+}
+
+type failingSource struct {
+	sliceSource
+	err error
+}
+
+func (f *failingSource) Next() (*cim.Feature, error) {
+	if f.i == len(f.fs) {
+		return nil, f.err
+	}
+	return f.sliceSource.Next()
+}
+
+func TestFailedIngestLeavesStoreAsItWas(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	s := openTemp(t)
+	good := make([]*cim.Feature, 500)
+	for i := range good {
+		good[i] = randomFeature(r, i)
+	}
+	ingest(t, s, good)
+	rev := s.Revision()
+	before := keysOfAll(t, s)
+
+	// A second ingest that replaces half the features, adds new ones and a
+	// new dataset, then fails.
+	var next []*cim.Feature
+	for i := range 250 {
+		f := randomFeature(r, i) // same ids, new geometry
+		f.Dataset, f.Stage = good[i].Dataset, good[i].Stage
+		next = append(next, f)
+	}
+	for i := range 20000 { // enough to span several Badger write batches
+		f := randomFeature(r, 1000+i)
+		f.Dataset = "new"
+		next = append(next, f)
+	}
+	boom := errors.New("boom")
+	_, err := s.Ingest(context.Background(), &failingSource{sliceSource{fs: next}, boom}, nil)
+	if !errors.Is(err, boom) {
+		t.Fatalf("ingest error = %v, want boom", err)
+	}
+	if s.Revision() != rev {
+		t.Errorf("revision moved from %d to %d", rev, s.Revision())
+	}
+	if after := keysOfAll(t, s); !slices.Equal(before, after) {
+		t.Fatalf("store changed: %d keys before, %d after", len(before), len(after))
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	for _, f := range good[:50] {
+		got, err := sn.Get(f.Dataset, f.Stage, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cim.BoundsOf(got.Geometry) != cim.BoundsOf(f.Geometry) {
+			t.Fatalf("%s: geometry changed", f.ID)
+		}
+	}
+	// The store still takes writes afterwards.
+	ingest(t, s, next[:10])
+	if s.Revision() == rev {
+		t.Error("revision did not change after a commit")
+	}
+}
+
+func TestInterruptedBatchIsUndoneOnOpen(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	good := []*cim.Feature{randomFeature(r, 1), randomFeature(r, 2)}
+	ingest(t, s, good)
+	before := keysOfAll(t, s)
+	b, err := s.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5000 {
+		if err := b.Put(randomFeature(r, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.w.finish(); err != nil { // the writes reach the LSM tree…
+		t.Fatal(err)
+	}
+	s.db.Close() // …and the process dies before Commit.
+
+	s, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if after := keysOfAll(t, s); !slices.Equal(before, after) {
+		t.Fatalf("store after recovery holds %d keys, want %d", len(after), len(before))
+	}
+}
+
+func TestSnapshotDoesNotSeeUncommittedOrLaterWrites(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	ingest(t, s, []*cim.Feature{randomFeature(r, 1)})
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	b, _ := s.Begin()
+	for i := range 3000 {
+		if err := b.Put(randomFeature(r, 100+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.w.finish(); err != nil {
+		t.Fatal(err)
+	}
+	during, _ := s.Snapshot()
+	if n := len(scanKeys(t, during, Filter{})); n != 1 {
+		t.Errorf("snapshot during the batch sees %d features, want 1", n)
+	}
+	during.Close()
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(scanKeys(t, sn, Filter{})); n != 1 {
+		t.Errorf("older snapshot sees %d features after the commit, want 1", n)
+	}
+	after, _ := s.Snapshot()
+	defer after.Close()
+	if n := len(scanKeys(t, after, Filter{})); n != 3001 {
+		t.Errorf("new snapshot sees %d features, want 3001", n)
+	}
+	if after.Revision() == sn.Revision() {
+		t.Error("revision unchanged by a commit")
+	}
+}
+
+func TestDeleteDataset(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	s := openTemp(t)
+	var fs []*cim.Feature
+	for i := range 400 {
+		fs = append(fs, randomFeature(r, i))
+	}
+	ingest(t, s, fs)
+	b, _ := s.Begin()
+	n, err := b.DeleteDataset(context.Background(), "alpha", cim.StagePlanning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, f := range fs {
+		if f.Dataset == "alpha" && f.Stage == cim.StagePlanning {
+			want++
+		}
+	}
+	if n != want {
+		t.Errorf("deleted %d, want %d", n, want)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	world := cim.Box{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+	for _, flt := range []Filter{{}, {Box: &world}, {Levels: &cim.LevelRange{Min: -10, Max: 20}}, {Classes: cim.Classes()}} {
+		for _, k := range scanKeys(t, sn, flt) {
+			if strings.HasPrefix(k, "alpha/planning/") {
+				t.Fatalf("%s: deleted feature %s still found", describe(flt), k)
+			}
+		}
+	}
+	if got, want := len(keysOfAll(t, s)), keyCount(fs, func(f *cim.Feature) bool { return !(f.Dataset == "alpha" && f.Stage == cim.StagePlanning) }); got != want {
+		t.Errorf("store holds %d keys, want %d", got, want)
+	}
+}
+
+// keyCount is the number of keys the features that pass keep should have.
+func keyCount(fs []*cim.Feature, keep func(*cim.Feature) bool) int {
+	n := 0
+	for _, f := range fs {
+		if keep(f) {
+			n += 2 + int(levelBucket(f.Levels.Max)-levelBucket(f.Levels.Min)) + 1
+		}
+	}
+	return n
+}
