@@ -30,6 +30,7 @@ type Batch struct {
 	cat     *catalog
 	newDS   map[uint32]bool // datasets this batch created
 	touched map[uint32]bool // datasets this batch wrote to
+	sweep   map[string]bool // datasets to replace as a whole
 	all     uint64
 	levels  map[uint16]uint64
 	arena   arena
@@ -201,6 +202,50 @@ func (b *Batch) DeleteDataset(ctx context.Context, dataset string, stage cim.Sta
 	return n, nil
 }
 
+// ReplaceDataset makes the batch replace the dataset as a whole: when the
+// batch commits, every feature of the dataset (in any stage) that the batch
+// did not Put is deleted. It is how a re-ingest of a file drops the
+// features the file no longer holds.
+func (b *Batch) ReplaceDataset(dataset string) {
+	if b.sweep == nil {
+		b.sweep = map[string]bool{}
+	}
+	b.sweep[dataset] = true
+}
+
+// sweepDatasets deletes the features of the datasets marked by
+// ReplaceDataset that the batch did not write.
+func (b *Batch) sweepDatasets() error {
+	for name := range b.sweep {
+		ds, ok := b.cat.byName[name]
+		if !ok || b.newDS[ds] {
+			continue
+		}
+		for _, c := range cim.Classes() {
+			prefix := binary.BigEndian.AppendUint32([]byte{pRecord, byte(c)}, ds)
+			it := b.base.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				item := it.Item()
+				_, _, st, id := recordKeyParts(item.Key())
+				if b.seen.contains(b.idHash(ds, st, string(id))) {
+					continue
+				}
+				rk := item.KeyCopy(nil)
+				old, err := item.ValueCopy(nil)
+				if err == nil {
+					err = b.deleteRecord(rk, old)
+				}
+				if err != nil {
+					it.Close()
+					return err
+				}
+			}
+			it.Close()
+		}
+	}
+	return nil
+}
+
 // current returns the key and value of the stored record of a feature as
 // the batch would see it, or nils. The record may be under any class;
 // likely is tried first.
@@ -227,6 +272,10 @@ func (b *Batch) current(ds uint32, st cim.Stage, id string, likely cim.Class) ([
 // markSeen notes that the batch writes a feature and reports whether it
 // (or one with the same hash) was written before.
 func (b *Batch) markSeen(ds uint32, st cim.Stage, id string) bool {
+	return b.seen.add(b.idHash(ds, st, id))
+}
+
+func (b *Batch) idHash(ds uint32, st cim.Stage, id string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(b.seed)
 	var hdr [5]byte
@@ -234,7 +283,7 @@ func (b *Batch) markSeen(ds uint32, st cim.Stage, id string) bool {
 	hdr[4] = byte(st)
 	h.Write(hdr[:])
 	h.WriteString(id)
-	return b.seen.add(h.Sum64())
+	return h.Sum64()
 }
 
 // idSet is a set of 64-bit hashes: open addressing with linear probing,
@@ -242,6 +291,25 @@ func (b *Batch) markSeen(ds uint32, st cim.Stage, id string) bool {
 type idSet struct {
 	slots []uint64 // 0 marks an empty slot
 	n     int
+}
+
+// contains reports whether h is in the set.
+func (s *idSet) contains(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	if len(s.slots) == 0 {
+		return false
+	}
+	m := uint64(len(s.slots) - 1)
+	for i := h & m; ; i = (i + 1) & m {
+		switch s.slots[i] {
+		case 0:
+			return false
+		case h:
+			return true
+		}
+	}
 }
 
 // add inserts h and reports whether it was already there.
@@ -378,6 +446,9 @@ func (b *Batch) Commit() (uint64, error) {
 }
 
 func (b *Batch) commit() error {
+	if err := b.sweepDatasets(); err != nil {
+		return err
+	}
 	for id := range b.newDS {
 		name := b.cat.byID[id]
 		if err := b.w.set(datasetKey(name), binary.BigEndian.AppendUint32(nil, id)); err != nil {
@@ -464,22 +535,31 @@ type Source interface {
 	Next() (*cim.Feature, error)
 }
 
-// Ingest puts every feature from src in one batch and commits it: all or
-// nothing. progress, if not nil, is called after every 10,000 features.
-func (s *Store) Ingest(ctx context.Context, src Source, progress func(BatchStats)) (BatchStats, error) {
+// IngestOptions configures Store.Ingest. The zero value is ready to use.
+type IngestOptions struct {
+	// Replace names a dataset that the source replaces as a whole: its
+	// features that the source does not hold are deleted (ReplaceDataset).
+	Replace string
+	// Progress, if set, is called every 4096 features.
+	Progress func(BatchStats)
+}
+
+// Ingest puts every feature from src in one batch and commits it, all or
+// nothing, and returns what it did and the new revision. On any error,
+// from src or the store, the batch is aborted and the store is unchanged.
+func (s *Store) Ingest(ctx context.Context, src Source, opts *IngestOptions) (BatchStats, uint64, error) {
+	var o IngestOptions
+	if opts != nil {
+		o = *opts
+	}
 	b, err := s.Begin()
 	if err != nil {
-		return BatchStats{}, err
+		return BatchStats{}, 0, err
 	}
-	for {
-		if b.stats.Put%10000 == 0 {
-			if err := checkCtx(ctx); err != nil {
-				return b.stats, errors.Join(err, b.Abort())
-			}
-			if progress != nil && b.stats.Put > 0 {
-				progress(b.stats)
-			}
-		}
+	if o.Replace != "" {
+		b.ReplaceDataset(o.Replace)
+	}
+	for n := 1; ; n++ {
 		f, err := src.Next()
 		if err == io.EOF {
 			break
@@ -487,13 +567,17 @@ func (s *Store) Ingest(ctx context.Context, src Source, progress func(BatchStats
 		if err == nil {
 			err = b.Put(f)
 		}
+		if err == nil && n%4096 == 0 {
+			if err = checkCtx(ctx); err == nil && o.Progress != nil {
+				o.Progress(b.stats)
+			}
+		}
 		if err != nil {
-			return b.stats, errors.Join(err, b.Abort())
+			return b.stats, 0, errors.Join(err, b.Abort())
 		}
 	}
-	st := b.stats
-	_, err = b.Commit()
-	return st, err
+	rev, err := b.Commit()
+	return b.stats, rev, err
 }
 
 // arena hands out byte slices carved from large blocks, so that keys and

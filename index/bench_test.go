@@ -112,7 +112,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				start := time.Now()
-				if _, err := s.Ingest(context.Background(), newFootprints(n, c.floors), nil); err != nil {
+				if _, _, err := s.Ingest(context.Background(), newFootprints(n, c.floors), nil); err != nil {
 					b.Fatal(err)
 				}
 				elapsed += time.Since(start)
@@ -147,7 +147,7 @@ func loadQueryStore(b *testing.B) (*Store, []*cim.Feature) {
 			queryStoreErr = err
 			return
 		}
-		if _, err := s.Ingest(context.Background(), &sliceSource{fs: queryFeatures}, nil); err != nil {
+		if _, _, err := s.Ingest(context.Background(), &sliceSource{fs: queryFeatures}, nil); err != nil {
 			queryStoreErr = err
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -80,7 +82,7 @@ func (s *sliceSource) Next() (*cim.Feature, error) {
 
 func ingest(t testing.TB, s *Store, fs []*cim.Feature) {
 	t.Helper()
-	if _, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil); err != nil {
+	if _, _, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -363,7 +365,7 @@ func TestFailedIngestLeavesStoreAsItWas(t *testing.T) {
 		next = append(next, f)
 	}
 	boom := errors.New("boom")
-	_, err := s.Ingest(context.Background(), &failingSource{sliceSource{fs: next}, boom}, nil)
+	_, _, err := s.Ingest(context.Background(), &failingSource{sliceSource{fs: next}, boom}, nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("ingest error = %v, want boom", err)
 	}
@@ -510,4 +512,116 @@ func keyCount(fs []*cim.Feature, keep func(*cim.Feature) bool) int {
 		}
 	}
 	return n
+}
+
+func TestReplaceDatasetDropsWhatTheNewVersionLacks(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	s := openTemp(t)
+	var v1 []*cim.Feature
+	for i := range 300 {
+		f := randomFeature(r, i)
+		f.Dataset = "scheme"
+		v1 = append(v1, f)
+	}
+	other := randomFeature(r, 1)
+	other.Dataset = "context"
+	ingest(t, s, append(v1, other))
+
+	// Version 2 keeps features 0..149 (moved), drops 150..299, adds 300..349.
+	var v2 []*cim.Feature
+	for i := range 150 {
+		f := randomFeature(r, i)
+		f.Dataset, f.Stage = "scheme", v1[i].Stage
+		v2 = append(v2, f)
+	}
+	for i := 300; i < 350; i++ {
+		f := randomFeature(r, i)
+		f.Dataset = "scheme"
+		v2 = append(v2, f)
+	}
+	b, _ := s.Begin()
+	b.ReplaceDataset("scheme")
+	for _, f := range v2 {
+		if err := b.Put(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Stats().Deleted, 150; got != want {
+		t.Errorf("deleted %d, want %d", got, want)
+	}
+	all := append(v2, other)
+	if got, want := len(keysOfAll(t, s)), keyCount(all, func(*cim.Feature) bool { return true }); got != want {
+		t.Errorf("store holds %d keys, want %d", got, want)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	want := map[string]bool{}
+	for _, f := range all {
+		want[key(f)] = true
+	}
+	for _, k := range scanKeys(t, sn, Filter{}) {
+		if !want[k] {
+			t.Errorf("unexpected %s", k)
+		}
+		delete(want, k)
+	}
+	if len(want) != 0 {
+		t.Errorf("missing %d features", len(want))
+	}
+}
+
+func TestSummaryCountsWhatWasStored(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	s := openTemp(t)
+	var fs []*cim.Feature
+	for i := range 500 {
+		fs = append(fs, randomFeature(r, i))
+	}
+	ingest(t, s, fs)
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	sums, err := sn.Summary(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type dk struct {
+		ds string
+		st cim.Stage
+	}
+	want := map[dk]*DatasetSummary{}
+	for _, f := range fs {
+		k := dk{f.Dataset, f.Stage}
+		w := want[k]
+		if w == nil {
+			w = &DatasetSummary{Classes: map[cim.Class]int{}, Floors: map[int]int{}, Extent: cim.BoundsOf(f.Geometry)}
+			want[k] = w
+		}
+		w.Features++
+		w.Classes[f.Class]++
+		for l := int(math.Floor(f.Levels.Min)); l <= int(math.Floor(f.Levels.Max)); l++ {
+			w.Floors[l]++
+		}
+		w.Extent = w.Extent.Extend(cim.BoundsOf(f.Geometry))
+	}
+	if len(sums) != len(want) {
+		t.Fatalf("%d summaries, want %d", len(sums), len(want))
+	}
+	for _, got := range sums {
+		w := want[dk{got.Dataset, got.Stage}]
+		if w == nil {
+			t.Fatalf("unexpected summary %s/%v", got.Dataset, got.Stage)
+		}
+		if got.Features != w.Features || !maps.Equal(got.Classes, w.Classes) || !maps.Equal(got.Floors, w.Floors) {
+			t.Errorf("%s/%v: got %d %v %v, want %d %v %v", got.Dataset, got.Stage, got.Features, got.Classes, got.Floors, w.Features, w.Classes, w.Floors)
+		}
+		const grid = 1e-6 // the extent is snapped outwards to the index grid
+		e, x := got.Extent, w.Extent
+		if e.MinLon > x.MinLon || e.MinLat > x.MinLat || e.MaxLon < x.MaxLon || e.MaxLat < x.MaxLat ||
+			x.MinLon-e.MinLon > grid || x.MinLat-e.MinLat > grid || e.MaxLon-x.MaxLon > grid || e.MaxLat-x.MaxLat > grid {
+			t.Errorf("%s/%v: extent %v, want %v", got.Dataset, got.Stage, e, x)
+		}
+	}
 }

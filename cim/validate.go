@@ -1,0 +1,374 @@
+package cim
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/twpayne/go-geom"
+)
+
+// GeometryError says what is wrong with a geometry and where: the polygon
+// (of a MultiPolygon), ring and vertex, counted from 0.
+type GeometryError struct {
+	Part, Ring, Vertex int
+	Msg                string
+}
+
+func (e *GeometryError) Error() string {
+	return fmt.Sprintf("polygon %d ring %d vertex %d: %s", e.Part, e.Ring, e.Vertex, e.Msg)
+}
+
+// ErrNoGeometry is returned by ValidateGeometry for a nil or empty geometry.
+var ErrNoGeometry = errors.New("no geometry")
+
+// ValidateGeometry checks that g can be stored and measured: every
+// coordinate is finite and within −180…180, −90…90; lines have two or more
+// distinct points; polygon rings are closed, have four or more positions,
+// enclose an area and do not self-intersect, and rings of one polygon do not
+// cross each other. Overlaps between the polygons of a MultiPolygon are
+// allowed (they are common in real data). Errors are *GeometryError where
+// a position can be named.
+func ValidateGeometry(g geom.T) error {
+	if g == nil || len(g.FlatCoords()) == 0 {
+		return ErrNoGeometry
+	}
+	flat, stride := g.FlatCoords(), g.Stride()
+	for i := 0; i < len(flat); i += stride {
+		x, y := flat[i], flat[i+1]
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+			return fmt.Errorf("vertex %d: coordinate is not a finite number", i/stride)
+		}
+		if x < -180 || x > 180 || y < -90 || y > 90 {
+			return fmt.Errorf("vertex %d: (%g, %g) is outside longitude −180…180, latitude −90…90", i/stride, x, y)
+		}
+	}
+	switch g := g.(type) {
+	case *geom.Point, *geom.MultiPoint:
+		return nil
+	case *geom.LineString:
+		return validateLine(flat, stride)
+	case *geom.MultiLineString:
+		start := 0
+		for i, end := range g.Ends() {
+			if err := validateLine(flat[start:end], stride); err != nil {
+				return fmt.Errorf("line %d: %w", i, err)
+			}
+			start = end
+		}
+		return nil
+	case *geom.Polygon:
+		return validatePolygon(0, flat, g.Ends(), stride)
+	case *geom.MultiPolygon:
+		start := 0
+		for i, ends := range g.Endss() {
+			if len(ends) == 0 {
+				continue
+			}
+			if err := validatePolygon(i, flat[start:], rebase(ends, start), stride); err != nil {
+				return err
+			}
+			start = ends[len(ends)-1]
+		}
+		return nil
+	}
+	return fmt.Errorf("unsupported geometry type %T", g)
+}
+
+func validateLine(flat []float64, stride int) error {
+	for i := stride; i < len(flat); i += stride {
+		if flat[i] != flat[0] || flat[i+1] != flat[1] {
+			return nil
+		}
+	}
+	return errors.New("a line needs two or more distinct points")
+}
+
+func validatePolygon(part int, flat []float64, ends []int, stride int) error {
+	if len(ends) == 0 {
+		return &GeometryError{Part: part, Msg: "polygon has no rings"}
+	}
+	var buf [16]segment
+	segs := buf[:0]
+	start := 0
+	for r, end := range ends {
+		ring := flat[start:end]
+		n := len(ring) / stride
+		if n < 4 {
+			return &GeometryError{part, r, 0, fmt.Sprintf("ring has %d positions, needs 4 or more", n)}
+		}
+		last := len(ring) - stride
+		if ring[0] != ring[last] || ring[1] != ring[last+1] {
+			return &GeometryError{part, r, n - 1, fmt.Sprintf("ring is not closed: first (%g, %g) ≠ last (%g, %g)", ring[0], ring[1], ring[last], ring[last+1])}
+		}
+		for i := 0; i+1 < n; i++ {
+			a := pt{ring[i*stride], ring[i*stride+1]}
+			b := pt{ring[(i+1)*stride], ring[(i+1)*stride+1]}
+			if a == b {
+				continue // repeated point: harmless, Normalize drops it
+			}
+			segs = append(segs, segment{a, b, r, i})
+		}
+		start = end
+	}
+	if len(segs) == 0 {
+		return &GeometryError{Part: part, Msg: "polygon has no edges"}
+	}
+	if err := findCrossing(part, segs); err != nil {
+		return err
+	}
+	start = 0
+	for r, end := range ends {
+		if signedArea(flat[start:end], stride) == 0 {
+			return &GeometryError{part, r, 0, "ring encloses no area"}
+		}
+		start = end
+	}
+	return nil
+}
+
+type pt struct{ x, y float64 }
+
+type segment struct {
+	a, b       pt
+	ring, from int // ring index and the index of vertex a
+}
+
+func (s segment) minX() float64 { return math.Min(s.a.x, s.b.x) }
+func (s segment) maxX() float64 { return math.Max(s.a.x, s.b.x) }
+
+// findCrossing sweeps the segments of one polygon in x order and reports
+// the first pair that intersects where it must not. Small polygons, the
+// common case, are checked pair by pair.
+func findCrossing(part int, segs []segment) error {
+	// Segments per ring, for telling ring neighbours apart.
+	ringLen := make([]int, segs[len(segs)-1].ring+1)
+	for _, s := range segs {
+		ringLen[s.ring]++
+	}
+	if len(segs) <= 32 {
+		for i := range segs {
+			for j := i + 1; j < len(segs); j++ {
+				if segs[i].maxX() < segs[j].minX() || segs[j].maxX() < segs[i].minX() {
+					continue
+				}
+				if err := checkPair(part, segs[i], segs[j], ringLen); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	order := make([]int, len(segs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(segs[i].minX(), segs[j].minX()) })
+	var active []int
+	for _, i := range order {
+		s := segs[i]
+		keep := active[:0]
+		for _, j := range active {
+			if segs[j].maxX() >= s.minX() {
+				keep = append(keep, j)
+			}
+		}
+		active = keep
+		for _, j := range active {
+			if err := checkPair(part, s, segs[j], ringLen); err != nil {
+				return err
+			}
+		}
+		active = append(active, i)
+	}
+	return nil
+}
+
+func checkPair(part int, s, t segment, ringLen []int) error {
+	if math.Max(s.a.y, s.b.y) < math.Min(t.a.y, t.b.y) || math.Max(t.a.y, t.b.y) < math.Min(s.a.y, s.b.y) {
+		return nil
+	}
+	d1, d2 := orient(s.a, s.b, t.a), orient(s.a, s.b, t.b)
+	d3, d4 := orient(t.a, t.b, s.a), orient(t.a, t.b, s.b)
+	proper := d1*d2 < 0 && d3*d4 < 0
+	if proper {
+		p := crossPoint(s, t)
+		if s.ring == t.ring {
+			return &GeometryError{part, s.ring, min(s.from, t.from), fmt.Sprintf("ring self-intersects near (%g, %g)", p.x, p.y)}
+		}
+		return &GeometryError{part, t.ring, t.from, fmt.Sprintf("ring %d crosses ring %d near (%g, %g)", s.ring, t.ring, p.x, p.y)}
+	}
+	if s.ring != t.ring {
+		return nil // rings may touch at a point
+	}
+	// Segments of the same ring: neighbours share a vertex and may only meet there.
+	if adjacent(s, t, ringLen[s.ring]) {
+		if d1 == 0 && d2 == 0 && overlapBeyondVertex(s, t) {
+			return &GeometryError{part, s.ring, max(s.from, t.from), "ring doubles back on itself (spike)"}
+		}
+		return nil
+	}
+	touch := (d1 == 0 && onSegment(s.a, s.b, t.a)) || (d2 == 0 && onSegment(s.a, s.b, t.b)) ||
+		(d3 == 0 && onSegment(t.a, t.b, s.a)) || (d4 == 0 && onSegment(t.a, t.b, s.b))
+	if touch {
+		return &GeometryError{part, s.ring, min(s.from, t.from), fmt.Sprintf("ring touches itself between vertices %d and %d", s.from, t.from)}
+	}
+	return nil
+}
+
+// adjacent reports whether two segments of one ring follow each other.
+// Indices count non-degenerate segments only approximately when a ring has
+// repeated points, so neighbours are recognised by a shared end point too.
+func adjacent(s, t segment, n int) bool {
+	d := s.from - t.from
+	if d == 1 || d == -1 || d == n-1 || d == -(n-1) {
+		return true
+	}
+	return s.a == t.b || s.b == t.a
+}
+
+// overlapBeyondVertex reports whether two collinear neighbouring segments
+// overlap in more than their shared vertex.
+func overlapBeyondVertex(s, t segment) bool {
+	shared, sOther, tOther := s.a, s.b, t.a
+	switch {
+	case s.a == t.b:
+		shared, sOther, tOther = s.a, s.b, t.a
+	case s.b == t.a:
+		shared, sOther, tOther = s.b, s.a, t.b
+	default:
+		return true
+	}
+	// Both other ends on the same side of the shared vertex = doubling back.
+	dx1, dy1 := sOther.x-shared.x, sOther.y-shared.y
+	dx2, dy2 := tOther.x-shared.x, tOther.y-shared.y
+	return dx1*dx2+dy1*dy2 > 0
+}
+
+func orient(a, b, c pt) float64 {
+	v := (b.x-a.x)*(c.y-a.y) - (b.y-a.y)*(c.x-a.x)
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+func onSegment(a, b, p pt) bool {
+	return math.Min(a.x, b.x) <= p.x && p.x <= math.Max(a.x, b.x) && math.Min(a.y, b.y) <= p.y && p.y <= math.Max(a.y, b.y)
+}
+
+func crossPoint(s, t segment) pt {
+	rx, ry := s.b.x-s.a.x, s.b.y-s.a.y
+	qx, qy := t.b.x-t.a.x, t.b.y-t.a.y
+	den := rx*qy - ry*qx
+	if den == 0 {
+		return s.a
+	}
+	u := ((t.a.x-s.a.x)*qy - (t.a.y-s.a.y)*qx) / den
+	return pt{s.a.x + u*rx, s.a.y + u*ry}
+}
+
+// signedArea is the planar shoelace area of a ring in degrees², positive
+// when counter-clockwise.
+func signedArea(ring []float64, stride int) float64 {
+	n := len(ring) / stride
+	var s float64
+	for i := 0; i+1 < n; i++ {
+		x1, y1 := ring[i*stride]-ring[0], ring[i*stride+1]-ring[1]
+		x2, y2 := ring[(i+1)*stride]-ring[0], ring[(i+1)*stride+1]-ring[1]
+		s += x1*y2 - x2*y1
+	}
+	return s / 2
+}
+
+// Normalize repairs what is harmless to repair: it drops repeated
+// consecutive positions and orients polygon rings as RFC 7946 asks
+// (exterior rings counter-clockwise, holes clockwise), and it drops a Z or M
+// ordinate, leaving layout XY. It returns a new geometry; g is unchanged.
+func Normalize(g geom.T) geom.T {
+	switch g := g.(type) {
+	case *geom.Point:
+		return geom.NewPointFlat(geom.XY, xyOnly(g.FlatCoords(), g.Stride()))
+	case *geom.MultiPoint:
+		return geom.NewMultiPointFlat(geom.XY, xyOnly(g.FlatCoords(), g.Stride()))
+	case *geom.LineString:
+		return geom.NewLineStringFlat(geom.XY, dedupe(xyOnly(g.FlatCoords(), g.Stride())))
+	case *geom.MultiLineString:
+		flat, ends := normalizeRings(g.FlatCoords(), g.Ends(), g.Stride(), false)
+		return geom.NewMultiLineStringFlat(geom.XY, flat, ends)
+	case *geom.Polygon:
+		flat, ends := normalizeRings(g.FlatCoords(), g.Ends(), g.Stride(), true)
+		return geom.NewPolygonFlat(geom.XY, flat, ends)
+	case *geom.MultiPolygon:
+		var flat []float64
+		var endss [][]int
+		start := 0
+		for _, ends := range g.Endss() {
+			if len(ends) == 0 {
+				continue
+			}
+			f, e := normalizeRings(g.FlatCoords()[start:], rebase(ends, start), g.Stride(), true)
+			off := len(flat)
+			flat = append(flat, f...)
+			for i := range e {
+				e[i] += off
+			}
+			endss = append(endss, e)
+			start = ends[len(ends)-1]
+		}
+		return geom.NewMultiPolygonFlat(geom.XY, flat, endss)
+	}
+	return g
+}
+
+func normalizeRings(flat []float64, ends []int, stride int, orientRings bool) ([]float64, []int) {
+	var out []float64
+	var outEnds []int
+	start := 0
+	for i, end := range ends {
+		ring := dedupe(xyOnly(flat[start:end], stride))
+		if orientRings {
+			a := signedArea(ring, 2)
+			if (i == 0 && a < 0) || (i > 0 && a > 0) {
+				reverse(ring)
+			}
+		}
+		out = append(out, ring...)
+		outEnds = append(outEnds, len(out))
+		start = end
+	}
+	return out, outEnds
+}
+
+func xyOnly(flat []float64, stride int) []float64 {
+	out := make([]float64, 0, len(flat)/stride*2)
+	for i := 0; i+1 < len(flat); i += stride {
+		out = append(out, flat[i], flat[i+1])
+	}
+	return out
+}
+
+func dedupe(xy []float64) []float64 {
+	if len(xy) < 4 {
+		return xy
+	}
+	out := xy[:2]
+	for i := 2; i+1 < len(xy); i += 2 {
+		if xy[i] != out[len(out)-2] || xy[i+1] != out[len(out)-1] {
+			out = append(out, xy[i], xy[i+1])
+		}
+	}
+	return out
+}
+
+func reverse(xy []float64) {
+	for i, j := 0, len(xy)-2; i < j; i, j = i+2, j-2 {
+		xy[i], xy[j] = xy[j], xy[i]
+		xy[i+1], xy[j+1] = xy[j+1], xy[i+1]
+	}
+}

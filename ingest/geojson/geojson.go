@@ -1,0 +1,622 @@
+// Package geojson reads GeoJSON (RFC 7946) FeatureCollections and
+// newline-delimited GeoJSON (GeoJSONSeq, RFC 8142) into the community
+// model, one feature at a time: a large file is never held in memory.
+//
+// Properties in OpenStreetMap tag style (building, building:levels, level,
+// leisure, railway, …) are understood through package osmtags, so GeoJSON
+// exported from OSM or drawn in QGIS with those attributes just works.
+// Explicit cim: properties override them: cim:class, cim:kind, cim:level,
+// cim:stage, cim:parent, cim:elevation, cim:storey_height. The properties
+// cim writes itself (see Encode) read back to the same feature.
+//
+// Feature ids: an id already in cim form ("osm:w1", "geojson:ds:7") is
+// kept; "way/123" and "node/5" (osmtogeojson, Overpass) become "osm:w123"
+// and "osm:n5"; any other id member becomes "geojson:<dataset>:<id>"; a
+// feature without one is "geojson:<dataset>:#<n>", n its index in the
+// file. cim:parent values are qualified the same way, so a parent can be
+// named by its id in the same file.
+package geojson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/osmtags"
+	"github.com/twpayne/go-geom"
+)
+
+// Options configures a Reader.
+type Options struct {
+	// Dataset is the dataset the features belong to. Required.
+	Dataset string
+	// Stage is given to features without a cim:stage property;
+	// cim.StageAny means cim.DefaultStage.
+	Stage cim.Stage
+	// Name names the input in errors, usually its file name.
+	Name string
+	// SkipInvalid skips features with a bad geometry or bad cim:
+	// property instead of failing; Skipped lists them. Broken JSON is
+	// always an error: nothing after it can be trusted.
+	SkipInvalid bool
+}
+
+// Error is a problem with one feature or with the JSON text, located by
+// feature index (counted from 0 in the file) and byte offset.
+type Error struct {
+	Name    string
+	Feature int   // −1 when the error is not in a feature
+	Offset  int64 // byte offset in the input, −1 if unknown
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Name != "" {
+		b.WriteString(e.Name)
+		b.WriteString(": ")
+	}
+	if e.Feature >= 0 {
+		fmt.Fprintf(&b, "feature %d", e.Feature)
+	}
+	if e.Offset >= 0 {
+		if e.Feature >= 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "(byte %d)", e.Offset)
+	}
+	if e.Feature >= 0 || e.Offset >= 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNotGeoJSON is wrapped when the input is JSON but not a GeoJSON
+// FeatureCollection, Feature or feature sequence.
+var ErrNotGeoJSON = errors.New("not a GeoJSON FeatureCollection, Feature or GeoJSONSeq")
+
+// Reader reads features from GeoJSON.
+type Reader struct {
+	opts     Options
+	dec      *json.Decoder
+	seq      bool // GeoJSONSeq: a stream of features
+	inArray  bool // inside the FeatureCollection's features array
+	single   bool // the document is one Feature, already decoded
+	pending  *rawFeature
+	done     bool
+	n        int // features seen, skipped included
+	skipped  []*Error
+	warnings map[string]int
+}
+
+// NewReader returns a reader of GeoJSON text from r. It reads the start of
+// the input to tell a FeatureCollection from a feature sequence.
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
+	if opts.Dataset == "" {
+		return nil, errors.New("geojson: no dataset name")
+	}
+	if opts.Stage == cim.StageAny {
+		opts.Stage = cim.DefaultStage
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	rd := &Reader{opts: opts, warnings: map[string]int{}}
+	head, _ := br.Peek(64 << 10)
+	rd.seq = isSeq(head)
+	var src io.Reader = br
+	if rd.seq {
+		src = &rsFilter{r: br}
+	}
+	rd.dec = json.NewDecoder(src)
+	if rd.seq {
+		return rd, nil
+	}
+	if err := rd.openDocument(); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// isSeq reports whether the input looks like GeoJSONSeq: an RS byte, or a
+// first line that is a complete JSON object followed by more text.
+func isSeq(head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n")
+	if len(t) > 0 && t[0] == 0x1e {
+		return true
+	}
+	line, rest, ok := bytes.Cut(t, []byte("\n"))
+	return ok && json.Valid(line) && len(bytes.TrimSpace(rest)) > 0
+}
+
+// rsFilter drops the record separators of RFC 8142.
+type rsFilter struct{ r io.Reader }
+
+func (f *rsFilter) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	out := p[:0]
+	for _, c := range p[:n] {
+		if c != 0x1e {
+			out = append(out, c)
+		}
+	}
+	return len(out), err
+}
+
+func (r *Reader) fail(feature int, offset int64, err error) error {
+	return &Error{Name: r.opts.Name, Feature: feature, Offset: offset, Err: err}
+}
+
+// syntaxErr turns a decoding error into an Error with the best position.
+func (r *Reader) syntaxErr(feature int, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return r.fail(feature, r.dec.InputOffset(), errors.New("unexpected end of input (truncated file?)"))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return r.fail(feature, se.Offset, fmt.Errorf("invalid JSON: %v", se))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return r.fail(feature, te.Offset, fmt.Errorf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value))
+	}
+	return r.fail(feature, r.dec.InputOffset(), err)
+}
+
+// openDocument reads the top-level object up to its features array, or the
+// whole object when it is a single Feature.
+func (r *Reader) openDocument() error {
+	tok, err := r.dec.Token()
+	if err != nil {
+		return r.syntaxErr(-1, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return r.fail(-1, 0, fmt.Errorf("%w: the input does not start with an object", ErrNotGeoJSON))
+	}
+	// Members before "features" are read here; a Feature's members are
+	// collected as we go, in case the document turns out to be one.
+	var one rawFeature
+	for r.dec.More() {
+		key, err := r.member()
+		if err != nil {
+			return err
+		}
+		if key == "features" {
+			tok, err := r.dec.Token()
+			if err != nil {
+				return r.syntaxErr(-1, err)
+			}
+			if d, ok := tok.(json.Delim); !ok || d != '[' {
+				return r.fail(-1, r.dec.InputOffset(), fmt.Errorf("%w: \"features\" is not an array", ErrNotGeoJSON))
+			}
+			r.inArray = true
+			return nil
+		}
+		if err := r.topMember(key, &one); err != nil {
+			return err
+		}
+	}
+	if _, err := r.dec.Token(); err != nil { // the closing brace
+		return r.syntaxErr(-1, err)
+	}
+	if one.Type != "Feature" {
+		if one.Type == "" {
+			return r.fail(-1, 0, fmt.Errorf("%w: no \"type\" member", ErrNotGeoJSON))
+		}
+		return r.fail(-1, 0, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
+	}
+	r.single, r.pending = true, &one
+	return nil
+}
+
+func (r *Reader) member() (string, error) {
+	tok, err := r.dec.Token()
+	if err != nil {
+		return "", r.syntaxErr(-1, err)
+	}
+	key, ok := tok.(string)
+	if !ok {
+		return "", r.fail(-1, r.dec.InputOffset(), errors.New("invalid JSON object"))
+	}
+	return key, nil
+}
+
+// topMember reads one member of the top-level object other than features.
+func (r *Reader) topMember(key string, one *rawFeature) error {
+	var raw json.RawMessage
+	if err := r.dec.Decode(&raw); err != nil {
+		return r.syntaxErr(-1, err)
+	}
+	var err error
+	switch key {
+	case "type":
+		err = json.Unmarshal(raw, &one.Type)
+		if err == nil && one.Type != "FeatureCollection" && one.Type != "Feature" {
+			return r.fail(-1, 0, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
+		}
+	case "crs":
+		err = checkCRS(raw)
+	case "id":
+		one.ID = raw
+	case "geometry":
+		one.Geometry = raw
+	case "properties":
+		err = json.Unmarshal(raw, &one.Properties)
+	}
+	if err != nil {
+		return r.fail(-1, r.dec.InputOffset(), fmt.Errorf("member %q: %w", key, err))
+	}
+	return nil
+}
+
+// checkCRS accepts the old GeoJSON crs member only when it names WGS84
+// longitude/latitude, the only CRS of RFC 7946.
+func checkCRS(raw json.RawMessage) error {
+	var crs struct {
+		Properties struct {
+			Name string `json:"name"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &crs); err != nil || string(raw) == "null" {
+		return nil
+	}
+	switch n := crs.Properties.Name; {
+	case n == "", strings.HasSuffix(n, "CRS84"), strings.HasSuffix(n, "EPSG::4326"), n == "EPSG:4326":
+		return nil
+	default:
+		return fmt.Errorf("coordinates are in %s; cim reads WGS84 longitude/latitude (reproject with: ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)", n)
+	}
+}
+
+type rawFeature struct {
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties map[string]any  `json:"properties"`
+}
+
+// Next returns the next feature, or io.EOF after the last. Errors are
+// *Error. With SkipInvalid, features that fail are skipped and listed by
+// Skipped.
+func (r *Reader) Next() (*cim.Feature, error) {
+	for {
+		if r.done {
+			return nil, io.EOF
+		}
+		raw, offset, err := r.nextRaw()
+		if err != nil {
+			if err != io.EOF {
+				r.done = true
+			}
+			return nil, err
+		}
+		i := r.n
+		r.n++
+		f, err := r.convert(raw, i)
+		if err == nil {
+			return f, nil
+		}
+		ferr := r.fail(i, offset, err)
+		if !r.opts.SkipInvalid {
+			r.done = true
+			return nil, ferr
+		}
+		r.skipped = append(r.skipped, ferr.(*Error))
+	}
+}
+
+// nextRaw decodes the next feature object and returns it with its offset.
+func (r *Reader) nextRaw() (*rawFeature, int64, error) {
+	switch {
+	case r.single:
+		r.done = true
+		return r.pending, 0, nil
+	case r.seq:
+		offset := r.dec.InputOffset()
+		var f rawFeature
+		if err := r.dec.Decode(&f); err != nil {
+			if err == io.EOF {
+				r.done = true
+				return nil, 0, io.EOF
+			}
+			return nil, 0, r.syntaxErr(r.n, err)
+		}
+		return &f, offset, nil
+	}
+	if !r.inArray {
+		return nil, 0, io.EOF
+	}
+	if !r.dec.More() {
+		// The end of the features array, then the rest of the object.
+		if _, err := r.dec.Token(); err != nil {
+			return nil, 0, r.syntaxErr(-1, err)
+		}
+		r.inArray = false
+		var one rawFeature
+		for r.dec.More() {
+			key, err := r.member()
+			if err != nil {
+				return nil, 0, err
+			}
+			if err := r.topMember(key, &one); err != nil {
+				return nil, 0, err
+			}
+		}
+		if _, err := r.dec.Token(); err != nil {
+			return nil, 0, r.syntaxErr(-1, err)
+		}
+		if tok, err := r.dec.Token(); err != io.EOF {
+			return nil, 0, r.fail(-1, r.dec.InputOffset(), fmt.Errorf("unexpected %v after the FeatureCollection", tok))
+		}
+		r.done = true
+		return nil, 0, io.EOF
+	}
+	offset := r.dec.InputOffset()
+	var f rawFeature
+	if err := r.dec.Decode(&f); err != nil {
+		return nil, 0, r.syntaxErr(r.n, err)
+	}
+	return &f, offset, nil
+}
+
+// Skipped returns the features skipped so far under SkipInvalid.
+func (r *Reader) Skipped() []*Error { return r.skipped }
+
+// Warnings returns property values that could not be read and were
+// ignored, with how often each occurred, such as "building:levels=abc": 3.
+func (r *Reader) Warnings() map[string]int { return r.warnings }
+
+// Count returns how many features have been read, skipped ones included.
+func (r *Reader) Count() int { return r.n }
+
+// The cim: properties the reader consumes.
+var cimKeys = map[string]bool{
+	"cim:class": true, "cim:kind": true, "cim:level": true, "cim:stage": true, "cim:parent": true,
+	"cim:elevation": true, "cim:storey_height": true, "cim:dataset": true, "cim:id": true,
+}
+
+func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
+	if raw.Type != "Feature" {
+		return nil, fmt.Errorf("type %q, want \"Feature\"", raw.Type)
+	}
+	g, err := DecodeGeometry(raw.Geometry)
+	if err != nil {
+		return nil, err
+	}
+	g = cim.Normalize(g)
+	if err := cim.ValidateGeometry(g); err != nil {
+		return nil, err
+	}
+	tags := func(k string) (string, bool) {
+		v, ok := raw.Properties[k]
+		if !ok || v == nil {
+			return "", false
+		}
+		return tagString(v)
+	}
+	res := osmtags.Classify(tags)
+	for _, w := range res.Warnings {
+		r.warnings[w]++
+	}
+	f := &cim.Feature{
+		Class:    res.Class,
+		Kind:     res.Kind,
+		Geometry: g,
+		Levels:   res.Levels,
+		Vertical: res.Vertical,
+		Dataset:  r.opts.Dataset,
+		Stage:    r.opts.Stage,
+	}
+	if k, ok := tags("cim:kind"); ok {
+		f.Kind = k
+	}
+	if s, ok := tags("cim:stage"); ok {
+		if f.Stage, err = cim.ParseStage(s); err != nil {
+			return nil, fmt.Errorf("cim:stage: %w", err)
+		}
+	}
+	if f.ID, err = r.featureID(raw, index); err != nil {
+		return nil, err
+	}
+	if p, ok := tags("cim:parent"); ok && p != "" {
+		f.Parent = r.qualify(p)
+	}
+	for k, v := range raw.Properties {
+		if cimKeys[k] {
+			continue
+		}
+		if f.Props == nil {
+			f.Props = make(map[string]any, len(raw.Properties))
+		}
+		f.Props[k] = v
+	}
+	return f, f.Validate()
+}
+
+// tagString gives a property value as an OSM tag value.
+func tagString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		if v {
+			return "yes", true
+		}
+		return "no", true
+	}
+	return "", false
+}
+
+// knownPrefixes are the sources whose ids are kept as they are.
+var knownPrefixes = []string{"osm:", "geojson:", "ifc:", "cityjson:", "imdf:"}
+
+func (r *Reader) featureID(raw *rawFeature, index int) (string, error) {
+	var id string
+	if len(raw.ID) > 0 && string(raw.ID) != "null" {
+		var v any
+		if err := json.Unmarshal(raw.ID, &v); err != nil {
+			return "", fmt.Errorf("id: %w", err)
+		}
+		switch v := v.(type) {
+		case string:
+			id = v
+		case float64:
+			if v != math.Trunc(v) {
+				return "", fmt.Errorf("id %v is not a string or integer", v)
+			}
+			id = strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			return "", fmt.Errorf("id %s is not a string or number", raw.ID)
+		}
+	}
+	if at, ok := raw.Properties["@id"].(string); ok && id == "" {
+		id = at
+	}
+	if id == "" {
+		return fmt.Sprintf("geojson:%s:#%d", r.opts.Dataset, index), nil
+	}
+	return r.qualify(id), nil
+}
+
+// qualify turns an id from the file into a cim feature id.
+func (r *Reader) qualify(id string) string {
+	for _, p := range knownPrefixes {
+		if strings.HasPrefix(id, p) {
+			return id
+		}
+	}
+	if typ, num, ok := strings.Cut(id, "/"); ok {
+		if _, err := strconv.ParseInt(num, 10, 64); err == nil {
+			switch typ {
+			case "node", "way", "relation":
+				return "osm:" + typ[:1] + num
+			}
+		}
+	}
+	return "geojson:" + r.opts.Dataset + ":" + id
+}
+
+// DecodeGeometry decodes a GeoJSON geometry object. Positions may carry a
+// third ordinate, which is dropped. A GeometryCollection, a null geometry
+// and wrongly nested coordinates are errors.
+func DecodeGeometry(raw json.RawMessage) (geom.T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, errors.New("no geometry (null)")
+	}
+	var g struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, fmt.Errorf("geometry: %w", err)
+	}
+	bad := func(err error) (geom.T, error) { return nil, fmt.Errorf("%s: %w", g.Type, err) }
+	switch g.Type {
+	case "Point":
+		var c []float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return bad(err)
+		}
+		p, err := position(c)
+		if err != nil {
+			return bad(err)
+		}
+		return geom.NewPointFlat(geom.XY, p), nil
+	case "MultiPoint", "LineString":
+		var cs [][]float64
+		if err := json.Unmarshal(g.Coordinates, &cs); err != nil {
+			return bad(err)
+		}
+		flat, err := positions(nil, cs)
+		if err != nil {
+			return bad(err)
+		}
+		if g.Type == "MultiPoint" {
+			return geom.NewMultiPointFlat(geom.XY, flat), nil
+		}
+		if len(cs) < 2 {
+			return bad(fmt.Errorf("%d positions, need 2 or more", len(cs)))
+		}
+		return geom.NewLineStringFlat(geom.XY, flat), nil
+	case "MultiLineString", "Polygon":
+		var css [][][]float64
+		if err := json.Unmarshal(g.Coordinates, &css); err != nil {
+			return bad(err)
+		}
+		flat, ends, err := rings(nil, css)
+		if err != nil {
+			return bad(err)
+		}
+		if g.Type == "Polygon" {
+			if len(ends) == 0 {
+				return bad(errors.New("no rings"))
+			}
+			return geom.NewPolygonFlat(geom.XY, flat, ends), nil
+		}
+		return geom.NewMultiLineStringFlat(geom.XY, flat, ends), nil
+	case "MultiPolygon":
+		var csss [][][][]float64
+		if err := json.Unmarshal(g.Coordinates, &csss); err != nil {
+			return bad(err)
+		}
+		var flat []float64
+		var endss [][]int
+		for i, css := range csss {
+			var ends []int
+			var err error
+			if flat, ends, err = rings(flat, css); err != nil {
+				return bad(fmt.Errorf("polygon %d: %w", i, err))
+			}
+			if len(ends) == 0 {
+				return bad(fmt.Errorf("polygon %d has no rings", i))
+			}
+			endss = append(endss, ends)
+		}
+		return geom.NewMultiPolygonFlat(geom.XY, flat, endss), nil
+	case "GeometryCollection":
+		return nil, errors.New("GeometryCollection is not supported: split it into features")
+	case "":
+		return nil, errors.New("geometry has no type")
+	}
+	return nil, fmt.Errorf("unknown geometry type %q", g.Type)
+}
+
+func position(c []float64) ([]float64, error) {
+	if len(c) < 2 {
+		return nil, fmt.Errorf("position %v has fewer than 2 numbers", c)
+	}
+	return c[:2], nil
+}
+
+func positions(flat []float64, cs [][]float64) ([]float64, error) {
+	for i, c := range cs {
+		p, err := position(c)
+		if err != nil {
+			return nil, fmt.Errorf("vertex %d: %w", i, err)
+		}
+		flat = append(flat, p...)
+	}
+	return flat, nil
+}
+
+func rings(flat []float64, css [][][]float64) ([]float64, []int, error) {
+	var ends []int
+	for i, cs := range css {
+		var err error
+		if flat, err = positions(flat, cs); err != nil {
+			return nil, nil, fmt.Errorf("ring %d: %w", i, err)
+		}
+		ends = append(ends, len(flat))
+	}
+	return flat, ends, nil
+}

@@ -1,0 +1,185 @@
+// Package ingest opens model files for loading into the store: it tells
+// the format from the file's content, not its name, and returns a reader
+// from the format's own sub-package. Every reader yields cim.Features one
+// at a time, so a file of any size streams through in bounded memory.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/geojson"
+)
+
+// Format names an input format.
+type Format string
+
+// The formats Detect recognises.
+const (
+	FormatGeoJSON    Format = "geojson"
+	FormatGeoJSONSeq Format = "geojsonseq"
+	FormatOSMPBF     Format = "osm.pbf"
+	FormatOSMXML     Format = "osm.xml"
+	FormatIFC        Format = "ifc"
+	FormatCityJSON   Format = "cityjson"
+)
+
+// ErrUnknownFormat is returned by Detect for input it does not recognise.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// ErrUnsupported is returned by Open for a recognised format that cim
+// cannot read yet.
+var ErrUnsupported = errors.New("format not supported yet")
+
+// Detect tells the format from the first bytes of a file (4 KiB or more
+// is plenty).
+func Detect(head []byte) (Format, error) {
+	t := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	switch {
+	case bytes.HasPrefix(t, []byte("ISO-10303-21;")):
+		return FormatIFC, nil
+	case bytes.HasPrefix(t, []byte("<?xml")) && bytes.Contains(t, []byte("<osm")), bytes.HasPrefix(t, []byte("<osm")):
+		return FormatOSMXML, nil
+	case len(head) >= 16 && bytes.Contains(head[4:min(len(head), 32)], []byte("OSMHeader")):
+		return FormatOSMPBF, nil
+	case len(t) > 0 && t[0] == 0x1e:
+		return FormatGeoJSONSeq, nil
+	case len(t) > 0 && t[0] == '{':
+		if bytes.Contains(t, []byte(`"CityJSON`)) {
+			return FormatCityJSON, nil
+		}
+		if line, rest, ok := bytes.Cut(t, []byte("\n")); ok && len(bytes.TrimSpace(rest)) > 0 && isCompleteObject(line) {
+			return FormatGeoJSONSeq, nil
+		}
+		return FormatGeoJSON, nil
+	}
+	return "", ErrUnknownFormat
+}
+
+func isCompleteObject(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	return len(line) > 1 && line[0] == '{' && line[len(line)-1] == '}' && bytes.Contains(line, []byte(`"Feature"`))
+}
+
+// Options configures Open.
+type Options struct {
+	// Dataset names the dataset; "" means the file name without its
+	// extensions ("zoning" for zoning.geojson).
+	Dataset string
+	// Stage is given to features whose source does not say;
+	// cim.StageAny means cim.DefaultStage.
+	Stage cim.Stage
+	// SkipInvalid skips invalid features, listed afterwards by Skipped,
+	// instead of failing on the first.
+	SkipInvalid bool
+}
+
+// DatasetName is the default dataset name for a file.
+func DatasetName(path string) string {
+	base := filepath.Base(path)
+	if i := strings.IndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// File is an input file open for reading features.
+type File struct {
+	Path    string
+	Format  Format
+	Dataset string
+	Size    int64 // bytes, for progress
+	f       *os.File
+	count   *countingReader
+	next    func() (*cim.Feature, error)
+	skipped func() []error
+	warns   func() map[string]int
+}
+
+// Open opens a file and detects its format.
+func Open(path string, opts Options) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	cr := &countingReader{r: f}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	head, _ := br.Peek(64 << 10)
+	format, err := Detect(head)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w (want GeoJSON, GeoJSONSeq, OSM PBF, IFC or CityJSON)", path, err)
+	}
+	in := &File{Path: path, Format: format, Dataset: opts.Dataset, Size: st.Size(), f: f, count: cr}
+	if in.Dataset == "" {
+		in.Dataset = DatasetName(path)
+	}
+	switch format {
+	case FormatGeoJSON, FormatGeoJSONSeq:
+		r, err := geojson.NewReader(br, geojson.Options{
+			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid,
+		})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		in.next = r.Next
+		in.skipped = func() []error {
+			var out []error
+			for _, e := range r.Skipped() {
+				out = append(out, e)
+			}
+			return out
+		}
+		in.warns = r.Warnings
+	default:
+		f.Close()
+		return nil, fmt.Errorf("%s: %s: %w", path, format, ErrUnsupported)
+	}
+	return in, nil
+}
+
+// Next returns the next feature, or io.EOF after the last.
+func (in *File) Next() (*cim.Feature, error) { return in.next() }
+
+// Skipped returns the features skipped under Options.SkipInvalid.
+func (in *File) Skipped() []error { return in.skipped() }
+
+// Warnings returns tag values that could not be read and were ignored,
+// with their counts.
+func (in *File) Warnings() map[string]int { return in.warns() }
+
+// BytesRead returns how much of the file has been read, for progress.
+func (in *File) BytesRead() int64 { return in.count.n.Load() }
+
+// Close closes the file.
+func (in *File) Close() error { return in.f.Close() }
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
