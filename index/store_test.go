@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/future-community/cim/cim"
 	"github.com/twpayne/go-geom"
 )
@@ -303,7 +304,7 @@ func TestReplaceRemovesStaleEntries(t *testing.T) {
 func keysOfAll(t testing.TB, s *Store) []string {
 	sn, _ := s.Snapshot()
 	defer sn.Close()
-	it := sn.txn.NewIterator(badgerIterOpts())
+	it := sn.txn.NewIterator(badger.IteratorOptions{})
 	defer it.Close()
 	var out []string
 	for it.Rewind(); it.Valid(); it.Next() {

@@ -279,8 +279,8 @@ func (r *Result) levelRange(tags Tags) cim.LevelRange {
 			hi = -1 // wholly underground
 		}
 	}
-	hi = min(hi, cim.MaxLevel)
-	return cim.LevelRange{Min: float64(lo), Max: float64(hi)}
+	lo, hi = max(lo, cim.MinLevel), min(hi, cim.MaxLevel)
+	return cim.LevelRange{Min: float64(lo), Max: float64(max(lo, hi))}
 }
 
 // DefaultStoreyHeightM is the storey height assumed where only a building's

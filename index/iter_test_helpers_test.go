@@ -1,5 +1,0 @@
-package index
-
-import "github.com/dgraph-io/badger/v4"
-
-func badgerIterOpts() badger.IteratorOptions { return badger.IteratorOptions{} }

@@ -1,0 +1,97 @@
+package osmtags
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/future-community/cim/cim"
+)
+
+func TestParseLength(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"12", 12, true}, {"12.5", 12.5, true}, {" 12 m", 12, true}, {"12m", 12, true}, {"3 metres", 3, true},
+		{"40'", 12.192, true}, {"40 ft", 12.192, true}, {"12'6\"", 3.81, true}, {"0.5 km", 500, true}, {"250 cm", 2.5, true},
+		{"", 0, false}, {"tall", 0, false}, {"-3", 0, false}, {"1,5", 0, false}, {"12 furlongs", 0, false},
+		{"NaN", 0, false}, {"1e400", 0, false}, {"20000", 0, false}, {"'", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseLength(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && math.Abs(got-tt.want) > 1e-9) {
+			t.Errorf("ParseLength(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestEstimateLevels(t *testing.T) {
+	var known, height, tallBase, none cim.Vertical
+	known.SetLevelsAbove(7)
+	known.SetHeight(90) // the count wins over the height
+	height.SetHeight(31)
+	tallBase.SetHeight(40)
+	tallBase.SetMinHeight(10)
+	for _, tt := range []struct {
+		v    cim.Vertical
+		want int
+	}{{known, 7}, {height, 10}, {tallBase, 10}, {none, 1}} {
+		if got := EstimateLevels(tt.v); got != tt.want {
+			t.Errorf("EstimateLevels(%+v) = %d, want %d", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyPrecedence(t *testing.T) {
+	tests := []struct {
+		name   string
+		tags   map[string]string
+		class  cim.Class
+		kind   string
+		levels cim.LevelRange
+		warns  []string
+	}{
+		{"building beats amenity", map[string]string{"building": "school", "amenity": "school"}, cim.ClassBuilding, "school", cim.LevelRange{}, nil},
+		{"building=no is not a building", map[string]string{"building": "no", "leisure": "park"}, cim.ClassGreen, "park", cim.LevelRange{}, nil},
+		{"station building", map[string]string{"building": "train_station", "railway": "station"}, cim.ClassBuilding, "train_station", cim.LevelRange{}, nil},
+		{"roof levels extend the range", map[string]string{"building": "yes", "building:levels": "4", "roof:levels": "1"}, cim.ClassBuilding, "", cim.LevelRange{Min: 0, Max: 4}, nil},
+		{"zero levels, no basement", map[string]string{"building": "roof", "building:levels": "0"}, cim.ClassBuilding, "roof", cim.LevelRange{}, nil},
+		{"explicit level on a building", map[string]string{"building": "yes", "level": "3"}, cim.ClassBuilding, "", cim.Level(3), nil},
+		{"bad level tag", map[string]string{"indoor": "room", "level": "ground"}, cim.ClassSpace, "room", cim.LevelRange{}, []string{"level=ground"}},
+		{"bad building levels", map[string]string{"building": "yes", "building:levels": "-2"}, cim.ClassBuilding, "", cim.LevelRange{}, []string{"building:levels=-2"}},
+		{"bad cim:class", map[string]string{"cim:class": "castle", "building": "yes"}, cim.ClassBuilding, "", cim.LevelRange{}, []string{"cim:class=castle"}},
+		{"indoor level", map[string]string{"indoor": "level", "level": "2"}, cim.ClassStorey, "", cim.Level(2), nil},
+		{"halt", map[string]string{"railway": "halt"}, cim.ClassTransitStop, "halt", cim.LevelRange{}, nil},
+		{"light rail station", map[string]string{"railway": "station", "station": "light_rail"}, cim.ClassTransitStop, "light_rail_station", cim.LevelRange{}, nil},
+		{"waterway", map[string]string{"waterway": "river"}, cim.ClassWater, "river", cim.LevelRange{}, nil},
+		{"bench is nothing", map[string]string{"amenity": "bench"}, cim.ClassOther, "", cim.LevelRange{}, nil},
+		{"residential landuse", map[string]string{"landuse": "residential"}, cim.ClassOther, "residential", cim.LevelRange{}, nil},
+		{"healthcare", map[string]string{"healthcare": "clinic"}, cim.ClassFacility, "clinic", cim.LevelRange{}, nil},
+		{"absurd basement is clamped", map[string]string{"building": "yes", "building:levels:underground": "250"}, cim.ClassBuilding, "", cim.LevelRange{Min: cim.MinLevel, Max: 0}, nil},
+		{"coworking office", map[string]string{"office": "coworking"}, cim.ClassFacility, "coworking", cim.LevelRange{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Classify(Map(tt.tags))
+			if r.Class != tt.class || r.Kind != tt.kind || r.Levels != tt.levels || !slices.Equal(r.Warnings, tt.warns) {
+				t.Errorf("got %v %q %v %v, want %v %q %v %v", r.Class, r.Kind, r.Levels, r.Warnings, tt.class, tt.kind, tt.levels, tt.warns)
+			}
+		})
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	f.Add("building:levels", "12", "level", "1;3", "height", "40'")
+	f.Add("building:levels:underground", "3", "building:min_level", "5", "roof:levels", "2")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, k3, v3 string) {
+		r := Classify(Map(map[string]string{"building": "yes", k1: v1, k2: v2, k3: v3}))
+		if err := r.Levels.Validate(); err != nil {
+			t.Fatalf("invalid levels %v from %q=%q %q=%q %q=%q", r.Levels, k1, v1, k2, v2, k3, v3)
+		}
+		if !r.Class.Valid() {
+			t.Fatal("invalid class")
+		}
+	})
+}
