@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// runCim runs the command line in-process and returns the exit status and
+// what it printed.
+func runCim(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"cim"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const shared = "../../../shared/data"
+
+func sharedFile(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join(shared, rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("%s not found: the shared test data (../shared/data beside the repository) is absent", p)
+	}
+	return p
+}
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errOut := runCim(t, "demo", "--db", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"hz-future-community", "planning", "design", "building", "storey", "transit_stop", "By floor", "floor 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// The kept store answers queries, and a second demo run replaces the
+	// sample rather than adding to it.
+	_, info1, _ := runCim(t, "info", "--db", dir, "--format", "json")
+	if code, _, errOut := runCim(t, "demo", "--db", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	_, info2, _ := runCim(t, "info", "--db", dir, "--format", "json")
+	if features(t, info1) != features(t, info2) || features(t, info1) == 0 {
+		t.Errorf("features after one demo %d, after two %d", features(t, info1), features(t, info2))
+	}
+}
+
+func features(t *testing.T, infoJSON string) int {
+	t.Helper()
+	var info struct{ Features int }
+	if err := json.Unmarshal([]byte(infoJSON), &info); err != nil {
+		t.Fatalf("info JSON: %v\n%s", err, infoJSON)
+	}
+	return info.Features
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"ingest", "--db", db},
+		{"ingest", "--no-such-flag", "x.geojson"},
+		{"ingest", "--db", db, "--stage", "someday", "x.geojson"},
+		{"query", "--db", db, "--bbox", "1,2,3"},
+		{"query", "--db", db, "--bbox", "10,0,5,1"},
+		{"query", "--db", db, "--level", "two"},
+		{"query", "--db", db, "--class", "castle"},
+		{"query", "--db", db, "--where", "novalue"},
+		{"query", "--db", db, "--format", "kml"},
+		{"query", "--db", db, "--limit", "-1"},
+		{"info", "--db", db, "--format", "xml"},
+	} {
+		code, _, errOut := runCim(t, args...)
+		if code != 2 {
+			t.Errorf("cim %s: exit %d, want 2 (%s)", strings.Join(args, " "), code, errOut)
+		}
+		if !strings.Contains(errOut, "cim: ") {
+			t.Errorf("cim %s: no error message", strings.Join(args, " "))
+		}
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	for _, cmd := range []string{"ingest", "info", "query", "demo"} {
+		code, out, _ := runCim(t, cmd, "--help")
+		if code != 0 || !strings.Contains(out, "cim "+cmd) || !strings.Contains(strings.ToLower(out), "example") && cmd != "demo" {
+			t.Errorf("cim %s --help: exit %d, output lacks an example:\n%s", cmd, code, out)
+		}
+	}
+}
+
+func TestMissingInputExitsOne(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	if code, _, errOut := runCim(t, "ingest", "--db", db, "no-such-file.geojson"); code != 1 || !strings.Contains(errOut, "no-such-file.geojson") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCim(t, "info", "--db", filepath.Join(t.TempDir(), "none")); code != 1 || !strings.Contains(errOut, "--db") {
+		t.Errorf("info on a missing store: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestBrokenFileLeavesStoreIntact ingests good data, then broken files,
+// and checks that each fails with a located message, exit status 1, and
+// that the store still answers exactly as before.
+func TestBrokenFileLeavesStoreIntact(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	good := filepath.Join(dir, "scheme.geojson")
+	// makeFile writes 2000 buildings; bad, if not nil, may replace the
+	// geometry of feature i.
+	makeFile := func(levels int, bad func(i int, x, y float64) string) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"FeatureCollection","features":[`)
+		for i := range 2000 {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			x, y := 120.2+float64(i%50)*0.001, 30.25+float64(i/50)*0.001
+			g := fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`,
+				x, y, x+0.0005, y, x+0.0005, y+0.0005, x, y+0.0005, x, y)
+			if bad != nil {
+				if s := bad(i, x, y); s != "" {
+					g = s
+				}
+			}
+			fmt.Fprintf(&b, `{"type":"Feature","id":"b%d","properties":{"building":"yes","building:levels":%d},"geometry":%s}`, i, levels+i%20, g)
+		}
+		b.WriteString("]}\n")
+		return b.String()
+	}
+	if err := os.WriteFile(good, []byte(makeFile(1, nil)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCim(t, "ingest", "--db", db, good); code != 0 {
+		t.Fatal(errOut)
+	}
+	snapshot := func() string {
+		_, info, _ := runCim(t, "info", "--db", db, "--format", "json")
+		_, q, _ := runCim(t, "query", "--db", db, "--bbox", "120.21,30.26,120.24,30.28", "--level", "3..7", "--format", "ndjson")
+		return info + q
+	}
+	before := snapshot()
+
+	// The same dataset, changed, then broken part-way: the replaced part
+	// must not show.
+	changed := makeFile(5, nil)
+	broken := map[string]struct {
+		text string
+		want []string
+	}{
+		"truncated.geojson": {changed[:len(changed)*2/3], []string{"truncated.geojson", "feature 1333", "byte", "unexpected end"}},
+		"selfcross.geojson": {makeFile(5, func(i int, x, y float64) string {
+			if i != 1610 {
+				return ""
+			}
+			return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`, x, y, x+0.0005, y+0.0005, x+0.0005, y, x, y+0.0005, x, y)
+		}), []string{"selfcross.geojson", "feature 1610", "byte", "self-intersects"}},
+		"outofrange.geojson": {makeFile(5, func(i int, x, y float64) string {
+			if i != 1999 {
+				return ""
+			}
+			return fmt.Sprintf(`{"type":"Point","coordinates":[%g,%g]}`, x, y+90)
+		}), []string{"outofrange.geojson", "feature 1999", "byte", "outside"}},
+	}
+	for name, bad := range broken {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			os.WriteFile(path, []byte(bad.text), 0o644)
+			code, _, errOut := runCim(t, "ingest", "--db", db, "--dataset", "scheme", path)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, w := range bad.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("error lacks %q:\n%s", w, errOut)
+				}
+			}
+			if after := snapshot(); after != before {
+				t.Errorf("the store changed:\n%s", firstDiff(before, after))
+			}
+		})
+	}
+}
+
+// TestMinneapolisAgainstGDAL ingests the Minneapolis built-form districts
+// and checks bbox queries against GDAL's own spatial filter (ogr2ogr
+// -spat), which tests the geometry, not just its envelope.
+func TestMinneapolisAgainstGDAL(t *testing.T) {
+	src := sharedFile(t, "zoning/minneapolis_Planning_Zoning_Built_Form.geojson")
+	db := filepath.Join(t.TempDir(), "db")
+	code, _, errOut := runCim(t, "ingest", "--db", db, "--format", "json", src)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	_, info, _ := runCim(t, "info", "--db", db, "--format", "json")
+	if n := features(t, info); n != 787 {
+		t.Fatalf("stored %d features, want 787", n)
+	}
+	if _, err := exec.LookPath("ogr2ogr"); err != nil {
+		t.Skip("ogr2ogr not installed (Debian gdal-bin): skipping the comparison with GDAL")
+	}
+	r := rand.New(rand.NewPCG(1, 787))
+	for i := range 12 {
+		w, s := -93.33+r.Float64()*0.12, 44.89+r.Float64()*0.14
+		e, n := w+0.002+r.Float64()*r.Float64()*0.08, s+0.002+r.Float64()*r.Float64()*0.08
+		bbox := fmt.Sprintf("%.6f,%.6f,%.6f,%.6f", w, s, e, n)
+		out := filepath.Join(t.TempDir(), fmt.Sprintf("q%d.geojson", i))
+		code, text, errOut := runCim(t, "query", "--db", db, "--bbox", bbox, "--format", "geojson")
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		os.WriteFile(out, []byte(text), 0o644)
+		ours := ogrCount(t, out)
+		ref := filepath.Join(t.TempDir(), fmt.Sprintf("ref%d.geojson", i))
+		cmd := exec.Command("ogr2ogr", "-f", "GeoJSON", "-spat", fmt.Sprint(w), fmt.Sprint(s), fmt.Sprint(e), fmt.Sprint(n), ref, src)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ogr2ogr: %v\n%s", err, msg)
+		}
+		if want := ogrCount(t, ref); ours != want {
+			t.Errorf("bbox %s: cim returns %d features, ogr2ogr -spat %d", bbox, ours, want)
+		}
+	}
+}
+
+// ogrCount opens a file with ogrinfo and returns its feature count.
+func ogrCount(t *testing.T, path string) int {
+	t.Helper()
+	out, err := exec.Command("ogrinfo", "-so", "-al", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo %s: %v\n%s", path, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Feature Count: "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	t.Fatalf("ogrinfo %s: no feature count\n%s", path, out)
+	return 0
+}
+
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, then %d", len(la), len(lb))
+}
