@@ -16,6 +16,14 @@ func IntersectsBox(g geom.T, b Box) bool {
 	if b.Contains(BoundsOf(g)) {
 		return true
 	}
+	if c, ok := g.(*geom.GeometryCollection); ok { // its FlatCoords panics
+		for _, m := range c.Geoms() {
+			if IntersectsBox(m, b) {
+				return true
+			}
+		}
+		return false
+	}
 	flat, stride := g.FlatCoords(), g.Stride()
 	switch g := g.(type) {
 	case *geom.Point, *geom.MultiPoint:
@@ -43,12 +51,6 @@ func IntersectsBox(g geom.T, b Box) bool {
 			start = ends[len(ends)-1]
 		}
 		return false
-	case *geom.GeometryCollection:
-		for _, c := range g.Geoms() {
-			if IntersectsBox(c, b) {
-				return true
-			}
-		}
 	}
 	return false
 }

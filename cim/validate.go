@@ -27,12 +27,23 @@ var ErrNoGeometry = errors.New("no geometry")
 // ValidateGeometry checks that g can be stored and measured: every
 // coordinate is finite and within −180…180, −90…90; lines have two or more
 // distinct points; polygon rings are closed, have four or more positions,
-// enclose an area and do not self-intersect, and rings of one polygon do not
-// cross each other. Overlaps between the polygons of a MultiPolygon are
-// allowed (they are common in real data). Errors are *GeometryError where
-// a position can be named.
+// enclose an area, do not cross themselves or double back on themselves
+// (spikes), and rings of one polygon do not cross each other.
+//
+// It is more lenient than OGC simple-feature validity where real data
+// needs it: a ring may touch itself or another ring at a point (Esri's
+// "inverted" rings), and the polygons of a MultiPolygon may overlap or
+// nest. GDAL and PostGIS load such data too; the areas cim computes count
+// overlapping parts of a MultiPolygon twice, as ST_Area does. Errors are
+// *GeometryError where a position can be named.
 func ValidateGeometry(g geom.T) error {
-	if g == nil || len(g.FlatCoords()) == 0 {
+	if g == nil {
+		return ErrNoGeometry
+	}
+	if _, ok := g.(*geom.GeometryCollection); ok {
+		return fmt.Errorf("unsupported geometry type %T", g) // its FlatCoords panics
+	}
+	if len(g.FlatCoords()) == 0 {
 		return ErrNoGeometry
 	}
 	flat, stride := g.FlatCoords(), g.Stride()
@@ -109,7 +120,11 @@ func validatePolygon(part int, flat []float64, ends []int, stride int) error {
 			if a == b {
 				continue // repeated point: harmless, Normalize drops it
 			}
-			segs = append(segs, segment{a, b, r, i})
+			to := i + 1
+			if to == n-1 {
+				to = 0 // the closing position is vertex 0
+			}
+			segs = append(segs, segment{a, b, r, i, to})
 		}
 		start = end
 	}
@@ -132,8 +147,26 @@ func validatePolygon(part int, flat []float64, ends []int, stride int) error {
 type pt struct{ x, y float64 }
 
 type segment struct {
-	a, b       pt
-	ring, from int // ring index and the index of vertex a
+	a, b     pt
+	ring     int
+	from, to int // the indices of vertices a and b in the ring
+}
+
+// ringSegs locates the segments of one ring: segs[first : first+n].
+type ringSegs struct{ first, n int }
+
+func (r ringSegs) next(k int) int {
+	if k == r.first+r.n-1 {
+		return r.first
+	}
+	return k + 1
+}
+
+func (r ringSegs) prev(k int) int {
+	if k == r.first {
+		return r.first + r.n - 1
+	}
+	return k - 1
 }
 
 func (s segment) minX() float64 { return math.Min(s.a.x, s.b.x) }
@@ -143,10 +176,13 @@ func (s segment) maxX() float64 { return math.Max(s.a.x, s.b.x) }
 // the first pair that intersects where it must not. Small polygons, the
 // common case, are checked pair by pair.
 func findCrossing(part int, segs []segment) error {
-	// Segments per ring, for telling ring neighbours apart.
-	ringLen := make([]int, segs[len(segs)-1].ring+1)
-	for _, s := range segs {
-		ringLen[s.ring]++
+	// Where each ring's segments are, for finding a segment's neighbours.
+	rings := make([]ringSegs, segs[len(segs)-1].ring+1)
+	for k, s := range segs {
+		if rings[s.ring].n == 0 {
+			rings[s.ring].first = k
+		}
+		rings[s.ring].n++
 	}
 	if len(segs) <= 32 {
 		for i := range segs {
@@ -154,7 +190,7 @@ func findCrossing(part int, segs []segment) error {
 				if segs[i].maxX() < segs[j].minX() || segs[j].maxX() < segs[i].minX() {
 					continue
 				}
-				if err := checkPair(part, segs[i], segs[j], ringLen); err != nil {
+				if err := checkPair(part, segs, i, j, rings); err != nil {
 					return err
 				}
 			}
@@ -177,7 +213,7 @@ func findCrossing(part int, segs []segment) error {
 		}
 		active = keep
 		for _, j := range active {
-			if err := checkPair(part, s, segs[j], ringLen); err != nil {
+			if err := checkPair(part, segs, i, j, rings); err != nil {
 				return err
 			}
 		}
@@ -186,7 +222,11 @@ func findCrossing(part int, segs []segment) error {
 	return nil
 }
 
-func checkPair(part int, s, t segment, ringLen []int) error {
+func checkPair(part int, segs []segment, i, j int, rings []ringSegs) error {
+	if segs[i].ring > segs[j].ring {
+		i, j = j, i // name the later ring, whichever path found the pair
+	}
+	s, t := segs[i], segs[j]
 	if math.Max(s.a.y, s.b.y) < math.Min(t.a.y, t.b.y) || math.Max(t.a.y, t.b.y) < math.Min(s.a.y, s.b.y) {
 		return nil
 	}
@@ -200,33 +240,119 @@ func checkPair(part int, s, t segment, ringLen []int) error {
 		}
 		return &GeometryError{part, t.ring, t.from, fmt.Sprintf("ring %d crosses ring %d near (%g, %g)", s.ring, t.ring, p.x, p.y)}
 	}
-	if s.ring != t.ring {
-		return nil // rings may touch at a point
-	}
-	// Segments of the same ring: neighbours share a vertex and may only meet there.
-	if adjacent(s, t, ringLen[s.ring]) {
+	r := rings[s.ring]
+	if s.ring == t.ring && (r.next(i) == j || r.next(j) == i) {
+		// Neighbours share a vertex and may only meet there.
 		if d1 == 0 && d2 == 0 && overlapBeyondVertex(s, t) {
-			return &GeometryError{part, s.ring, max(s.from, t.from), "ring doubles back on itself (spike)"}
+			v := t.to // t, then s
+			if r.next(i) == j {
+				v = s.to
+			}
+			return &GeometryError{part, s.ring, v, "ring doubles back on itself (spike)"}
 		}
 		return nil
 	}
-	touch := (d1 == 0 && onSegment(s.a, s.b, t.a)) || (d2 == 0 && onSegment(s.a, s.b, t.b)) ||
-		(d3 == 0 && onSegment(t.a, t.b, s.a)) || (d4 == 0 && onSegment(t.a, t.b, s.b))
-	if touch {
-		return &GeometryError{part, s.ring, min(s.from, t.from), fmt.Sprintf("ring touches itself between vertices %d and %d", s.from, t.from)}
+	if d1 == 0 && d2 == 0 && collinearOverlap(s, t) {
+		if s.ring == t.ring {
+			return &GeometryError{part, s.ring, min(s.from, t.from), "ring runs along itself"}
+		}
+		return nil // rings sharing part of an edge: tolerated
 	}
-	return nil
+	// Touching at a point (an "inverted" ring, as Esri data often has) is
+	// allowed; passing through that point to the other side is crossing.
+	var p pt
+	switch {
+	case d1 == 0 && onSegment(s.a, s.b, t.a):
+		p = t.a
+	case d2 == 0 && onSegment(s.a, s.b, t.b):
+		p = t.b
+	case d3 == 0 && onSegment(t.a, t.b, s.a):
+		p = s.a
+	case d4 == 0 && onSegment(t.a, t.b, s.b):
+		p = s.b
+	default:
+		return nil
+	}
+	a1, b1 := passThrough(segs, i, rings, p)
+	a2, b2 := passThrough(segs, j, rings, p)
+	if !passesCross(p, a1, b1, a2, b2) {
+		return nil
+	}
+	if s.ring == t.ring {
+		return &GeometryError{part, s.ring, min(vertexAt(s, t, p), vertexAt(t, s, p)), fmt.Sprintf("ring crosses itself at (%g, %g)", p.x, p.y)}
+	}
+	return &GeometryError{part, t.ring, vertexAt(t, s, p), fmt.Sprintf("ring %d crosses ring %d at (%g, %g)", s.ring, t.ring, p.x, p.y)}
 }
 
-// adjacent reports whether two segments of one ring follow each other.
-// Indices count non-degenerate segments only approximately when a ring has
-// repeated points, so neighbours are recognised by a shared end point too.
-func adjacent(s, t segment, n int) bool {
-	d := s.from - t.from
-	if d == 1 || d == -1 || d == n-1 || d == -(n-1) {
-		return true
+// passThrough returns the positions before and after p where the ring of
+// segs[k] passes through p, a point of segs[k].
+func passThrough(segs []segment, k int, rings []ringSegs, p pt) (before, after pt) {
+	s, r := segs[k], rings[segs[k].ring]
+	switch p {
+	case s.a:
+		return segs[r.prev(k)].a, s.b
+	case s.b:
+		return s.a, segs[r.next(k)].b
 	}
-	return s.a == t.b || s.b == t.a
+	return s.a, s.b
+}
+
+// passesCross reports whether the path a2→p→b2 crosses the path a1→p→b1,
+// going from one side of it to the other. Paths that only touch at p, or
+// share a direction out of p, do not cross.
+func passesCross(p, a1, b1, a2, b2 pt) bool {
+	side := func(q pt) int {
+		if onRay(p, a1, q) || onRay(p, b1, q) {
+			return 0
+		}
+		// Is q strictly inside the angle swept counter-clockwise from
+		// p→a1 to p→b1?
+		oq1, oq2 := orient(p, a1, q), orient(p, b1, q)
+		if orient(p, a1, b1) > 0 {
+			if oq1 > 0 && oq2 < 0 {
+				return 1
+			}
+		} else if oq1 > 0 || oq2 < 0 {
+			return 1
+		}
+		return -1
+	}
+	sa, sb := side(a2), side(b2)
+	return sa != 0 && sb != 0 && sa != sb
+}
+
+// onRay reports whether q lies on the ray from p through u.
+func onRay(p, u, q pt) bool {
+	return orient(p, u, q) == 0 && (u.x-p.x)*(q.x-p.x)+(u.y-p.y)*(q.y-p.y) > 0
+}
+
+// vertexAt returns the index of the vertex of s at p, or, when p lies inside
+// s, the vertex of o at p.
+func vertexAt(s, o segment, p pt) int {
+	switch p {
+	case s.a:
+		return s.from
+	case s.b:
+		return s.to
+	case o.a:
+		return o.from
+	case o.b:
+		return o.to
+	}
+	return s.from
+}
+
+// collinearOverlap reports whether two collinear segments share more than a
+// point.
+func collinearOverlap(s, t segment) bool {
+	if math.Abs(s.b.x-s.a.x) >= math.Abs(s.b.y-s.a.y) {
+		return overlap1D(s.a.x, s.b.x, t.a.x, t.b.x)
+	}
+	return overlap1D(s.a.y, s.b.y, t.a.y, t.b.y)
+}
+
+func overlap1D(a0, a1, b0, b1 float64) bool {
+	return min(max(a0, a1), max(b0, b1)) > max(min(a0, a1), min(b0, b1))
 }
 
 // overlapBeyondVertex reports whether two collinear neighbouring segments

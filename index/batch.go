@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"maps"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/future-community/cim/cim"
@@ -31,8 +30,7 @@ type Batch struct {
 	newDS   map[uint32]bool // datasets this batch created
 	touched map[uint32]bool // datasets this batch wrote to
 	sweep   map[string]bool // datasets to replace as a whole
-	all     uint64
-	levels  map[uint16]uint64
+	bk      buckets         // what the batch adds to the bucket catalog
 	arena   arena
 	keys    [][]byte // scratch for indexKeys
 	oldKeys [][]byte
@@ -62,7 +60,7 @@ func (s *Store) Begin() (*Batch, error) {
 	b := &Batch{
 		s: s, ts: s.readTs + 1, prev: s.readTs, rev: s.rev,
 		seed: maphash.MakeSeed(),
-		cat:  s.cat, newDS: map[uint32]bool{}, touched: map[uint32]bool{}, levels: map[uint16]uint64{},
+		cat:  s.cat, newDS: map[uint32]bool{}, touched: map[uint32]bool{}, bk: buckets{},
 	}
 	s.open[b.prev]++ // the batch reads at prev, keep it
 	s.mu.Unlock()
@@ -118,7 +116,7 @@ func (b *Batch) Put(f *cim.Feature) error {
 			return err
 		}
 	}
-	b.noteTiers(b.keys)
+	b.noteBuckets(b.keys, e.q)
 	b.stats.Put++
 	return nil
 }
@@ -362,14 +360,18 @@ func probeClasses(txn *badger.Txn, ds uint32, st cim.Stage, id string, likely ci
 	return nil, nil, nil
 }
 
-// indexKeys returns the 'A' key and the 'L' keys of a feature, reusing
-// keys.
+// indexKeys returns the spatial keys of a feature, reusing keys: one 'S'
+// key for a feature on one floor; for a feature on several floors, an 'A'
+// key and an 'M' key per floor.
 func (b *Batch) indexKeys(keys [][]byte, e *entry, ds uint32, st cim.Stage, id string) [][]byte {
 	lo, hi := levelBucket(e.levels.Min), levelBucket(e.levels.Max)
 	keys = keys[:0]
-	keys = append(keys, b.arena.keep(appendSpatialKey(b.arena.buf(), nil, e, ds, st, id)))
+	if lo == hi {
+		return append(keys, b.arena.keep(appendSpatialKey(b.arena.buf(), bucket{pSingle, lo}, e, ds, st, id)))
+	}
+	keys = append(keys, b.arena.keep(appendSpatialKey(b.arena.buf(), bucket{prefix: pAll}, e, ds, st, id)))
 	for lv := lo; ; lv++ {
-		keys = append(keys, b.arena.keep(appendSpatialKey(b.arena.buf(), &lv, e, ds, st, id)))
+		keys = append(keys, b.arena.keep(appendSpatialKey(b.arena.buf(), bucket{pMulti, lv}, e, ds, st, id)))
 		if lv == hi {
 			break
 		}
@@ -407,14 +409,13 @@ func containsKey(keys [][]byte, k []byte) bool {
 	return false
 }
 
-func (b *Batch) noteTiers(keys [][]byte) {
+func (b *Batch) noteBuckets(keys [][]byte, q qbox) {
 	for _, k := range keys {
-		switch k[0] {
-		case pAll:
-			b.all |= 1 << k[1]
-		case pLevel:
-			b.levels[binary.BigEndian.Uint16(k[1:])] |= 1 << k[3]
+		bk := bucket{prefix: k[0]}
+		if bk.prefix != pAll {
+			bk.level = binary.BigEndian.Uint16(k[1:])
 		}
+		b.bk[bk] = b.bk[bk].merge(bucketInfo{1 << k[tierPos(k[0])], q})
 	}
 }
 
@@ -449,6 +450,12 @@ func (b *Batch) commit() error {
 	if err := b.sweepDatasets(); err != nil {
 		return err
 	}
+	bk, changed := b.s.bk.merge(b.bk)
+	for k, info := range changed {
+		if err := b.w.set(bucketKey(k), info.encode()); err != nil {
+			return err
+		}
+	}
 	for id := range b.newDS {
 		name := b.cat.byID[id]
 		if err := b.w.set(datasetKey(name), binary.BigEndian.AppendUint32(nil, id)); err != nil {
@@ -473,8 +480,7 @@ func (b *Batch) commit() error {
 	}
 	s := b.s
 	s.mu.Lock()
-	s.rev, s.readTs, s.cat = b.ts, b.ts, b.cat
-	s.tiers = s.tiers.merge(b.all, b.levels)
+	s.rev, s.readTs, s.cat, s.bk = b.ts, b.ts, b.cat, bk
 	s.mu.Unlock()
 	b.finish()
 	return nil
@@ -507,26 +513,6 @@ func (b *Batch) finish() {
 	b.base.Discard()
 	b.s.release(b.prev)
 	b.s.writeMu.Unlock()
-}
-
-func (t *tierSet) merge(all uint64, levels map[uint16]uint64) *tierSet {
-	if all&^t.all == 0 {
-		changed := false
-		for lv, m := range levels {
-			if m&^t.levels[lv] != 0 {
-				changed = true
-				break
-			}
-		}
-		if !changed {
-			return t
-		}
-	}
-	n := &tierSet{all: t.all | all, levels: maps.Clone(t.levels)}
-	for lv, m := range levels {
-		n.levels[lv] |= m
-	}
-	return n
 }
 
 // Source yields features one at a time; Next returns io.EOF after the

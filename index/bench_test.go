@@ -194,6 +194,7 @@ func BenchmarkBoxLevelQuery(b *testing.B) {
 	report := func(b *testing.B, lat []time.Duration, hits int) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99-µs")
 		b.ReportMetric(float64(hits)/float64(len(lat)), "hits/op")
 	}
 	b.Run("rtree", func(b *testing.B) {

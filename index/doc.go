@@ -30,9 +30,11 @@
 //
 //	0x00 "rev"                       → revision u64, read version u64
 //	0x00 "ds" name                   → dataset id u32
+//	0x00 'b' prefix level            → bucket: tier mask u64, extent 4×u32
 //	'F' class ds st id               → record (see record.go)
+//	'S' level tier morton ds st id   → index header (17 bytes) + record
+//	'M' level tier morton ds st id   → index header (17 bytes) + record
 //	'A' tier morton ds st id         → index header (17 bytes) + record
-//	'L' level tier morton ds st id   → index header (17 bytes) + record
 //
 // The records ('F') are ordered by class, so they are the class index: a
 // class is one prefix scan, a class within a dataset and stage another.
@@ -40,11 +42,22 @@
 // alone tries each class (the feature's likely class first), each a Get
 // answered mostly by Bloom filters.
 //
-// 'A' is the spatial index over all floors, 'L' the per-floor spatial index.
-// Each feature has one 'A' key and one 'L' key for every floor in its level
-// range: a space on floor 3 has one, a 20-storey tower 20. level is
-// floor(level) as an int16 with its sign bit flipped (u16), so a range of
-// floors is a run of consecutive prefixes.
+// 'S', 'M' and 'A' are the spatial index. A feature on one floor (a room, a
+// storey, a road, a footprint without storeys) has one 'S' key, under its
+// floor. A feature on several floors (a building on floors −2..17) has an
+// 'M' key for each floor and one 'A' key. So a query for floors A..B reads
+// the 'S' and 'M' prefixes of those floors, and a query over all floors
+// reads 'A' and the 'S' prefix of every floor: each feature is found once,
+// and a single-floor feature, by far the most common kind, costs one index
+// key. level is floor(level) as an int16 with its sign bit flipped (u16),
+// so a range of floors is a run of consecutive prefixes.
+//
+// The bucket keys (one per 'A', and per floor of 'S' and 'M') record which
+// tiers are populated and a box around all their features. Queries skip
+// buckets and tiers that cannot hold a hit without a seek: the floors of a
+// tower's rooms cost nothing to a query elsewhere in the city. A commit
+// updates them with its batch; they only grow (a deletion leaves them as
+// they were, which costs a seek, never a miss).
 //
 // The spatial entries carry the whole record after their header: they are
 // covering indexes. A query reads its features in key order from one
@@ -103,7 +116,6 @@
 // edge (decode the record and test the geometry); it also filters on class,
 // dataset, stage and floor without decoding the record.
 //
-// The per-floor index answers "floor L" and "floors A..B": a feature on
-// floors m..M is reported only from floor max(m, A)'s prefix, so a range query
-// sees each feature once.
+// A query for floors A..B reports a feature on floors m..M only from the
+// 'M' prefix of floor max(m, A), so it sees each feature once.
 package index

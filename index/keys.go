@@ -12,8 +12,9 @@ import (
 const (
 	pMeta   = 0x00
 	pRecord = 'F'
-	pAll    = 'A'
-	pLevel  = 'L'
+	pAll    = 'A' // features on more than one floor, once
+	pMulti  = 'M' // features on more than one floor, per floor
+	pSingle = 'S' // features on one floor
 )
 
 const (
@@ -144,6 +145,14 @@ func squash(x uint64) uint32 {
 	return uint32(x)
 }
 
+// tierPos is the offset of the tier byte in a spatial key.
+func tierPos(prefix byte) int {
+	if prefix == pAll {
+		return 1
+	}
+	return 3
+}
+
 // levelBucket is the u16 key form of floor(l).
 func levelBucket(l float64) uint16 {
 	return uint16(int16(math.Floor(l))) ^ 0x8000
@@ -166,14 +175,11 @@ func appendValue(v []byte, e *entry) []byte {
 	return binary.BigEndian.AppendUint32(v, math.Float32bits(float32(e.levels.Max)))
 }
 
-// appendSpatialKey appends the 'A' key, or with level set the 'L' key of
-// that floor.
-func appendSpatialKey(k []byte, level *uint16, e *entry, ds uint32, st cim.Stage, id string) []byte {
-	if level == nil {
-		k = append(k, pAll)
-	} else {
-		k = append(k, pLevel)
-		k = binary.BigEndian.AppendUint16(k, *level)
+// appendSpatialKey appends the key of e in bucket b.
+func appendSpatialKey(k []byte, b bucket, e *entry, ds uint32, st cim.Stage, id string) []byte {
+	k = append(k, b.prefix)
+	if b.prefix != pAll {
+		k = binary.BigEndian.AppendUint16(k, b.level)
 	}
 	k = append(k, tierOf(e.q))
 	k = binary.BigEndian.AppendUint64(k, morton(e.q.x0, e.q.y0))

@@ -21,7 +21,7 @@ type Snapshot struct {
 	rev    uint64
 	readTs uint64
 	cat    *catalog
-	tiers  *tierSet
+	bk     buckets
 	closed bool
 }
 
@@ -249,13 +249,18 @@ func (it *Iter) planSpatial(f Filter) error {
 		it.box = cim.Box{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
 		it.qInner, it.hasInner = it.qOuter, true
 	}
-	type pfx struct {
-		p     []byte
-		tiers uint64
-	}
-	var prefixes []pfx
+	// The buckets to read: for all floors, the single-floor buckets and the
+	// all-floors bucket of multi-floor features; for a range of floors,
+	// the single- and multi-floor buckets of each. Buckets whose features
+	// all lie elsewhere are skipped.
+	var want []bucket
 	if f.Levels == nil {
-		prefixes = []pfx{{[]byte{pAll}, it.sn.tiers.all}}
+		want = append(want, bucket{prefix: pAll})
+		for b := range it.sn.bk {
+			if b.prefix == pSingle {
+				want = append(want, b)
+			}
+		}
 	} else {
 		if err := f.Levels.Validate(); err != nil {
 			return fmt.Errorf("scan: %w", err)
@@ -264,25 +269,31 @@ func (it *Iter) planSpatial(f Filter) error {
 		it.levels = *f.Levels
 		it.firstLevel = levelBucket(f.Levels.Min)
 		for lv := it.firstLevel; lv <= levelBucket(f.Levels.Max); lv++ {
-			if t := it.sn.tiers.levels[lv]; t != 0 {
-				prefixes = append(prefixes, pfx{binary.BigEndian.AppendUint16([]byte{pLevel}, lv), t})
-			}
+			want = append(want, bucket{pSingle, lv}, bucket{pMulti, lv})
 		}
 	}
-	for _, p := range prefixes {
+	for _, b := range want {
+		info, ok := it.sn.bk[b]
+		if !ok || !info.ext.intersects(it.qOuter) {
+			continue
+		}
+		p := []byte{b.prefix}
+		if b.prefix != pAll {
+			p = binary.BigEndian.AppendUint16(p, b.level)
+		}
 		if f.Box == nil {
-			it.ranges = append(it.ranges, prefixRange(p.p))
+			it.ranges = append(it.ranges, prefixRange(p))
 			continue
 		}
 		for t := uint8(0); t <= maxTier; t++ {
-			if p.tiers&(1<<t) == 0 {
+			if info.tiers&(1<<t) == 0 {
 				continue
 			}
 			reach := cellReach(t)
 			q := it.qOuter
 			q.x0 = satSub(q.x0, reach)
 			q.y0 = satSub(q.y0, reach)
-			tp := append(slices.Clip(p.p), t)
+			tp := append(slices.Clip(p), t)
 			for _, r := range mortonRanges(q, rangeBudget) {
 				start := binary.BigEndian.AppendUint64(slices.Clip(tp), r.lo)
 				var end []byte
@@ -295,6 +306,8 @@ func (it *Iter) planSpatial(f Filter) error {
 			}
 		}
 	}
+	// Key order across buckets, so that a scan can resume after a key.
+	slices.SortFunc(it.ranges, func(a, b keyRange) int { return bytes.Compare(a.start, b.start) })
 	return nil
 }
 
@@ -462,13 +475,11 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 		it.feat = f
 		return err == nil, err
 	}
-	sfx := k[10:] // ds st id
-	if it.plan == PlanFloors {
-		sfx = k[12:]
-	}
-	if len(sfx) < 6 {
+	tp := tierPos(k[0])
+	if len(k) < tp+15 {
 		return false, fmt.Errorf("%w: short key %x", errCorrupt, k)
 	}
+	sfx := k[tp+9:] // ds st id
 	ds := binary.BigEndian.Uint32(sfx)
 	if (it.ds != 0 && ds != it.ds) || (it.stage != cim.StageAny && cim.Stage(sfx[4]) != it.stage) {
 		return false, nil
@@ -496,15 +507,11 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 			return false, nil
 		}
 		// Report a feature on several floors from its first floor in range only.
-		if binary.BigEndian.Uint16(k[1:]) != max(levelBucket(e.levels.Min), it.firstLevel) {
+		if k[0] == pMulti && binary.BigEndian.Uint16(k[1:]) != max(levelBucket(e.levels.Min), it.firstLevel) {
 			return false, nil
 		}
 	}
-	tierPos := 1
-	if it.plan == PlanFloors {
-		tierPos = 3
-	}
-	e.q.x0, e.q.y0 = unmorton(binary.BigEndian.Uint64(k[tierPos+1:]))
+	e.q.x0, e.q.y0 = unmorton(binary.BigEndian.Uint64(k[tp+1:]))
 	if !it.qOuter.intersects(e.q) {
 		return false, nil
 	}

@@ -53,7 +53,7 @@ type Store struct {
 	readTs uint64     // version new snapshots read at
 	open   map[uint64]int
 	cat    *catalog
-	tiers  *tierSet
+	bk     buckets
 	closed bool
 }
 
@@ -133,7 +133,7 @@ func (s *Store) load() error {
 	if s.cat, err = loadCatalog(rd); err != nil {
 		return err
 	}
-	s.tiers, err = loadTiers(rd)
+	s.bk, err = loadBuckets(rd)
 	return err
 }
 
@@ -251,7 +251,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	s.open[s.readTs]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(s.readTs, false),
-		rev: s.rev, readTs: s.readTs, cat: s.cat, tiers: s.tiers,
+		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk,
 	}, nil
 }
 
@@ -310,49 +310,6 @@ func loadCatalog(txn *badger.Txn) (*catalog, error) {
 
 func (c *catalog) clone() *catalog {
 	return &catalog{byName: maps.Clone(c.byName), byID: maps.Clone(c.byID), next: c.next}
-}
-
-// tierSet records which tiers hold keys under 'A' and under each floor of
-// 'L', so scans skip empty tiers. It may hold tiers that have since been
-// emptied; that costs a seek, nothing more. It is immutable.
-type tierSet struct {
-	all    uint64
-	levels map[uint16]uint64
-}
-
-// loadTiers finds the populated (floor, tier) prefixes with one seek each.
-func loadTiers(txn *badger.Txn) (*tierSet, error) {
-	ts := &tierSet{levels: map[uint16]uint64{}}
-	it := txn.NewIterator(badger.IteratorOptions{})
-	defer it.Close()
-	for it.Seek([]byte{pAll}); it.ValidForPrefix([]byte{pAll}); {
-		k := it.Item().Key()
-		if len(k) < 2 {
-			return nil, fmt.Errorf("%w: short key", errCorrupt)
-		}
-		ts.all |= 1 << k[1]
-		it.Seek([]byte{pAll, k[1] + 1})
-		if k[1] == maxTier {
-			break
-		}
-	}
-	for it.Seek([]byte{pLevel}); it.ValidForPrefix([]byte{pLevel}); {
-		k := it.Item().Key()
-		if len(k) < 4 {
-			return nil, fmt.Errorf("%w: short key", errCorrupt)
-		}
-		lv, t := binary.BigEndian.Uint16(k[1:]), k[3]
-		ts.levels[lv] |= 1 << t
-		next := []byte{pLevel, k[1], k[2], t + 1}
-		if t == maxTier {
-			next = binary.BigEndian.AppendUint16([]byte{pLevel}, lv+1)
-			if lv == math.MaxUint16 {
-				break
-			}
-		}
-		it.Seek(next)
-	}
-	return ts, nil
 }
 
 // badgerLogger passes Badger's warnings and errors to a slog.Logger.

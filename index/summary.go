@@ -75,35 +75,36 @@ func (sn *Snapshot) Summary(ctx context.Context) ([]DatasetSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = scan(pLevel, func(k []byte, _ *badger.Item) error {
-		if len(k) < 18 {
-			return errCorrupt
-		}
-		get(binary.BigEndian.Uint32(k[12:]), cim.Stage(k[16])).Floors[bucketLevel(binary.BigEndian.Uint16(k[1:]))]++
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = scan(pAll, func(k []byte, item *badger.Item) error {
-		if len(k) < 16 {
-			return errCorrupt
-		}
-		var q qbox
-		q.x0, q.y0 = unmorton(binary.BigEndian.Uint64(k[2:]))
-		err := item.Value(func(v []byte) error {
-			if len(v) < 8 {
+	// Every feature has an 'A' or an 'S' key, once: the extents. Every floor
+	// of every feature has an 'S' or 'M' key: the floor counts.
+	for _, p := range []byte{pAll, pMulti, pSingle} {
+		tp := tierPos(p)
+		err = scan(p, func(k []byte, item *badger.Item) error {
+			if len(k) < tp+15 {
 				return errCorrupt
 			}
-			q.x1, q.y1 = binary.BigEndian.Uint32(v), binary.BigEndian.Uint32(v[4:])
-			return nil
+			s := get(binary.BigEndian.Uint32(k[tp+9:]), cim.Stage(k[tp+13]))
+			if p != pAll {
+				s.Floors[bucketLevel(binary.BigEndian.Uint16(k[1:]))]++
+			}
+			if p == pMulti {
+				return nil
+			}
+			var q qbox
+			q.x0, q.y0 = unmorton(binary.BigEndian.Uint64(k[tp+1:]))
+			err := item.Value(func(v []byte) error {
+				if len(v) < 8 {
+					return errCorrupt
+				}
+				q.x1, q.y1 = binary.BigEndian.Uint32(v), binary.BigEndian.Uint32(v[4:])
+				return nil
+			})
+			s.Extent = s.Extent.Extend(q.box())
+			return err
 		})
-		s := get(binary.BigEndian.Uint32(k[10:]), cim.Stage(k[14]))
-		s.Extent = s.Extent.Extend(q.box())
-		return err
-	})
-	if err != nil {
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
 	}
 	out := make([]DatasetSummary, 0, len(sums))
 	for _, s := range sums {

@@ -1,0 +1,525 @@
+package cim
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/twpayne/go-geom"
+)
+
+// wantGeomErr is the *GeometryError a case expects.
+type wantGeomErr struct {
+	part, ring, vertex int
+	msg                string
+}
+
+func TestValidateGeometry(t *testing.T) {
+	sq := rect(0, 0, 4, 4)
+	hole := reversed(rect(1, 1, 2, 2))
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		name string
+		g    geom.T
+		// One of: ok, is (a sentinel), geo (a *GeometryError), msg (a
+		// plain error mentioning msg).
+		ok  bool
+		is  error
+		geo *wantGeomErr
+		msg string
+	}{
+		{name: "valid polygon", g: poly(sq), ok: true},
+		{name: "clockwise polygon", g: poly(reversed(sq)), ok: true},
+		{name: "polygon with hole", g: poly(sq, hole), ok: true},
+		{name: "polygon with two holes", g: poly(sq, hole, reversed(rect(2.5, 2.5, 3, 3.5))), ok: true},
+		{name: "XYZ polygon", g: geom.NewPolygonFlat(geom.XYZ, []float64{0, 0, 1, 1, 0, 2, 1, 1, 3, 0, 1, 4, 0, 0, 1}, []int{15}), ok: true},
+		{name: "repeated consecutive points", g: poly([]float64{0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0}), ok: true},
+		{name: "repeated closing point", g: poly([]float64{0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0}), ok: true},
+		{name: "concave", g: poly([]float64{0, 0, 4, 0, 4, 4, 2, 1, 0, 4, 0, 0}), ok: true},
+		{name: "unclosed ring", g: poly([]float64{0, 0, 1, 0, 1, 1, 0, 1, 0, 0.5}),
+			geo: &wantGeomErr{0, 0, 4, "not closed"}},
+		{name: "unclosed hole", g: poly(sq, []float64{1, 1, 1, 2, 2, 2, 2, 1, 1.5, 1}),
+			geo: &wantGeomErr{0, 1, 4, "not closed"}},
+		{name: "ring with 3 positions", g: poly([]float64{0, 0, 1, 0, 0, 0}),
+			geo: &wantGeomErr{0, 0, 0, "3 positions"}},
+		{name: "hole with 2 positions", g: poly(sq, []float64{1, 1, 1, 1}),
+			geo: &wantGeomErr{0, 1, 0, "2 positions"}},
+		{name: "bow-tie", g: poly([]float64{0, 0, 1, 1, 1, 0, 0, 1, 0, 0}),
+			geo: &wantGeomErr{0, 0, 0, "self-intersects near (0.5, 0.5)"}},
+		// Edge 3 (6,2)→(0,4) crosses edge 1 (4,0)→(4,4).
+		{name: "edges 1 and 3 cross", g: poly([]float64{0, 0, 4, 0, 4, 4, 6, 2, 0, 4, 0, 0}),
+			geo: &wantGeomErr{0, 0, 1, "self-intersects"}},
+		// Esri's inverted ring: the shell touches itself at (2, 0) and
+		// encloses a hole.
+		{name: "ring touching itself at a vertex", g: poly([]float64{0, 0, 2, 0, 1, 2, 3, 2, 2, 0, 4, 0, 4, 4, 0, 4, 0, 0}), ok: true},
+		{name: "ring touching an edge with a vertex", g: poly([]float64{0, 0, 4, 0, 4, 4, 3, 4, 2, 0, 1, 4, 0, 4, 0, 0}), ok: true},
+		{name: "two squares touching at a corner", g: poly([]float64{0, 0, 1, 0, 1, 1, 2, 1, 2, 2, 1, 2, 1, 1, 0, 1, 0, 0}), ok: true},
+		{name: "hole touching the shell at a vertex", g: poly(sq, []float64{0, 2, 1, 3, 1, 1, 0, 2}), ok: true},
+		{name: "hole touching the shell at a corner", g: poly(sq, []float64{0, 0, 1, 2, 2, 1, 0, 0}), ok: true},
+		{name: "holes touching each other", g: poly(sq, reversed(rect(1, 1, 2, 2)), reversed(rect(2, 2, 3, 3))), ok: true},
+		// A figure 8 whose loops meet at a vertex crosses itself there
+		// as surely as the bow-tie does.
+		{name: "ring crossing itself at a vertex", g: poly([]float64{0, 0, 1, 1, 3, 3, 3, 0, 1, 1, 0, 2, 0, 0}),
+			geo: &wantGeomErr{0, 0, 1, "crosses itself at (1, 1)"}},
+		{name: "ring crossing itself where corners meet", g: poly([]float64{0, 0, 1, 0, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 1, 0, 0}),
+			geo: &wantGeomErr{0, 0, 2, "crosses itself at (1, 1)"}},
+		// The ring dips below its first edge through vertices 4 and 6,
+		// which lie on that edge.
+		{name: "ring crossing an edge at its vertices", g: poly([]float64{0, 0, 4, 0, 4, 4, 3, 4, 3, 0, 2.5, -1, 2, 0, 2, 4, 0, 4, 0, 0}),
+			geo: &wantGeomErr{0, 0, 4, "crosses itself at (3, 0)"}},
+		{name: "spike", g: poly([]float64{0, 0, 2, 0, 2, 2, 2, 3, 2, 2, 0, 2, 0, 0}),
+			geo: &wantGeomErr{0, 0, 3, "spike"}},
+		{name: "spike into the ring", g: poly([]float64{0, 0, 2, 0, 2, 2, 1, 2, 1, 1, 1, 2, 0, 2, 0, 0}),
+			geo: &wantGeomErr{0, 0, 4, "spike"}},
+		{name: "spike at the first vertex", g: poly([]float64{2, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 2, 0}),
+			geo: &wantGeomErr{0, 0, 0, "spike"}},
+		{name: "spike past a repeated point", g: poly([]float64{0, 0, 2, 0, 2, 2, 2, 3, 2, 3, 2, 2, 0, 2, 0, 0}),
+			geo: &wantGeomErr{0, 0, 3, "spike"}},
+		{name: "ring running back along itself", g: poly([]float64{0, 0, 4, 0, 4, 2, 3, 2, 3, 0, 1, 0, 1, 2, 0, 2, 0, 0}),
+			geo: &wantGeomErr{0, 0, 0, "runs along itself"}},
+		{name: "all collinear", g: poly([]float64{0, 0, 1, 0, 2, 0, 0, 0}),
+			geo: &wantGeomErr{0, 0, 0, "spike"}},
+		{name: "hole crossing the shell", g: poly(sq, reversed(rect(3, 1, 5, 2))),
+			geo: &wantGeomErr{0, 1, 1, "ring 0 crosses ring 1"}},
+		{name: "hole crossing the shell at its vertices", g: poly(sq, []float64{2, 1, 2, 3, 4, 3, 5, 2.5, 4, 2, 2, 1}),
+			geo: &wantGeomErr{0, 1, 2, "ring 0 crosses ring 1 at (4, 3)"}},
+		{name: "holes crossing each other", g: poly(sq, reversed(rect(1, 1, 2, 2)), reversed(rect(1.5, 1.5, 3, 3))),
+			geo: &wantGeomErr{0, 2, 0, "ring 1 crosses ring 2"}},
+		{name: "hole without area", g: poly(sq, []float64{1, 1, 1, 1, 1, 1, 1, 1}),
+			geo: &wantGeomErr{0, 1, 0, "no area"}},
+		{name: "ring of one point", g: poly([]float64{1, 1, 1, 1, 1, 1, 1, 1}),
+			geo: &wantGeomErr{0, 0, 0, "no edges"}},
+		{name: "polygon without rings", g: geom.NewPolygonFlat(geom.XY, []float64{0, 0}, nil),
+			geo: &wantGeomErr{0, 0, 0, "no rings"}},
+		{name: "NaN", g: poly([]float64{0, 0, 1, 0, nan, 1, 0, 0}), msg: "vertex 2: coordinate is not a finite number"},
+		{name: "NaN latitude", g: geom.NewPointFlat(geom.XY, []float64{0, nan}), msg: "vertex 0: coordinate is not a finite number"},
+		{name: "Inf", g: geom.NewLineStringFlat(geom.XY, []float64{0, 0, inf, 1}), msg: "vertex 1: coordinate is not a finite number"},
+		{name: "-Inf", g: geom.NewMultiPointFlat(geom.XY, []float64{0, 0, 1, -inf}), msg: "vertex 1: coordinate is not a finite number"},
+		{name: "lon 181", g: geom.NewPointFlat(geom.XY, []float64{181, 0}), msg: "vertex 0: (181, 0) is outside"},
+		{name: "lon -180.5", g: geom.NewPointFlat(geom.XY, []float64{-180.5, 0}), msg: "is outside"},
+		{name: "lat -91", g: poly([]float64{0, 0, 1, 0, 1, -91, 0, 0}), msg: "vertex 2: (1, -91) is outside"},
+		{name: "lat 90.0001", g: geom.NewPointFlat(geom.XY, []float64{0, 90.0001}), msg: "is outside"},
+		{name: "Z is not checked", g: geom.NewPointFlat(geom.XYZ, []float64{120, 30, 1e9}), ok: true},
+		{name: "bounds of the world", g: geom.NewMultiPointFlat(geom.XY, []float64{-180, -90, 180, 90}), ok: true},
+		{name: "point", g: geom.NewPointFlat(geom.XY, []float64{120.15, 30.25}), ok: true},
+		{name: "linestring", g: geom.NewLineStringFlat(geom.XY, []float64{0, 0, 1, 1}), ok: true},
+		{name: "linestring crossing itself", g: geom.NewLineStringFlat(geom.XY, []float64{0, 0, 1, 1, 1, 0, 0, 1}), ok: true},
+		{name: "linestring of equal points", g: geom.NewLineStringFlat(geom.XY, []float64{1, 1, 1, 1, 1, 1}), msg: "two or more distinct points"},
+		{name: "linestring of one point", g: geom.NewLineStringFlat(geom.XY, []float64{1, 1}), msg: "two or more distinct points"},
+		{name: "multilinestring", g: geom.NewMultiLineStringFlat(geom.XY, []float64{0, 0, 1, 1, 2, 2, 3, 3}, []int{4, 8}), ok: true},
+		{name: "multilinestring with a degenerate line", g: geom.NewMultiLineStringFlat(geom.XY, []float64{0, 0, 1, 1, 2, 2, 2, 2}, []int{4, 8}), msg: "line 1: a line needs two or more distinct points"},
+		{name: "multipolygon with overlapping parts", g: multiPoly(poly(sq), poly(rect(2, 2, 6, 6))), ok: true},
+		{name: "multipolygon with nested parts", g: multiPoly(poly(sq), poly(rect(1, 1, 2, 2))), ok: true},
+		{name: "multipolygon with a bad second part", g: multiPoly(poly(sq), poly([]float64{0, 0, 1, 1, 1, 0, 0, 1, 0, 0})),
+			geo: &wantGeomErr{1, 0, 0, "self-intersects"}},
+		{name: "multipolygon with a bad hole in its third part", g: multiPoly(poly(sq), poly(sq, hole), poly(sq, []float64{1, 1, 2, 1, 2, 2, 1, 2})),
+			geo: &wantGeomErr{2, 1, 3, "not closed"}},
+		{name: "multipolygon with an empty part", g: geom.NewMultiPolygonFlat(geom.XY, sq, [][]int{{}, {10}}), ok: true},
+		{name: "nil", g: nil, is: ErrNoGeometry},
+		{name: "empty point", g: geom.NewPointEmpty(geom.XY), is: ErrNoGeometry},
+		{name: "empty polygon", g: geom.NewPolygon(geom.XY), is: ErrNoGeometry},
+		{name: "empty multipolygon", g: geom.NewMultiPolygon(geom.XY), is: ErrNoGeometry},
+		{name: "geometry collection", g: collection(poly(sq)), msg: "unsupported geometry type *geom.GeometryCollection"},
+		{name: "empty geometry collection", g: geom.NewGeometryCollection(), msg: "unsupported geometry type"},
+		{name: "linear ring", g: geom.NewLinearRingFlat(geom.XY, sq), msg: "unsupported geometry type *geom.LinearRing"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := ValidateGeometry(c.g)
+			var ge *GeometryError
+			isGeo := errors.As(err, &ge)
+			switch {
+			case c.ok:
+				if err != nil {
+					t.Fatalf("ValidateGeometry = %v, want nil", err)
+				}
+			case c.is != nil:
+				if !errors.Is(err, c.is) {
+					t.Fatalf("ValidateGeometry = %v, want %v", err, c.is)
+				}
+			case c.geo != nil:
+				if !isGeo {
+					t.Fatalf("ValidateGeometry = %v (%T), want a *GeometryError", err, err)
+				}
+				if got := (wantGeomErr{ge.Part, ge.Ring, ge.Vertex, ""}); got != (wantGeomErr{c.geo.part, c.geo.ring, c.geo.vertex, ""}) {
+					t.Errorf("ValidateGeometry = %q at part %d ring %d vertex %d, want part %d ring %d vertex %d",
+						err, ge.Part, ge.Ring, ge.Vertex, c.geo.part, c.geo.ring, c.geo.vertex)
+				}
+				if !strings.Contains(err.Error(), c.geo.msg) {
+					t.Errorf("ValidateGeometry = %q, want it to mention %q", err, c.geo.msg)
+				}
+				if want := fmt.Sprintf("polygon %d ring %d vertex %d: ", ge.Part, ge.Ring, ge.Vertex); !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("GeometryError %q does not start with %q", err, want)
+				}
+			default:
+				if err == nil {
+					t.Fatalf("ValidateGeometry = nil, want an error mentioning %q", c.msg)
+				}
+				if !strings.Contains(err.Error(), c.msg) {
+					t.Errorf("ValidateGeometry = %q, want it to mention %q", err, c.msg)
+				}
+				if errors.Is(err, ErrNoGeometry) {
+					t.Errorf("ValidateGeometry = %q wraps ErrNoGeometry", err)
+				}
+			}
+			if !c.ok && c.geo == nil && isGeo {
+				t.Errorf("ValidateGeometry = %q is a *GeometryError, want another kind", err)
+			}
+		})
+	}
+}
+
+// circle returns a closed counter-clockwise ring of n vertices.
+func circle(cx, cy, r float64, n int) []float64 {
+	var ring []float64
+	for i := range n {
+		s, c := math.Sincos(2 * math.Pi * float64(i) / float64(n))
+		ring = append(ring, cx+r*c, cy+r*s)
+	}
+	return append(ring, ring[0], ring[1])
+}
+
+// TestValidateGeometryLarge exercises the sweep that polygons of more than
+// 32 edges take.
+func TestValidateGeometryLarge(t *testing.T) {
+	shell := circle(120.17, 30.27, 0.005, 200)
+	swapped := slices.Clone(shell)
+	// Swapping vertices 50 and 51 makes edge 49 (49→51) cross edge 51
+	// (50→52).
+	swapped[100], swapped[101], swapped[102], swapped[103] = swapped[102], swapped[103], swapped[100], swapped[101]
+	moved := slices.Clone(shell)
+	moved[2*120], moved[2*120+1] = 120.17+0.006, 30.27 // far out east, across the ring
+	crossingHole := reversed(circle(120.17+0.0045, 30.27, 0.001, 64))
+	for _, c := range []struct {
+		name string
+		g    geom.T
+		want *wantGeomErr
+	}{
+		{"circle", poly(shell), nil},
+		{"circle with a hole", poly(shell, reversed(circle(120.17, 30.27, 0.002, 100))), nil},
+		{"circle with 10 small holes", func() geom.T {
+			rings := [][]float64{shell}
+			for i := range 10 {
+				rings = append(rings, reversed(circle(120.166+0.0008*float64(i), 30.27, 0.0003, 12)))
+			}
+			return poly(rings...)
+		}(), nil},
+		{"two vertices swapped", poly(swapped), &wantGeomErr{0, 0, 49, "self-intersects"}},
+		{"one vertex moved across the ring", poly(moved), &wantGeomErr{0, 0, -1, "self-intersects"}},
+		{"hole crossing the shell", poly(shell, crossingHole), &wantGeomErr{0, 1, -1, "ring 0 crosses ring 1"}},
+		{"multipolygon of two circles, second bad", multiPoly(poly(shell), poly(swapped)), &wantGeomErr{1, 0, 49, "self-intersects"}},
+		{"spike on a circle", func() geom.T {
+			// Insert a spike out of vertex 10 and back.
+			s := slices.Clone(shell[:22])
+			s = append(s, shell[20]+0.001, shell[21], shell[20], shell[21])
+			return poly(append(s, shell[22:]...))
+		}(), &wantGeomErr{0, 0, 11, "spike"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := ValidateGeometry(c.g)
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("ValidateGeometry = %v", err)
+				}
+				return
+			}
+			var ge *GeometryError
+			if !errors.As(err, &ge) {
+				t.Fatalf("ValidateGeometry = %v, want a *GeometryError", err)
+			}
+			if ge.Part != c.want.part || ge.Ring != c.want.ring || (c.want.vertex >= 0 && ge.Vertex != c.want.vertex) {
+				t.Errorf("ValidateGeometry = %q, want part %d ring %d vertex %d", err, c.want.part, c.want.ring, c.want.vertex)
+			}
+			if !strings.Contains(err.Error(), c.want.msg) {
+				t.Errorf("ValidateGeometry = %q, want it to mention %q", err, c.want.msg)
+			}
+		})
+	}
+	t.Run("moved vertex is named", func(t *testing.T) {
+		var ge *GeometryError
+		if !errors.As(ValidateGeometry(poly(moved)), &ge) {
+			t.Fatal("no GeometryError")
+		}
+		// The edges into and out of vertex 120 cross the ring; one of the
+		// two, or an edge they cross on the east side, is named.
+		if v := ge.Vertex; !(v == 119 || v == 120 || v < 10 || v > 190) {
+			t.Errorf("GeometryError names vertex %d, far from the moved vertex 120 and the edges it crosses", v)
+		}
+	})
+}
+
+// subdivide splits every edge of every ring into k collinear pieces, which
+// changes neither the shape nor its validity but pushes small polygons onto
+// the sweep path of findCrossing.
+func subdivide(p *geom.Polygon, k int) *geom.Polygon {
+	var rings [][]float64
+	for i := range p.NumLinearRings() {
+		f := p.LinearRing(i).FlatCoords()
+		var r []float64
+		for j := 0; j+3 < len(f); j += 2 {
+			for s := range k {
+				u := float64(s) / float64(k)
+				r = append(r, f[j]+u*(f[j+2]-f[j]), f[j+1]+u*(f[j+3]-f[j+1]))
+			}
+		}
+		rings = append(rings, append(r, f[0], f[1]))
+	}
+	return poly(rings...)
+}
+
+// The sweep (> 32 edges) and the pairwise check (≤ 32 edges) must agree.
+func TestValidateGeometrySweepAgreesWithPairwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var valid, invalid int
+	for i := range 3000 {
+		n := 4 + rng.IntN(5)
+		var ring []float64
+		for range n {
+			// Integer coordinates: subdividing by 8 keeps them exact.
+			ring = append(ring, float64(rng.IntN(8)), float64(rng.IntN(8)))
+		}
+		ring = append(ring, ring[0], ring[1])
+		p := poly(ring)
+		err1 := ValidateGeometry(p)
+		err2 := ValidateGeometry(subdivide(p, 8))
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("case %d %v: %d edges: %v; subdivided into %d edges: %v", i, ring, n, err1, 8*n, err2)
+		}
+		if err1 == nil {
+			valid++
+		} else {
+			invalid++
+		}
+	}
+	if valid < 50 || invalid < 50 {
+		t.Fatalf("only %d valid and %d invalid polygons: the test does not test", valid, invalid)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	cw := reversed(rect(0, 0, 4, 4))
+	ccwHole := rect(1, 1, 2, 2)
+	for _, c := range []struct {
+		name string
+		in   geom.T
+		want geom.T
+	}{
+		{"clockwise exterior becomes counter-clockwise", poly(cw), poly(rect(0, 0, 4, 4))},
+		{"counter-clockwise exterior stays", poly(rect(0, 0, 4, 4)), poly(rect(0, 0, 4, 4))},
+		{"counter-clockwise hole becomes clockwise", poly(rect(0, 0, 4, 4), ccwHole), poly(rect(0, 0, 4, 4), reversed(ccwHole))},
+		{"both wrong", poly(cw, ccwHole), poly(rect(0, 0, 4, 4), reversed(ccwHole))},
+		{"repeated points dropped", poly([]float64{0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0}), poly(rect(0, 0, 1, 1))},
+		{"XYZ to XY", geom.NewPolygonFlat(geom.XYZ, []float64{0, 0, 9, 0, 1, 9, 1, 1, 9, 1, 0, 9, 0, 0, 9}, []int{15}), poly(rect(0, 0, 1, 1))},
+		{"XYM to XY", geom.NewPolygonFlat(geom.XYM, []float64{0, 0, 9, 1, 0, 9, 1, 1, 9, 0, 1, 9, 0, 0, 9}, []int{15}), poly(rect(0, 0, 1, 1))},
+		{"XYZM to XY", geom.NewPolygonFlat(geom.XYZM, []float64{0, 0, 9, 8, 1, 0, 9, 8, 1, 1, 9, 8, 0, 1, 9, 8, 0, 0, 9, 8}, []int{20}), poly(rect(0, 0, 1, 1))},
+		{"XYZ points keep equal XY", geom.NewLineStringFlat(geom.XYZ, []float64{0, 0, 1, 0, 0, 2, 1, 1, 3}), geom.NewLineStringFlat(geom.XY, []float64{0, 0, 1, 1})},
+		{"multipolygon parts each oriented", multiPoly(poly(cw, ccwHole), poly(rect(10, 10, 11, 11)), poly(reversed(rect(20, 20, 21, 21)))),
+			multiPoly(poly(rect(0, 0, 4, 4), reversed(ccwHole)), poly(rect(10, 10, 11, 11)), poly(rect(20, 20, 21, 21)))},
+		{"multipolygon repeated points in a later part", multiPoly(poly(rect(0, 0, 1, 1)), poly([]float64{5, 5, 5, 5, 5, 6, 6, 6, 6, 5, 5, 5})),
+			multiPoly(poly(rect(0, 0, 1, 1)), poly(rect(5, 5, 6, 6)))},
+		{"multipolygon empty part dropped", geom.NewMultiPolygonFlat(geom.XY, cw, [][]int{{}, {10}}), multiPoly(poly(rect(0, 0, 4, 4)))},
+		{"point", geom.NewPointFlat(geom.XYZ, []float64{1, 2, 3}), geom.NewPointFlat(geom.XY, []float64{1, 2})},
+		{"multipoint keeps repeats", geom.NewMultiPointFlat(geom.XYM, []float64{1, 2, 3, 1, 2, 3}), geom.NewMultiPointFlat(geom.XY, []float64{1, 2, 1, 2})},
+		{"linestring deduped, direction kept", geom.NewLineStringFlat(geom.XY, []float64{3, 3, 3, 3, 0, 0, 0, 0, 1, 0}), geom.NewLineStringFlat(geom.XY, []float64{3, 3, 0, 0, 1, 0})},
+		{"multilinestring deduped, not reoriented", geom.NewMultiLineStringFlat(geom.XYZ, []float64{0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0}, []int{9, 15}),
+			geom.NewMultiLineStringFlat(geom.XY, []float64{0, 0, 1, 1, 1, 0, 0, 0}, []int{4, 8})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := slices.Clone(c.in.FlatCoords())
+			got := Normalize(c.in)
+			if got.Layout() != geom.XY {
+				t.Errorf("layout %v, want XY", got.Layout())
+			}
+			if fmt.Sprintf("%T", got) != fmt.Sprintf("%T", c.want) {
+				t.Fatalf("Normalize returned %T, want %T", got, c.want)
+			}
+			if !slices.Equal(got.FlatCoords(), c.want.FlatCoords()) {
+				t.Errorf("coordinates\n got %v\nwant %v", got.FlatCoords(), c.want.FlatCoords())
+			}
+			if !slices.Equal(got.Ends(), c.want.Ends()) {
+				t.Errorf("ends %v, want %v", got.Ends(), c.want.Ends())
+			}
+			if mp, ok := got.(*geom.MultiPolygon); ok {
+				if w := c.want.(*geom.MultiPolygon).Endss(); !slices.EqualFunc(mp.Endss(), w, slices.Equal) {
+					t.Errorf("endss %v, want %v", mp.Endss(), w)
+				}
+			}
+			if !slices.Equal(c.in.FlatCoords(), before) {
+				t.Errorf("Normalize changed its input to %v", c.in.FlatCoords())
+			}
+			if got == c.in {
+				t.Error("Normalize returned its input")
+			}
+			if err := ValidateGeometry(c.in); err == nil {
+				if err := ValidateGeometry(got); err != nil {
+					t.Errorf("the normalized geometry does not validate: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// signedRingAreas returns the planar signed area of every ring of p.
+func signedRingAreas(p *geom.Polygon) []float64 {
+	var as []float64
+	for i := range p.NumLinearRings() {
+		as = append(as, signedArea(p.LinearRing(i).FlatCoords(), 2))
+	}
+	return as
+}
+
+func TestNormalizeOrientsAreaFiles(t *testing.T) {
+	for _, c := range loadAreaCases(t) {
+		t.Run(c.id, func(t *testing.T) {
+			n := Normalize(c.g)
+			for pi, p := range polygonsOf(t, n) {
+				for ri, a := range signedRingAreas(p) {
+					if (ri == 0) != (a > 0) {
+						t.Errorf("polygon %d ring %d has signed area %g after Normalize", pi, ri, a)
+					}
+				}
+			}
+			if e := relErr(AreaM2(n), c.areaM2); e > areaTol {
+				t.Errorf("AreaM2 after Normalize is off by %.3g", e)
+			}
+		})
+	}
+}
+
+// fuzzGeometry builds a geometry from fuzzed bytes: the first byte picks
+// the type and the coordinate mode, the rest are coordinates, and 0xFF
+// bytes split rings. In grid mode each byte is a small integer coordinate,
+// which makes touching and collinear edges likely; otherwise eight bytes are
+// one float64, NaN and Inf included.
+func fuzzGeometry(data []byte) geom.T {
+	if len(data) == 0 {
+		return nil
+	}
+	kind, data := data[0], data[1:]
+	var rings [][]byte
+	for r := range strings.SplitSeq(string(data), "\xff") {
+		rings = append(rings, []byte(r))
+	}
+	coords := func(b []byte) []float64 {
+		var out []float64
+		if kind&1 == 0 {
+			for _, v := range b {
+				out = append(out, float64(v%16)-4)
+			}
+		} else {
+			for len(b) >= 8 {
+				out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(b)))
+				b = b[8:]
+			}
+		}
+		if len(out)%2 == 1 {
+			out = out[:len(out)-1]
+		}
+		// Close the ring unless told not to.
+		if kind&2 == 0 && len(out) >= 2 {
+			out = append(out, out[0], out[1])
+		}
+		return out
+	}
+	var flat []float64
+	var ends []int
+	for _, r := range rings {
+		flat = append(flat, coords(r)...)
+		ends = append(ends, len(flat))
+	}
+	switch (kind >> 2) % 4 {
+	case 0:
+		return geom.NewPolygonFlat(geom.XY, flat, ends)
+	case 1:
+		// Rings alternate between two polygons.
+		var mflat []float64
+		var endss [][]int
+		for part := range 2 {
+			var pe []int
+			start := 0
+			for i, end := range ends {
+				if i%2 == part {
+					mflat = append(mflat, flat[start:end]...)
+					pe = append(pe, len(mflat))
+				}
+				start = end
+			}
+			endss = append(endss, pe)
+		}
+		return geom.NewMultiPolygonFlat(geom.XY, mflat, endss)
+	case 2:
+		return geom.NewMultiLineStringFlat(geom.XY, flat, ends)
+	}
+	return geom.NewLineStringFlat(geom.XY, flat)
+}
+
+func FuzzValidateGeometry(f *testing.F) {
+	f.Add([]byte{0, 4, 4, 5, 4, 5, 5, 4, 5})                               // square
+	f.Add([]byte{0, 4, 4, 5, 5, 5, 4, 4, 5})                               // bow-tie
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 5, 5, 5, 6, 6, 6, 6, 5}) // square with a hole
+	f.Add([]byte{0, 4, 4, 5, 5, 7, 7, 7, 4, 5, 5, 4, 6})                   // figure 8 through a vertex
+	f.Add([]byte{0, 4, 4, 6, 4, 5, 6, 7, 6, 6, 4, 8, 4, 8, 8, 4, 8})       // touching itself
+	f.Add([]byte{4, 4, 4, 5, 4, 5, 5, 0xff, 6, 6, 7, 6, 7, 7})             // multipolygon
+	f.Add([]byte{2, 4, 4, 5, 4, 5, 5, 4, 6})                               // unclosed
+	f.Add(append([]byte{1}, binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, math.Float64bits(120.1)), math.Float64bits(math.NaN()))...))
+	big := []byte{0}
+	for i := range 60 {
+		big = append(big, byte(4+int(6*math.Cos(float64(i)/60*2*math.Pi))), byte(4+int(6*math.Sin(float64(i)/60*2*math.Pi))))
+	}
+	f.Add(big)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g := fuzzGeometry(data)
+		err := ValidateGeometry(g)
+		var ge *GeometryError
+		if errors.As(err, &ge) {
+			nParts, nRings, nVerts := 1, 0, 0
+			switch g := g.(type) {
+			case *geom.Polygon:
+				nRings = g.NumLinearRings()
+				if ge.Ring < nRings {
+					nVerts = g.LinearRing(ge.Ring).NumCoords()
+				}
+			case *geom.MultiPolygon:
+				nParts = g.NumPolygons()
+				if ge.Part < nParts {
+					p := g.Polygon(ge.Part)
+					nRings = p.NumLinearRings()
+					if ge.Ring < nRings {
+						nVerts = p.LinearRing(ge.Ring).NumCoords()
+					}
+				}
+			}
+			if ge.Part < 0 || ge.Part >= nParts || ge.Ring < 0 || (nRings > 0 && ge.Ring >= nRings) || ge.Vertex < 0 || (nVerts > 0 && ge.Vertex >= nVerts) {
+				t.Fatalf("%v: position out of range (%d parts, %d rings, %d vertices)", err, nParts, nRings, nVerts)
+			}
+		}
+		if err != nil {
+			return
+		}
+		// What validates can be measured and normalized.
+		if a := AreaM2(g); math.IsNaN(a) || math.IsInf(a, 0) || a < 0 {
+			t.Fatalf("AreaM2 = %g for a valid geometry", a)
+		}
+		if l := LengthM(g); math.IsNaN(l) || math.IsInf(l, 0) || l < 0 {
+			t.Fatalf("LengthM = %g for a valid geometry", l)
+		}
+		n := Normalize(g)
+		// With small integer coordinates every predicate is exact, so the
+		// verdict cannot depend on where a ring starts or which way it
+		// runs. With arbitrary floats it can: orientation tests are plain
+		// float64 arithmetic, and a sliver such as
+		// testdata/fuzz/FuzzValidateGeometry/76d6d9156147fc75 (vertices
+		// 1e-153, 1e-98 and 1e-76 from the origin) is collinear one way
+		// round and not the other.
+		if err := ValidateGeometry(n); err != nil && data[0]&1 == 0 {
+			t.Fatalf("valid geometry no longer validates after Normalize: %v\n%v → %v", err, g.FlatCoords(), n.FlatCoords())
+		}
+		if b := BoundsOf(g); b.Validate() != nil {
+			t.Fatalf("the bounds of a valid geometry do not validate: %v", b.Validate())
+		}
+	})
+}
