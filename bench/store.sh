@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Store benchmarks of issue #2, each repeated COUNT times (default 5),
+# Store benchmarks of issue #2, each repeated COUNT times (default 6),
 # summarised by benchstat (medians with spread):
 #   - bulk ingest of 1M synthetic footprints into Badger: features/s and
 #     store bytes per feature, for 2D footprints (floors=1) and for
@@ -9,7 +9,7 @@
 # Results go to bench/results/store-<UTC>.txt. Run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-COUNT=${COUNT:-5}
+COUNT=${COUNT:-6}
 out=bench/results/store-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 command -v benchstat >/dev/null || go install golang.org/x/perf/cmd/benchstat@latest
