@@ -108,6 +108,8 @@ func (f *Feature) Validate() error {
 		return bad("id longer than %d bytes", MaxIDLen)
 	case f.Dataset == "":
 		return bad("feature %s: empty dataset", f.ID)
+	case len(f.Dataset) > MaxDatasetLen || strings.IndexByte(f.Dataset, 0) >= 0:
+		return bad("feature %s: dataset name longer than %d bytes or with a NUL byte", f.ID, MaxDatasetLen)
 	case !f.Class.Valid():
 		return bad("feature %s: %v", f.ID, f.Class)
 	case !f.Stage.Valid():
@@ -124,3 +126,6 @@ func (f *Feature) Validate() error {
 
 // MaxIDLen is the longest feature id the store accepts, in bytes.
 const MaxIDLen = 512
+
+// MaxDatasetLen is the longest dataset name the store accepts, in bytes.
+const MaxDatasetLen = 256

@@ -58,6 +58,8 @@ func TestFeatureValidate(t *testing.T) {
 		{"NUL in id", func(f *Feature) { f.ID = "osm:w1\x00" }, "NUL", nil},
 		{"id too long", func(f *Feature) { f.ID = strings.Repeat("x", MaxIDLen+1) }, "longer than 512", nil},
 		{"empty dataset", func(f *Feature) { f.Dataset = "" }, "empty dataset", nil},
+		{"dataset too long", func(f *Feature) { f.Dataset = strings.Repeat("d", MaxDatasetLen+1) }, "dataset name longer", nil},
+		{"NUL in dataset", func(f *Feature) { f.Dataset = "a\x00b" }, "NUL", nil},
 		{"bad class", func(f *Feature) { f.Class = numClasses }, "class(12)", nil},
 		{"StageAny", func(f *Feature) { f.Stage = StageAny }, "stage any", nil},
 		{"bad stage", func(f *Feature) { f.Stage = 9 }, "stage(9)", nil},

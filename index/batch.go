@@ -17,6 +17,10 @@ import (
 // becomes visible at once when Commit returns, or not at all. Only one Batch
 // is open at a time; Begin waits for the previous one to finish. A Batch is
 // not safe for concurrent use.
+//
+// Putting the same feature twice in one batch works (the second replaces
+// the first) but is slow: the batch must flush its writes to read them
+// back. Sources with many repeated ids are better de-duplicated first.
 type Batch struct {
 	s       *Store
 	ts      uint64      // the version everything is written at
@@ -27,10 +31,11 @@ type Batch struct {
 	seen    idSet
 	seed    maphash.Seed
 	cat     *catalog
-	newDS   map[uint32]bool // datasets this batch created
-	touched map[uint32]bool // datasets this batch wrote to
-	sweep   map[string]bool // datasets to replace as a whole
-	bk      buckets         // what the batch adds to the bucket catalog
+	newDS   map[uint32]bool     // datasets this batch created
+	touched map[uint32]bool     // datasets this batch wrote to
+	sweep   map[string]bool     // datasets to replace
+	stages  map[uint32]stageSet // the stages the batch wrote, per dataset
+	bk      buckets             // what the batch adds to the bucket catalog
 	arena   arena
 	keys    [][]byte // scratch for indexKeys
 	oldKeys [][]byte
@@ -52,15 +57,19 @@ func (s *Store) Begin() (*Batch, error) {
 	}
 	s.writeMu.Lock()
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || s.broken != nil {
+		err := ErrClosed
+		if s.broken != nil {
+			err = fmt.Errorf("%w (%v)", ErrNeedsRecovery, s.broken)
+		}
 		s.mu.Unlock()
 		s.writeMu.Unlock()
-		return nil, ErrClosed
+		return nil, err
 	}
 	b := &Batch{
 		s: s, ts: s.readTs + 1, prev: s.readTs, rev: s.rev,
 		seed: maphash.MakeSeed(),
-		cat:  s.cat, newDS: map[uint32]bool{}, touched: map[uint32]bool{}, bk: buckets{},
+		cat:  s.cat, newDS: map[uint32]bool{}, touched: map[uint32]bool{}, stages: map[uint32]stageSet{}, bk: buckets{},
 	}
 	s.open[b.prev]++ // the batch reads at prev, keep it
 	s.mu.Unlock()
@@ -84,6 +93,7 @@ func (b *Batch) Put(f *cim.Feature) error {
 	}
 	ds := b.datasetID(f.Dataset)
 	b.touched[ds] = true
+	b.stages[ds] |= 1 << f.Stage
 	rec, err := appendRecord(b.arena.buf(), f)
 	if err != nil {
 		return fmt.Errorf("feature %s: %w", f.ID, err)
@@ -164,46 +174,65 @@ func (b *Batch) DeleteDataset(ctx context.Context, dataset string, stage cim.Sta
 	if b.touched[ds] {
 		return 0, fmt.Errorf("delete dataset %q: the batch already changed it", dataset)
 	}
-	n := 0
-	for _, c := range cim.Classes() {
-		prefix := binary.BigEndian.AppendUint32([]byte{pRecord, byte(c)}, ds)
-		if stage != cim.StageAny {
-			prefix = append(prefix, byte(stage))
-		}
-		// The batch reads the store as it was before it began, so its own
-		// deletions do not disturb the iteration.
-		it := b.base.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			if n%1024 == 0 {
-				if err := checkCtx(ctx); err != nil {
-					it.Close()
-					return n, err
-				}
-			}
-			item := it.Item()
-			rk := item.KeyCopy(nil)
-			old, err := item.ValueCopy(nil)
-			if err == nil {
-				_, _, st, id := recordKeyParts(rk)
-				b.markSeen(ds, st, string(id))
-				err = b.deleteRecord(rk, old)
-			}
-			if err != nil {
-				it.Close()
-				return n, err
-			}
-			n++
-		}
-		it.Close()
+	stages := stageSet(1<<numStages - 1)
+	if stage != cim.StageAny {
+		stages = 1 << stage
 	}
+	n := 0
+	err := b.eachRecord(ds, stages, func(rk, old []byte) error {
+		if n%1024 == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return err
+			}
+		}
+		_, _, st, id := recordKeyParts(rk)
+		b.markSeen(ds, st, string(id))
+		n++
+		return b.deleteRecord(rk, old)
+	})
 	b.touched[ds] = true
-	return n, nil
+	return n, err
 }
 
-// ReplaceDataset makes the batch replace the dataset as a whole: when the
-// batch commits, every feature of the dataset (in any stage) that the batch
-// did not Put is deleted. It is how a re-ingest of a file drops the
-// features the file no longer holds.
+// stageSet is a set of stages, bit s for stage s.
+type stageSet uint8
+
+const numStages = 5 // cim.StageAny and the four stages
+
+// eachRecord calls fn with the key and value of every record of dataset ds
+// in the given stages, as the store held them before the batch began (so
+// the batch's own writes do not disturb the iteration).
+func (b *Batch) eachRecord(ds uint32, stages stageSet, fn func(rk, v []byte) error) error {
+	for _, c := range cim.Classes() {
+		for st := range cim.Stage(numStages) {
+			if stages&(1<<st) == 0 {
+				continue
+			}
+			prefix := append(binary.BigEndian.AppendUint32([]byte{pRecord, byte(c)}, ds), byte(st))
+			it := b.base.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				item := it.Item()
+				rk := item.KeyCopy(nil)
+				v, err := item.ValueCopy(nil)
+				if err == nil {
+					err = fn(rk, v)
+				}
+				if err != nil {
+					it.Close()
+					return err
+				}
+			}
+			it.Close()
+		}
+	}
+	return nil
+}
+
+// ReplaceDataset makes the batch replace the dataset: when the batch
+// commits, the features of the dataset that the batch did not Put are
+// deleted, in the stages the batch wrote to (so replacing a dataset's design
+// stage leaves its planning stage alone). It is how a re-ingest of a file
+// drops the features the file no longer holds.
 func (b *Batch) ReplaceDataset(dataset string) {
 	if b.sweep == nil {
 		b.sweep = map[string]bool{}
@@ -219,26 +248,15 @@ func (b *Batch) sweepDatasets() error {
 		if !ok || b.newDS[ds] {
 			continue
 		}
-		for _, c := range cim.Classes() {
-			prefix := binary.BigEndian.AppendUint32([]byte{pRecord, byte(c)}, ds)
-			it := b.base.NewIterator(badger.IteratorOptions{Prefix: prefix})
-			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-				item := it.Item()
-				_, _, st, id := recordKeyParts(item.Key())
-				if b.seen.contains(b.idHash(ds, st, string(id))) {
-					continue
-				}
-				rk := item.KeyCopy(nil)
-				old, err := item.ValueCopy(nil)
-				if err == nil {
-					err = b.deleteRecord(rk, old)
-				}
-				if err != nil {
-					it.Close()
-					return err
-				}
+		err := b.eachRecord(ds, b.stages[ds], func(rk, old []byte) error {
+			_, _, st, id := recordKeyParts(rk)
+			if b.seen.contains(b.idHash(ds, st, string(id))) {
+				return nil
 			}
-			it.Close()
+			return b.deleteRecord(rk, old)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -462,25 +480,26 @@ func (b *Batch) commit() error {
 			return err
 		}
 	}
+	if !b.s.format {
+		if err := b.w.set(bytes.Clone(keyFormat), binary.BigEndian.AppendUint32(nil, formatVersion)); err != nil {
+			return err
+		}
+	}
 	if err := b.w.finish(); err != nil {
 		return err
 	}
-	// The revision key goes last: a crash before it lands leaves the batch
-	// uncommitted, and Open undoes it.
-	txn := b.s.db.NewTransactionAt(b.ts, true)
-	defer txn.Discard()
-	if err := txn.Set(keyRev, revValue(b.ts, b.ts)); err != nil {
-		return err
-	}
-	if err := txn.CommitAt(b.ts, nil); err != nil {
-		return err
-	}
+	// The revision key goes last, after everything else is on disk: a
+	// crash before it lands leaves the batch uncommitted, and Open undoes
+	// it.
 	if err := b.s.db.Sync(); err != nil {
+		return err
+	}
+	if err := b.s.writeRev(b.ts, b.ts); err != nil {
 		return err
 	}
 	s := b.s
 	s.mu.Lock()
-	s.rev, s.readTs, s.cat, s.bk = b.ts, b.ts, b.cat, bk
+	s.rev, s.readTs, s.cat, s.bk, s.format = b.ts, b.ts, b.cat, bk, true
 	s.mu.Unlock()
 	b.finish()
 	return nil
@@ -496,14 +515,18 @@ func (b *Batch) Abort() error {
 	s := b.s
 	// Undo whatever reached the LSM tree. s.readTs still equals b.prev.
 	at, err := s.undo(b.prev, b.ts)
+	s.mu.Lock()
 	if err == nil {
-		s.mu.Lock()
 		s.readTs = at
-		s.mu.Unlock()
+	} else {
+		// The version b.ts holds leftovers that no reader may see and no
+		// batch may reuse; Open will finish the undo.
+		s.broken = err
 	}
+	s.mu.Unlock()
 	b.finish()
 	if err != nil {
-		return fmt.Errorf("abort: %w", err)
+		return fmt.Errorf("abort: %w: %w", ErrNeedsRecovery, err)
 	}
 	return nil
 }

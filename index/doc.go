@@ -32,9 +32,9 @@
 //	0x00 "ds" name                   → dataset id u32
 //	0x00 'b' prefix level            → bucket: tier mask u64, extent 4×u32
 //	'F' class ds st id               → record (see record.go)
-//	'S' level tier morton ds st id   → index header (17 bytes) + record
-//	'M' level tier morton ds st id   → index header (17 bytes) + record
-//	'A' tier morton ds st id         → index header (17 bytes) + record
+//	'S' level tier morton ds st id   → index header (25 bytes) + record
+//	'M' level tier morton ds st id   → index header (25 bytes) + record
+//	'A' tier morton ds st id         → index header (25 bytes) + record
 //
 // The records ('F') are ordered by class, so they are the class index: a
 // class is one prefix scan, a class within a dataset and stage another.
@@ -81,7 +81,8 @@
 // # The spatial key: tiered Morton order of the lower-left corner
 //
 // Longitude and latitude map linearly onto unsigned 32-bit integers
-// (x = (lon+180)/360·2³², y = (lat+90)/180·2³², about 9 mm at the equator).
+// (x = (lon+180)/360·(2³²−1), y = (lat+90)/180·(2³²−1), about 9 mm at the
+// equator; 180° and 90° map to the largest value).
 // A feature's bounding box [x0,x1]×[y0,y1] is filed under the tier t, 0…32,
 // the largest for which both its width and height are less than the cell
 // size 2^(32−t), and under the Morton (Z-order) code of its lower-left
@@ -98,7 +99,7 @@
 // query chooses how finely to cut its Morton ranges (see ranges.go)
 // independently of how coarse the tier is: few long ranges for a big box,
 // tight ones for a small box. A query thus seeks once per range per
-// populated tier; the store keeps in memory which tiers each prefix
+// populated tier; the bucket catalog (below) says which tiers each prefix
 // holds, so empty tiers cost nothing.
 //
 // The alternatives weighed: an S2 covering files a polygon under several
@@ -109,8 +110,8 @@
 //
 // # The index header
 //
-// 'A' and 'L' values start with 17 bytes: x1 u32, y1 u32 (the upper corner,
-// rounded up), class u8, level min and max as float32. A scan decides from
+// Spatial values start with 25 bytes: x1 u32, y1 u32 (the upper corner,
+// rounded up), class u8, level min and max as float64. A scan decides from
 // key and header alone whether the feature's box is disjoint from the query
 // (skip), inside it (a hit without testing the geometry), or overlapping its
 // edge (decode the record and test the geometry); it also filters on class,

@@ -21,7 +21,7 @@ const (
 	maxTier = 32
 	// headerLen is the length of an index value's header; the feature's
 	// record follows it.
-	headerLen = 17
+	headerLen = 25
 )
 
 var keyRev = []byte{pMeta, 'r', 'e', 'v'}
@@ -30,7 +30,7 @@ func datasetKey(name string) []byte {
 	return append([]byte{pMeta, 'd', 's'}, name...)
 }
 
-// suffix appends ds, st and id.
+// appendSuffix appends ds, st and id.
 func appendSuffix(k []byte, ds uint32, st cim.Stage, id string) []byte {
 	k = binary.BigEndian.AppendUint32(k, ds)
 	k = append(k, byte(st))
@@ -51,16 +51,21 @@ func recordKeyParts(rk []byte) (c cim.Class, ds uint32, st cim.Stage, id []byte)
 	return cim.Class(rk[1]), binary.BigEndian.Uint32(rk[2:]), cim.Stage(rk[6]), rk[7:]
 }
 
-// quant maps longitude and latitude onto 32-bit grid coordinates. lo rounds
-// down, hi rounds up, so [lo(min), hi(max)] always covers the true interval.
+// gridMax is the grid coordinate of longitude 180 and latitude 90: the
+// grid spans [0, 2³²−1], so the edges of the world need no clamping.
+const gridMax = math.MaxUint32
+
+// quantLo and quantHi map longitude (lo −180, span 360) or latitude (lo
+// −90, span 180) onto the 32-bit grid. quantLo rounds down, quantHi up, so
+// [quantLo(min), quantHi(max)] always covers the true interval.
 func quantLo(v, lo, span float64) uint32 {
-	f := math.Floor((v - lo) / span * (1 << 32))
-	return uint32(math.Max(0, math.Min(f, math.MaxUint32)))
+	f := math.Floor((v - lo) / span * gridMax)
+	return uint32(math.Max(0, math.Min(f, gridMax)))
 }
 
 func quantHi(v, lo, span float64) uint32 {
-	f := math.Ceil((v - lo) / span * (1 << 32))
-	return uint32(math.Max(0, math.Min(f, math.MaxUint32)))
+	f := math.Ceil((v - lo) / span * gridMax)
+	return uint32(math.Max(0, math.Min(f, gridMax)))
 }
 
 // qbox is a box in grid coordinates, bounds inclusive.
@@ -93,7 +98,7 @@ func (q qbox) contains(o qbox) bool {
 
 // box converts grid coordinates back to degrees (the cell corners).
 func (q qbox) box() cim.Box {
-	const s = 1.0 / (1 << 32)
+	const s = 1.0 / gridMax
 	return cim.Box{
 		MinLon: float64(q.x0)*s*360 - 180, MinLat: float64(q.y0)*s*180 - 90,
 		MaxLon: float64(q.x1)*s*360 - 180, MaxLat: float64(q.y1)*s*180 - 90,
@@ -111,7 +116,7 @@ func tierOf(q qbox) uint8 {
 	return uint8(maxTier - bits.Len32(d))
 }
 
-// cellSize returns 2^(32−t) − 1, the most a tier-t box's corner can lie to
+// cellReach returns 2^(32−t) − 1, the most a tier-t box's corner can lie to
 // the west or south of a point the box still covers.
 func cellReach(t uint8) uint32 {
 	if t == 0 {
@@ -153,6 +158,16 @@ func tierPos(prefix byte) int {
 	return 3
 }
 
+// spatialKey splits a spatial key: the tier byte's offset and the ds st id
+// suffix. ok is false for a key too short to be one.
+func spatialKey(k []byte) (tp int, sfx []byte, ok bool) {
+	tp = tierPos(k[0])
+	if len(k) < tp+15 {
+		return 0, nil, false
+	}
+	return tp, k[tp+9:], true
+}
+
 // levelBucket is the u16 key form of floor(l).
 func levelBucket(l float64) uint16 {
 	return uint16(int16(math.Floor(l))) ^ 0x8000
@@ -160,7 +175,7 @@ func levelBucket(l float64) uint16 {
 
 func bucketLevel(b uint16) int { return int(int16(b ^ 0x8000)) }
 
-// entry is what an 'A' or 'L' key and its value say about a feature.
+// entry is what a spatial key and its header say about a feature.
 type entry struct {
 	q      qbox
 	class  cim.Class
@@ -171,8 +186,8 @@ func appendValue(v []byte, e *entry) []byte {
 	v = binary.BigEndian.AppendUint32(v, e.q.x1)
 	v = binary.BigEndian.AppendUint32(v, e.q.y1)
 	v = append(v, byte(e.class))
-	v = binary.BigEndian.AppendUint32(v, math.Float32bits(float32(e.levels.Min)))
-	return binary.BigEndian.AppendUint32(v, math.Float32bits(float32(e.levels.Max)))
+	v = binary.BigEndian.AppendUint64(v, math.Float64bits(e.levels.Min))
+	return binary.BigEndian.AppendUint64(v, math.Float64bits(e.levels.Max))
 }
 
 // appendSpatialKey appends the key of e in bucket b.

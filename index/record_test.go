@@ -1,7 +1,6 @@
 package index
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -213,5 +212,4 @@ func TestReadOnlyStoreRefusesWrites(t *testing.T) {
 	if n := len(scanKeys(t, sn, Filter{})); n != 1 {
 		t.Errorf("read-only store shows %d features", n)
 	}
-	_ = context.Background
 }

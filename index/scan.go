@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/future-community/cim/cim"
 )
 
 // Snapshot is a consistent read view of a Store at one revision. It is safe
-// for concurrent use. Close it when done.
+// for concurrent use. Close it when done; it is released when its last
+// iterator is closed too.
 type Snapshot struct {
 	s      *Store
 	txn    *badger.Txn
@@ -22,20 +24,51 @@ type Snapshot struct {
 	readTs uint64
 	cat    *catalog
 	bk     buckets
+
+	mu     sync.Mutex
+	iters  int // open iterators
 	closed bool
 }
 
 // Revision returns the store revision the snapshot reads.
 func (sn *Snapshot) Revision() uint64 { return sn.rev }
 
-// Close releases the snapshot.
+// Close releases the snapshot, once its open iterators are closed.
+// Closing twice does nothing.
 func (sn *Snapshot) Close() {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
 	if sn.closed {
 		return
 	}
 	sn.closed = true
+	if sn.iters == 0 {
+		sn.discard()
+	}
+}
+
+func (sn *Snapshot) discard() {
 	sn.txn.Discard()
 	sn.s.release(sn.readTs)
+}
+
+// use registers an iterator, or reports that the snapshot is closed.
+func (sn *Snapshot) use() error {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.closed {
+		return ErrClosed
+	}
+	sn.iters++
+	return nil
+}
+
+func (sn *Snapshot) done() {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.iters--; sn.iters == 0 && sn.closed {
+		sn.discard()
+	}
 }
 
 // Datasets returns the names of the datasets the snapshot knows, sorted.
@@ -52,6 +85,10 @@ func (sn *Snapshot) Datasets() []string {
 // Get returns the feature with the id in the dataset and stage, or
 // ErrNotFound.
 func (sn *Snapshot) Get(dataset string, stage cim.Stage, id string) (*cim.Feature, error) {
+	if err := sn.use(); err != nil {
+		return nil, err
+	}
+	defer sn.done()
 	ds, ok := sn.cat.byName[dataset]
 	if !ok {
 		return nil, ErrNotFound
@@ -194,8 +231,7 @@ func (sn *Snapshot) Scan(ctx context.Context, f Filter) (*Iter, error) {
 	if f.Dataset != "" {
 		ds, ok := sn.cat.byName[f.Dataset]
 		if !ok {
-			it.ranges = nil // an unknown dataset has no features
-			return it.open(nil), nil
+			return it, nil // an unknown dataset has no features
 		}
 		it.ds = ds
 	}
@@ -232,7 +268,7 @@ func (sn *Snapshot) Scan(ctx context.Context, f Filter) (*Iter, error) {
 	if f.After != nil {
 		it.ranges = resumeAfter(it.ranges, f.After)
 	}
-	return it.open(prefix), nil
+	return it.open(prefix)
 }
 
 func (it *Iter) planSpatial(f Filter) error {
@@ -369,11 +405,14 @@ func commonPrefix(rs []keyRange) []byte {
 	return bytes.Clone(p)
 }
 
-func (it *Iter) open(prefix []byte) *Iter {
+func (it *Iter) open(prefix []byte) (*Iter, error) {
 	if len(it.ranges) > 0 {
+		if err := it.sn.use(); err != nil {
+			return nil, err
+		}
 		it.it = it.sn.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	}
-	return it
+	return it, nil
 }
 
 // Plan returns the index the scan reads.
@@ -384,6 +423,7 @@ func (it *Iter) Close() {
 	if it.it != nil {
 		it.it.Close()
 		it.it = nil
+		it.sn.done()
 	}
 }
 
@@ -475,11 +515,10 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 		it.feat = f
 		return err == nil, err
 	}
-	tp := tierPos(k[0])
-	if len(k) < tp+15 {
+	tp, sfx, ok := spatialKey(k)
+	if !ok {
 		return false, fmt.Errorf("%w: short key %x", errCorrupt, k)
 	}
-	sfx := k[tp+9:] // ds st id
 	ds := binary.BigEndian.Uint32(sfx)
 	if (it.ds != 0 && ds != it.ds) || (it.stage != cim.StageAny && cim.Stage(sfx[4]) != it.stage) {
 		return false, nil
@@ -496,8 +535,8 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 	var e entry
 	e.q.x1, e.q.y1 = binary.BigEndian.Uint32(v), binary.BigEndian.Uint32(v[4:])
 	e.class = cim.Class(v[8])
-	e.levels.Min = float64(math.Float32frombits(binary.BigEndian.Uint32(v[9:])))
-	e.levels.Max = float64(math.Float32frombits(binary.BigEndian.Uint32(v[13:])))
+	e.levels.Min = math.Float64frombits(binary.BigEndian.Uint64(v[9:]))
+	e.levels.Max = math.Float64frombits(binary.BigEndian.Uint64(v[17:]))
 	if it.classes != 0 && it.classes&(1<<e.class) == 0 {
 		return false, nil
 	}

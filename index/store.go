@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/future-community/cim/cim"
 )
 
 // Sentinel errors.
@@ -23,9 +22,22 @@ var (
 	ErrNotFound = errors.New("feature not found")
 	// ErrReadOnly is returned by Begin on a store opened read-only.
 	ErrReadOnly = errors.New("store is read-only")
-	// ErrClosed is returned by operations on a closed Store or finished Batch.
+	// ErrClosed is returned by operations on a closed Store, Snapshot or
+	// finished Batch.
 	ErrClosed = errors.New("closed")
+	// ErrNeedsRecovery is returned by Begin after a batch could not be
+	// undone (a disk error during Abort): the store must be closed and
+	// opened again, which finishes the undo.
+	ErrNeedsRecovery = errors.New("store needs recovery: close and reopen it")
+	// ErrFormat is returned by Open for a store written in another format.
+	ErrFormat = errors.New("unsupported store format")
 )
+
+// formatVersion is the store format this package reads and writes; it is
+// kept under the meta key 0x00 "format".
+const formatVersion = 1
+
+var keyFormat = []byte{pMeta, 'f', 'o', 'r', 'm', 'a', 't'}
 
 // Options configures Open. The zero value is ready to use.
 type Options struct {
@@ -55,6 +67,8 @@ type Store struct {
 	cat    *catalog
 	bk     buckets
 	closed bool
+	broken error // set when an abort could not be undone
+	format bool  // the format key is written
 }
 
 // Open opens or creates the store in directory dir. If the last process
@@ -116,6 +130,10 @@ func (s *Store) load() error {
 			return err
 		}
 	}
+	if err := s.loadFormat(txn); err != nil {
+		txn.Discard()
+		return err
+	}
 	txn.Discard()
 	if maxV := s.db.MaxVersion(); maxV > s.readTs {
 		if s.readOnly {
@@ -137,67 +155,90 @@ func (s *Store) load() error {
 	return err
 }
 
-// undo reverts every key whose newest version is above committed, the last
+// undo reverts every key written above version committed, the last
 // committed read version, to its value at committed. It writes at maxV+1 and
-// returns that version, the read version to use from now on. The caller
-// holds s.writeMu, or has the store to itself.
+// returns that version, the read version to use from now on. It reads only
+// what was written after committed: Badger skips older tables whole. The
+// revision key goes last, in a commit of its own, so a crash part-way
+// leaves the undo to be redone at the next Open. The caller holds
+// s.writeMu, or has the store to itself.
 func (s *Store) undo(committed, maxV uint64) (uint64, error) {
 	at := maxV + 1
-	wb := s.db.NewWriteBatchAt(at)
-	defer wb.Cancel()
-	txn := s.db.NewTransactionAt(maxV, false)
-	defer txn.Discard()
-	it := txn.NewIterator(badger.IteratorOptions{AllVersions: true})
-	defer it.Close()
-	var cur []byte   // key being examined
-	var pending bool // cur's newest version is above readTs; not yet resolved
+	w := writer{db: s.db, ts: at}
+	defer w.cancel()
+	now := s.db.NewTransactionAt(maxV, false)
+	defer now.Discard()
+	then := s.db.NewTransactionAt(committed, false)
+	defer then.Discard()
+	it := now.NewIterator(badger.IteratorOptions{AllVersions: true, SinceTs: committed})
+	var last []byte
 	for it.Rewind(); it.Valid(); it.Next() {
 		item := it.Item()
-		k := item.Key()
-		if !bytes.Equal(k, cur) {
-			if pending {
-				if err := wb.DeleteAt(cur, at); err != nil {
-					return 0, err
-				}
+		if item.Version() <= committed || bytes.Equal(item.Key(), last) || bytes.Equal(item.Key(), keyRev) {
+			continue
+		}
+		last = item.KeyCopy(nil)
+		prev, err := then.Get(last)
+		switch {
+		case errors.Is(err, badger.ErrKeyNotFound):
+			err = w.del(last)
+		case err == nil:
+			var v []byte
+			if v, err = prev.ValueCopy(nil); err == nil {
+				err = w.set(last, v)
 			}
-			cur = item.KeyCopy(nil)
-			pending = item.Version() > committed
-			continue
 		}
-		if !pending || item.Version() > committed {
-			continue
-		}
-		// The newest version at or below readTs: restore it.
-		pending = false
-		if item.IsDeletedOrExpired() {
-			if err := wb.DeleteAt(cur, at); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		v, err := item.ValueCopy(nil)
 		if err != nil {
-			return 0, err
-		}
-		if err := wb.SetEntryAt(badger.NewEntry(cur, v), at); err != nil {
-			return 0, err
-		}
-	}
-	if pending {
-		if err := wb.DeleteAt(cur, at); err != nil {
+			it.Close()
 			return 0, err
 		}
 	}
-	if err := wb.SetEntryAt(badger.NewEntry(bytes.Clone(keyRev), revValue(s.rev, at)), at); err != nil {
-		return 0, err
-	}
-	if err := wb.Flush(); err != nil {
+	it.Close()
+	if err := w.finish(); err != nil {
 		return 0, err
 	}
 	if err := s.db.Sync(); err != nil {
 		return 0, err
 	}
+	if err := s.writeRev(s.rev, at); err != nil {
+		return 0, err
+	}
 	return at, nil
+}
+
+// writeRev writes the revision key at version at, alone, and syncs.
+func (s *Store) writeRev(rev, at uint64) error {
+	txn := s.db.NewTransactionAt(at, true)
+	defer txn.Discard()
+	if err := txn.Set(keyRev, revValue(rev, at)); err != nil {
+		return err
+	}
+	if err := txn.CommitAt(at, nil); err != nil {
+		return err
+	}
+	return s.db.Sync()
+}
+
+// loadFormat checks the store's format key. A store without one has
+// never committed anything.
+func (s *Store) loadFormat(txn *badger.Txn) error {
+	item, err := txn.Get(keyFormat)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		if s.rev != 0 {
+			return fmt.Errorf("%w: no format key (written by an older cim?)", ErrFormat)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(v []byte) error {
+		if len(v) != 4 || binary.BigEndian.Uint32(v) != formatVersion {
+			return fmt.Errorf("%w: format %x, this cim reads %d", ErrFormat, v, formatVersion)
+		}
+		s.format = true
+		return nil
+	})
 }
 
 func revValue(rev, readTs uint64) []byte {
@@ -337,5 +378,3 @@ func checkCtx(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
-
-var _ = cim.ClassOther

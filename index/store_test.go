@@ -38,6 +38,15 @@ func randomFeature(r *rand.Rand, i int) *cim.Feature {
 	y := 30.2 + r.Float64()*0.1
 	w := 0.0001 + r.Float64()*r.Float64()*0.01
 	h := 0.0001 + r.Float64()*r.Float64()*0.01
+	switch r.IntN(50) {
+	case 0: // a huge feature, a low tier
+		x, y, w, h = 100+r.Float64()*20, 20+r.Float64()*10, 10+r.Float64()*20, 5+r.Float64()*30
+	case 1: // at the edges of the world
+		x, y = 180-(1+r.Float64())*1e-6, 90-(1+r.Float64())*1e-6
+		w, h = (180-x)/2, 90-y
+	case 2:
+		x, y = -180, -90
+	}
 	var g geom.T
 	switch r.IntN(6) {
 	case 0:
@@ -50,8 +59,11 @@ func randomFeature(r *rand.Rand, i int) *cim.Feature {
 		g = rect(x, y, x+w, y+h)
 	}
 	lo := float64(r.IntN(8) - 2)
-	if r.IntN(10) == 0 {
+	switch r.IntN(10) {
+	case 0:
 		lo += 0.5
+	case 1:
+		lo += []float64{0.1, 0.2, 0.3, 0.75}[r.IntN(4)] // not exact in float32
 	}
 	hi := lo
 	if r.IntN(4) == 0 {
@@ -135,12 +147,23 @@ func randomFilter(r *rand.Rand) Filter {
 	if r.IntN(4) > 0 {
 		x, y := 120.1+r.Float64()*0.1, 30.2+r.Float64()*0.1
 		w, h := r.Float64()*r.Float64()*0.05, r.Float64()*r.Float64()*0.05
-		flt.Box = &cim.Box{MinLon: x, MinLat: y, MaxLon: x + w, MaxLat: y + h}
+		switch r.IntN(20) {
+		case 0:
+			x, y, w, h = 90+r.Float64()*40, 10+r.Float64()*30, r.Float64()*20, r.Float64()*20
+		case 1:
+			x, y, w, h = 180-r.Float64()*1e-5, 90-r.Float64()*1e-5, r.Float64()*1e-8, r.Float64()*1e-8
+		case 2:
+			x, y, w, h = -180, -90, r.Float64()*1e-7, r.Float64()*1e-7
+		}
+		flt.Box = &cim.Box{MinLon: x, MinLat: y, MaxLon: min(180, x+w), MaxLat: min(90, y+h)}
 	}
 	if r.IntN(2) == 0 {
 		lo := float64(r.IntN(12) - 3)
-		if r.IntN(5) == 0 {
+		switch r.IntN(6) {
+		case 0:
 			lo += 0.5
+		case 1:
+			lo += []float64{0.1, 0.2, 0.3, 0.75}[r.IntN(4)]
 		}
 		lr := cim.LevelRange{Min: lo, Max: lo + float64(r.IntN(3)*r.IntN(4))}
 		flt.Levels = &lr
@@ -643,4 +666,59 @@ func TestSummaryCountsWhatWasStored(t *testing.T) {
 			t.Errorf("%s/%v: extent %v, want %v", got.Dataset, got.Stage, e, x)
 		}
 	}
+}
+
+func TestReplaceDatasetKeepsOtherStages(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(17, 18))
+	var planning, design []*cim.Feature
+	for i := range 50 {
+		p := randomFeature(r, i)
+		p.Dataset, p.Stage = "scheme", cim.StagePlanning
+		d := randomFeature(r, i)
+		d.Dataset, d.Stage = "scheme", cim.StageDesign
+		planning, design = append(planning, p), append(design, d)
+	}
+	ingest(t, s, append(planning, design...))
+	// A new design: half the features.
+	b, _ := s.Begin()
+	b.ReplaceDataset("scheme")
+	for _, f := range design[:25] {
+		if err := b.Put(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	if n := len(scanKeys(t, sn, Filter{Stage: cim.StagePlanning})); n != 50 {
+		t.Errorf("planning stage holds %d features after replacing the design, want 50", n)
+	}
+	if n := len(scanKeys(t, sn, Filter{Stage: cim.StageDesign})); n != 25 {
+		t.Errorf("design stage holds %d features, want 25", n)
+	}
+}
+
+func TestClosedSnapshot(t *testing.T) {
+	s := openTemp(t)
+	ingest(t, s, []*cim.Feature{randomFeature(rand.New(rand.NewPCG(1, 1)), 1)})
+	sn, _ := s.Snapshot()
+	it, err := sn.Scan(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.Close() // an iterator is still open: released when it closes
+	if !it.Next() {
+		t.Fatal("iterator stopped after its snapshot was closed")
+	}
+	it.Close()
+	if _, err := sn.Scan(context.Background(), Filter{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Scan on a closed snapshot: %v", err)
+	}
+	if _, err := sn.Get("alpha", cim.StagePlanning, "t:1"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Get on a closed snapshot: %v", err)
+	}
+	sn.Close()
 }

@@ -33,6 +33,10 @@ type dsKey struct {
 // floor and finds their extent. It reads every key once, so it takes about
 // a second per million features.
 func (sn *Snapshot) Summary(ctx context.Context) ([]DatasetSummary, error) {
+	if err := sn.use(); err != nil {
+		return nil, err
+	}
+	defer sn.done()
 	sums := map[dsKey]*DatasetSummary{}
 	get := func(ds uint32, st cim.Stage) *DatasetSummary {
 		k := dsKey{ds, st}
@@ -78,12 +82,12 @@ func (sn *Snapshot) Summary(ctx context.Context) ([]DatasetSummary, error) {
 	// Every feature has an 'A' or an 'S' key, once: the extents. Every floor
 	// of every feature has an 'S' or 'M' key: the floor counts.
 	for _, p := range []byte{pAll, pMulti, pSingle} {
-		tp := tierPos(p)
 		err = scan(p, func(k []byte, item *badger.Item) error {
-			if len(k) < tp+15 {
+			tp, sfx, ok := spatialKey(k)
+			if !ok {
 				return errCorrupt
 			}
-			s := get(binary.BigEndian.Uint32(k[tp+9:]), cim.Stage(k[tp+13]))
+			s := get(binary.BigEndian.Uint32(sfx), cim.Stage(sfx[4]))
 			if p != pAll {
 				s.Floors[bucketLevel(binary.BigEndian.Uint16(k[1:]))]++
 			}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -26,9 +27,10 @@ type writer struct {
 	ts    uint64
 	buf   []pending
 	bytes int
-	work  chan []pending // chunks for the loader goroutine
-	free  chan []pending // emptied chunks, for reuse
-	done  chan error     // the loader goroutine's result
+	work  chan []pending        // chunks for the loader goroutine
+	free  chan []pending        // emptied chunks, for reuse
+	done  chan error            // the loader goroutine's result
+	err   atomic.Pointer[error] // the loader's first error, seen early by flush
 }
 
 // pending is a buffered write. head holds the key's first 8 bytes,
@@ -68,16 +70,14 @@ func (w *writer) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
+	if p := w.err.Load(); p != nil {
+		return *p // the loader failed: stop feeding it
+	}
 	if w.work == nil {
 		w.work, w.free, w.done = make(chan []pending, 1), make(chan []pending, 2), make(chan error, 1)
 		go w.load(w.db.NewKVLoader(16))
 	}
-	select {
-	case err := <-w.done: // the loader failed and stopped
-		w.work = nil
-		return err
-	case w.work <- w.buf:
-	}
+	w.work <- w.buf
 	select {
 	case w.buf = <-w.free:
 	default:
@@ -102,6 +102,7 @@ func (w *writer) load(ld *badger.KVLoader) {
 					kv.Meta = deleteMeta
 				}
 				if err = ld.Set(&kv); err != nil {
+					w.err.Store(&err)
 					break
 				}
 			}

@@ -40,10 +40,11 @@ var ErrUnknownFormat = errors.New("unknown format")
 var ErrUnsupported = errors.New("format not supported yet")
 
 // Detect tells the format from the first bytes of a file (4 KiB or more
-// is plenty).
+// is plenty). It returns FormatGeoJSONSeq only for RFC 8142 record
+// separators; Open refines FormatGeoJSON to FormatGeoJSONSeq when the file
+// turns out to be newline-delimited.
 func Detect(head []byte) (Format, error) {
-	t := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	t := bytes.TrimLeft(head, " \t\r\n\ufeff") // \ufeff: a byte order mark
 	switch {
 	case bytes.HasPrefix(t, []byte("ISO-10303-21;")):
 		return FormatIFC, nil
@@ -57,17 +58,11 @@ func Detect(head []byte) (Format, error) {
 		if bytes.Contains(t, []byte(`"CityJSON`)) {
 			return FormatCityJSON, nil
 		}
-		if line, rest, ok := bytes.Cut(t, []byte("\n")); ok && len(bytes.TrimSpace(rest)) > 0 && isCompleteObject(line) {
-			return FormatGeoJSONSeq, nil
-		}
+		// A FeatureCollection, a Feature, or the first of a sequence of
+		// them: the GeoJSON reader tells which (File.Format says after Open).
 		return FormatGeoJSON, nil
 	}
 	return "", ErrUnknownFormat
-}
-
-func isCompleteObject(line []byte) bool {
-	line = bytes.TrimSpace(line)
-	return len(line) > 1 && line[0] == '{' && line[len(line)-1] == '}' && bytes.Contains(line, []byte(`"Feature"`))
 }
 
 // Options configures Open.
@@ -140,6 +135,9 @@ func Open(path string, opts Options) (*File, error) {
 		if err != nil {
 			f.Close()
 			return nil, err
+		}
+		if r.Seq() {
+			in.Format = FormatGeoJSONSeq
 		}
 		in.next = r.Next
 		in.skipped = func() []error {

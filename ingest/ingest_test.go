@@ -16,7 +16,7 @@ func TestDetect(t *testing.T) {
 		{"feature collection", `{"type":"FeatureCollection","features":[]}`, FormatGeoJSON},
 		{"pretty collection", "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [\n", FormatGeoJSON},
 		{"byte order mark", "\ufeff{\"type\":\"FeatureCollection\"}", FormatGeoJSON},
-		{"seq", `{"type":"Feature","geometry":null,"properties":{}}` + "\n" + `{"type":"Feature"}`, FormatGeoJSONSeq},
+		{"newline-delimited", `{"type":"Feature","geometry":null,"properties":{}}` + "\n" + `{"type":"Feature"}`, FormatGeoJSON},
 		{"seq with RS", "\x1e{\"type\":\"Feature\"}\n", FormatGeoJSONSeq},
 		{"cityjson", `{"type":"CityJSON","version":"2.0"}`, FormatCityJSON},
 		{"ifc", "ISO-10303-21;\nHEADER;", FormatIFC},
@@ -86,5 +86,19 @@ func TestDatasetName(t *testing.T) {
 		if got := DatasetName(in); got != want {
 			t.Errorf("DatasetName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestOpenRefinesNewlineDelimited(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seq.geojsonl")
+	f := `{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120,30]}}`
+	os.WriteFile(path, []byte(f+"\n"+f+"\n"), 0o644)
+	in, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if in.Format != FormatGeoJSONSeq {
+		t.Errorf("format %q", in.Format)
 	}
 }

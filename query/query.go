@@ -93,16 +93,15 @@ var ErrBadCursor = errors.New("invalid cursor")
 //	for rows.Next() { f := rows.Feature(); … }
 //	if err := rows.Err(); err != nil { … }
 type Rows struct {
-	q      Query
-	it     *index.Iter
-	byID   []*cim.Feature
-	cur    *cim.Feature
-	n      int
-	pos    []byte // position of the last feature returned
-	peeked bool   // the iterator stands on a match not yet returned
-	more   bool
-	err    error
-	tag    []byte
+	q    Query
+	it   *index.Iter
+	byID []*cim.Feature
+	cur  *cim.Feature
+	n    int
+	pos  []byte // position of the last feature returned
+	more bool
+	err  error
+	tag  []byte
 }
 
 // Run starts a query on a snapshot. Errors in the query itself (a bad box,
@@ -114,7 +113,18 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 		return r
 	}
 	if q.ID != "" {
-		fs, err := sn.Lookup(q.ID)
+		var fs []*cim.Feature
+		var err error
+		if q.Dataset != "" && q.Stage != cim.StageAny {
+			var f *cim.Feature
+			if f, err = sn.Get(q.Dataset, q.Stage, q.ID); err == nil {
+				fs = []*cim.Feature{f}
+			} else if errors.Is(err, index.ErrNotFound) {
+				err = nil
+			}
+		} else {
+			fs, err = sn.Lookup(q.ID)
+		}
 		if err != nil {
 			r.err = err
 			return r

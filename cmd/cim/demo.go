@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/future-community/cim/cim"
@@ -124,5 +123,3 @@ func loadSample(b *index.Batch, name string) error {
 		}
 	}
 }
-
-var _ fs.FS

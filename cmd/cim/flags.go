@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -52,11 +55,29 @@ func parseStage(c *cli.Context) (cim.Stage, error) {
 }
 
 // openStore opens the --db store; read-only stores must exist.
+// openStore opens the --db store. Commands that only read open it
+// read-only, so that several can run at once; a store that a crashed
+// ingest left needing recovery is opened read-write once, which recovers it.
 func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 	dir := c.String("db")
+	if readOnly {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no store at %s (is --db right? cim ingest creates one)", dir)
+		}
+	}
 	s, err := index.Open(dir, &index.Options{ReadOnly: readOnly})
-	if err != nil && readOnly {
-		return nil, fmt.Errorf("%w (is --db %s right? create a store with cim ingest)", err, dir)
+	if err != nil && readOnly && !isLocked(err) {
+		if rw, rwErr := index.Open(dir, nil); rwErr == nil {
+			return rw, nil // recovered
+		}
+	}
+	if isLocked(err) {
+		return nil, fmt.Errorf("the store %s is in use by another process (a running cim ingest?): it takes one writer or several readers at a time", dir)
 	}
 	return s, err
+}
+
+// isLocked reports Badger's directory lock error.
+func isLocked(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock")
 }

@@ -25,15 +25,17 @@ func ingestCommand() *cli.Command {
 broken, nothing of it is stored and the store keeps what it held; the
 command then exits with status 1, naming the file, feature and byte.
 
-The format is told from the content: GeoJSON FeatureCollection or
-GeoJSONSeq today (OSM PBF, IFC and CityJSON are recognised but not read
-yet). GeoJSON properties in OpenStreetMap style (building,
+The format is told from the content: a GeoJSON FeatureCollection, a
+single Feature, or a sequence of Features one per line (GeoJSONSeq, with
+or without RFC 8142 record separators). OSM PBF and XML, IFC and CityJSON
+are recognised but not read yet. GeoJSON properties in OpenStreetMap style (building,
 building:levels, level, leisure, railway, highway=bus_stop, amenity …)
 set the class and floors; cim:class, cim:level and cim:stage override.
 
 A feature that is already stored (same id, dataset and stage) is replaced.
-With --replace, features of the dataset that the file no longer holds are
-deleted too.
+With --replace, the dataset's features that the file no longer holds are
+deleted too, in the stages the file holds (replacing a design stage leaves
+the planning stage alone).
 
 Examples:
    cim ingest --db city.db zoning.geojson
@@ -44,7 +46,7 @@ Examples:
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name (default: the file name without extension)"},
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
-			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold"},
+			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
 			formatFlag("table", "json"),
 		},
 		Action: runIngest,
@@ -79,7 +81,7 @@ func runIngest(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("replace") && c.String("dataset") != "" && c.NArg() > 1 {
-		return usagef("--replace with --dataset and several files: each file would replace the one before; ingest them in separate runs or drop --dataset")
+		return usagef("--replace with --dataset and several files: each file would replace what the one before loaded; merge them into one file, or give each its own dataset")
 	}
 	s, err := openStore(c, false)
 	if err != nil {
@@ -98,7 +100,11 @@ func runIngest(c *cli.Context) error {
 			rep.Error = err.Error()
 			failed = true
 			if out == "table" {
-				fmt.Fprintf(stderr, "cim: ingest %v\n     nothing from %s was stored; the store is unchanged by it.\n", err, path)
+				if errors.Is(err, index.ErrNeedsRecovery) {
+					fmt.Fprintf(stderr, "cim: ingest %v\n     the store could not be restored now; it will be when next opened.\n", err)
+				} else {
+					fmt.Fprintf(stderr, "cim: ingest %v\n     nothing from %s was stored; the store is unchanged by it.\n", err, path)
+				}
 			}
 		}
 		reports = append(reports, rep)

@@ -147,8 +147,12 @@ func TestBrokenFileLeavesStoreIntact(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	snapshot := func() string {
-		_, info, _ := runCim(t, "info", "--db", db, "--format", "json")
-		_, q, _ := runCim(t, "query", "--db", db, "--bbox", "120.21,30.26,120.24,30.28", "--level", "3..7", "--format", "ndjson")
+		t.Helper()
+		code1, info, e1 := runCim(t, "info", "--db", db, "--format", "json")
+		code2, q, e2 := runCim(t, "query", "--db", db, "--bbox", "120.21,30.26,120.24,30.28", "--level", "3..7", "--format", "ndjson")
+		if code1 != 0 || code2 != 0 || len(q) == 0 {
+			t.Fatalf("reading the store: exit %d %d: %s %s", code1, code2, e1, e2)
+		}
 		return info + q
 	}
 	before := snapshot()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -143,7 +144,7 @@ func runQuery(c *cli.Context) error {
 	}
 	if err := rows.Err(); err != nil {
 		finish()
-		if strings.Contains(err.Error(), "cursor") {
+		if errors.Is(err, query.ErrBadCursor) {
 			return usagef("--cursor: %v", err)
 		}
 		return err

@@ -88,19 +88,25 @@ var ErrNotGeoJSON = errors.New("not a GeoJSON FeatureCollection, Feature or GeoJ
 // Reader reads features from GeoJSON.
 type Reader struct {
 	opts     Options
-	dec      *json.Decoder
-	seq      bool // GeoJSONSeq: a stream of features
-	inArray  bool // inside the FeatureCollection's features array
-	single   bool // the document is one Feature, already decoded
-	pending  *rawFeature
-	done     bool
-	n        int // features seen, skipped included
+	sc       scanner
+	mode     int         // where the next feature comes from
+	pending  *rawFeature // a top-level Feature read while telling the format
+	first    bool        // no feature of the array read yet
+	n        int         // features seen, skipped included
 	skipped  []*Error
 	warnings map[string]int
+	seq      bool
 }
 
-// NewReader returns a reader of GeoJSON text from r. It reads the start of
-// the input to tell a FeatureCollection from a feature sequence.
+const (
+	modeArray = iota // inside the FeatureCollection's features array
+	modeSeq          // GeoJSONSeq: whitespace- or RS-separated features
+	modeDone
+)
+
+// NewReader returns a reader of GeoJSON text from r: a FeatureCollection,
+// a single Feature, or a sequence of Features separated by newlines or RFC
+// 8142 record separators. It reads the start of the input to tell which.
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if opts.Dataset == "" {
 		return nil, errors.New("geojson: no dataset name")
@@ -108,158 +114,182 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if opts.Stage == cim.StageAny {
 		opts.Stage = cim.DefaultStage
 	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	rd := &Reader{opts: opts, warnings: map[string]int{}}
-	head, _ := br.Peek(64 << 10)
-	rd.seq = isSeq(head)
-	var src io.Reader = br
-	if rd.seq {
-		src = &rsFilter{r: br}
-	}
-	rd.dec = json.NewDecoder(src)
-	if rd.seq {
-		return rd, nil
-	}
+	rd := &Reader{opts: opts, warnings: map[string]int{}, first: true}
+	rd.sc.r = bufio.NewReaderSize(r, 256<<10)
 	if err := rd.openDocument(); err != nil {
 		return nil, err
 	}
 	return rd, nil
 }
 
-// isSeq reports whether the input looks like GeoJSONSeq: an RS byte, or a
-// first line that is a complete JSON object followed by more text.
-func isSeq(head []byte) bool {
-	t := bytes.TrimLeft(head, " \t\r\n")
-	if len(t) > 0 && t[0] == 0x1e {
-		return true
-	}
-	line, rest, ok := bytes.Cut(t, []byte("\n"))
-	return ok && json.Valid(line) && len(bytes.TrimSpace(rest)) > 0
-}
-
-// rsFilter drops the record separators of RFC 8142.
-type rsFilter struct{ r io.Reader }
-
-func (f *rsFilter) Read(p []byte) (int, error) {
-	n, err := f.r.Read(p)
-	out := p[:0]
-	for _, c := range p[:n] {
-		if c != 0x1e {
-			out = append(out, c)
-		}
-	}
-	return len(out), err
-}
+// Seq reports whether the input is a feature sequence rather than a
+// FeatureCollection or a single Feature.
+func (r *Reader) Seq() bool { return r.seq }
 
 func (r *Reader) fail(feature int, offset int64, err error) error {
 	return &Error{Name: r.opts.Name, Feature: feature, Offset: offset, Err: err}
 }
 
-// syntaxErr turns a decoding error into an Error with the best position.
-func (r *Reader) syntaxErr(feature int, err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return r.fail(feature, r.dec.InputOffset(), errors.New("unexpected end of input (truncated file?)"))
+// located turns a framing or decoding error into an Error.
+func (r *Reader) located(feature int, start int64, err error) error {
+	var pe *posError
+	if errors.As(err, &pe) {
+		return r.fail(feature, pe.off, pe.err)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return r.fail(feature, se.Offset, fmt.Errorf("invalid JSON: %v", se))
+		return r.fail(feature, start+se.Offset, fmt.Errorf("invalid JSON: %v", se))
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return r.fail(feature, te.Offset, fmt.Errorf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value))
+		return r.fail(feature, start+te.Offset, fmt.Errorf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value))
 	}
-	return r.fail(feature, r.dec.InputOffset(), err)
+	return r.fail(feature, start, err)
 }
 
-// openDocument reads the top-level object up to its features array, or the
-// whole object when it is a single Feature.
+// openDocument reads the top-level object up to its features array; or,
+// when the object is a Feature, the whole of it, and then tells a single
+// Feature from the first of a sequence by what follows.
 func (r *Reader) openDocument() error {
-	tok, err := r.dec.Token()
-	if err != nil {
-		return r.syntaxErr(-1, err)
+	sc := &r.sc
+	if c, err := sc.peek(); err == io.EOF {
+		return r.fail(-1, 0, fmt.Errorf("%w: the input is empty", ErrNotGeoJSON))
+	} else if err != nil {
+		return r.fail(-1, sc.off, err)
+	} else if c != '{' {
+		return r.fail(-1, sc.off, fmt.Errorf("%w: the input does not start with an object", ErrNotGeoJSON))
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return r.fail(-1, 0, fmt.Errorf("%w: the input does not start with an object", ErrNotGeoJSON))
-	}
-	// Members before "features" are read here; a Feature's members are
-	// collected as we go, in case the document turns out to be one.
+	start := sc.off
+	sc.readByte()
 	var one rawFeature
-	for r.dec.More() {
-		key, err := r.member()
+	for i := 0; ; i++ {
+		c, err := sc.peek()
 		if err != nil {
-			return err
+			return r.located(-1, start, &posError{sc.off, errTruncated})
+		}
+		if c == '}' {
+			sc.readByte()
+			break
+		}
+		if i > 0 {
+			if err := sc.expect(',', "',' or '}'"); err != nil {
+				return r.located(-1, start, err)
+			}
+		}
+		keyRaw, keyOff, err := sc.value()
+		if err != nil {
+			return r.located(-1, start, err)
+		}
+		var key string
+		if err := json.Unmarshal(keyRaw, &key); err != nil {
+			return r.fail(-1, keyOff, fmt.Errorf("invalid JSON: object key %s", keyRaw))
+		}
+		if err := sc.expect(':', "':'"); err != nil {
+			return r.located(-1, start, err)
 		}
 		if key == "features" {
-			tok, err := r.dec.Token()
-			if err != nil {
-				return r.syntaxErr(-1, err)
+			if err := sc.expect('[', "the features array"); err != nil {
+				return r.located(-1, start, fmt.Errorf("%w: \"features\" is not an array", ErrNotGeoJSON))
 			}
-			if d, ok := tok.(json.Delim); !ok || d != '[' {
-				return r.fail(-1, r.dec.InputOffset(), fmt.Errorf("%w: \"features\" is not an array", ErrNotGeoJSON))
-			}
-			r.inArray = true
+			r.mode = modeArray
 			return nil
 		}
-		if err := r.topMember(key, &one); err != nil {
+		raw, off, err := sc.value()
+		if err != nil {
+			return r.located(-1, start, err)
+		}
+		if err := r.topMember(key, raw, off, &one); err != nil {
 			return err
 		}
 	}
-	if _, err := r.dec.Token(); err != nil { // the closing brace
-		return r.syntaxErr(-1, err)
+	switch one.Type {
+	case "Feature":
+	case "FeatureCollection":
+		return r.fail(-1, start, fmt.Errorf("%w: a FeatureCollection without a features array", ErrNotGeoJSON))
+	case "":
+		return r.fail(-1, start, fmt.Errorf("%w: no \"type\" member", ErrNotGeoJSON))
+	default:
+		return r.fail(-1, start, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
 	}
-	if one.Type != "Feature" {
-		if one.Type == "" {
-			return r.fail(-1, 0, fmt.Errorf("%w: no \"type\" member", ErrNotGeoJSON))
-		}
-		return r.fail(-1, 0, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
+	r.pending, r.mode = &one, modeSeq
+	if _, err := sc.peek(); err == io.EOF {
+		r.mode = modeDone // a single Feature
+	} else {
+		r.seq = true
 	}
-	r.single, r.pending = true, &one
 	return nil
 }
 
-func (r *Reader) member() (string, error) {
-	tok, err := r.dec.Token()
-	if err != nil {
-		return "", r.syntaxErr(-1, err)
-	}
-	key, ok := tok.(string)
-	if !ok {
-		return "", r.fail(-1, r.dec.InputOffset(), errors.New("invalid JSON object"))
-	}
-	return key, nil
-}
-
-// topMember reads one member of the top-level object other than features.
-func (r *Reader) topMember(key string, one *rawFeature) error {
-	var raw json.RawMessage
-	if err := r.dec.Decode(&raw); err != nil {
-		return r.syntaxErr(-1, err)
-	}
+// topMember takes one member of the top-level object other than features.
+func (r *Reader) topMember(key string, raw []byte, off int64, one *rawFeature) error {
 	var err error
 	switch key {
 	case "type":
 		err = json.Unmarshal(raw, &one.Type)
 		if err == nil && one.Type != "FeatureCollection" && one.Type != "Feature" {
-			return r.fail(-1, 0, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
+			return r.fail(-1, off, fmt.Errorf("%w: type %q", ErrNotGeoJSON, one.Type))
 		}
 	case "crs":
 		err = checkCRS(raw)
 	case "id":
-		one.ID = raw
+		one.ID = bytes.Clone(raw)
 	case "geometry":
-		one.Geometry = raw
+		one.Geometry = bytes.Clone(raw)
 	case "properties":
 		err = json.Unmarshal(raw, &one.Properties)
 	}
 	if err != nil {
-		return r.fail(-1, r.dec.InputOffset(), fmt.Errorf("member %q: %w", key, err))
+		return r.located(-1, off, fmt.Errorf("member %q: %w", key, err))
+	}
+	return nil
+}
+
+// closeDocument reads what follows the features array: more members of the
+// FeatureCollection, its closing brace, and nothing else.
+func (r *Reader) closeDocument() error {
+	sc := &r.sc
+	var one rawFeature
+	for {
+		c, err := sc.peek()
+		if err != nil {
+			return r.located(-1, sc.off, &posError{sc.off, errTruncated})
+		}
+		if c == '}' {
+			sc.readByte()
+			break
+		}
+		if err := sc.expect(',', "',' or '}'"); err != nil {
+			return r.located(-1, sc.off, err)
+		}
+		keyRaw, keyOff, err := sc.value()
+		if err != nil {
+			return r.located(-1, sc.off, err)
+		}
+		var key string
+		if err := json.Unmarshal(keyRaw, &key); err != nil {
+			return r.fail(-1, keyOff, fmt.Errorf("invalid JSON: object key %s", keyRaw))
+		}
+		if err := sc.expect(':', "':'"); err != nil {
+			return r.located(-1, sc.off, err)
+		}
+		raw, off, err := sc.value()
+		if err != nil {
+			return r.located(-1, off, err)
+		}
+		if err := r.topMember(key, raw, off, &one); err != nil {
+			return err
+		}
+	}
+	if c, err := sc.peek(); err != io.EOF {
+		return r.fail(-1, sc.off, fmt.Errorf("unexpected %q after the FeatureCollection", c))
 	}
 	return nil
 }
 
 // checkCRS accepts the old GeoJSON crs member only when it names WGS84
-// longitude/latitude, the only CRS of RFC 7946.
-func checkCRS(raw json.RawMessage) error {
+// longitude/latitude, the only CRS of RFC 7946, or CGCS2000 (EPSG:4490),
+// China's geographic CRS, which agrees with WGS84 to well within a metre.
+func checkCRS(raw []byte) error {
 	var crs struct {
 		Properties struct {
 			Name string `json:"name"`
@@ -269,7 +299,8 @@ func checkCRS(raw json.RawMessage) error {
 		return nil
 	}
 	switch n := crs.Properties.Name; {
-	case n == "", strings.HasSuffix(n, "CRS84"), strings.HasSuffix(n, "EPSG::4326"), n == "EPSG:4326":
+	case n == "", strings.HasSuffix(n, "CRS84"), strings.HasSuffix(n, "EPSG::4326"), n == "EPSG:4326",
+		strings.HasSuffix(n, "EPSG::4490"), n == "EPSG:4490":
 		return nil
 	default:
 		return fmt.Errorf("coordinates are in %s; cim reads WGS84 longitude/latitude (reproject with: ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson)", n)
@@ -288,13 +319,10 @@ type rawFeature struct {
 // Skipped.
 func (r *Reader) Next() (*cim.Feature, error) {
 	for {
-		if r.done {
-			return nil, io.EOF
-		}
-		raw, offset, err := r.nextRaw()
+		raw, start, err := r.nextRaw()
 		if err != nil {
 			if err != io.EOF {
-				r.done = true
+				r.mode = modeDone
 			}
 			return nil, err
 		}
@@ -304,67 +332,61 @@ func (r *Reader) Next() (*cim.Feature, error) {
 		if err == nil {
 			return f, nil
 		}
-		ferr := r.fail(i, offset, err)
+		ferr := r.fail(i, start, err).(*Error)
 		if !r.opts.SkipInvalid {
-			r.done = true
+			r.mode = modeDone
 			return nil, ferr
 		}
-		r.skipped = append(r.skipped, ferr.(*Error))
+		r.skipped = append(r.skipped, ferr)
 	}
 }
 
-// nextRaw decodes the next feature object and returns it with its offset.
+// nextRaw frames and decodes the next feature object and returns it with
+// its offset.
 func (r *Reader) nextRaw() (*rawFeature, int64, error) {
-	switch {
-	case r.single:
-		r.done = true
-		return r.pending, 0, nil
-	case r.seq:
-		offset := r.dec.InputOffset()
-		var f rawFeature
-		if err := r.dec.Decode(&f); err != nil {
-			if err == io.EOF {
-				r.done = true
-				return nil, 0, io.EOF
-			}
-			return nil, 0, r.syntaxErr(r.n, err)
-		}
-		return &f, offset, nil
+	if r.pending != nil {
+		f := r.pending
+		r.pending = nil
+		return f, 0, nil
 	}
-	if !r.inArray {
+	sc := &r.sc
+	switch r.mode {
+	case modeDone:
 		return nil, 0, io.EOF
-	}
-	if !r.dec.More() {
-		// The end of the features array, then the rest of the object.
-		if _, err := r.dec.Token(); err != nil {
-			return nil, 0, r.syntaxErr(-1, err)
+	case modeSeq:
+		if _, err := sc.peek(); err == io.EOF {
+			r.mode = modeDone
+			return nil, 0, io.EOF
 		}
-		r.inArray = false
-		var one rawFeature
-		for r.dec.More() {
-			key, err := r.member()
-			if err != nil {
+	case modeArray:
+		c, err := sc.peek()
+		if err != nil {
+			return nil, 0, r.located(r.n, sc.off, &posError{sc.off, errTruncated})
+		}
+		if c == ']' {
+			sc.readByte()
+			r.mode = modeDone
+			if err := r.closeDocument(); err != nil {
 				return nil, 0, err
 			}
-			if err := r.topMember(key, &one); err != nil {
-				return nil, 0, err
+			return nil, 0, io.EOF
+		}
+		if !r.first {
+			if err := sc.expect(',', "',' or ']'"); err != nil {
+				return nil, 0, r.located(r.n, sc.off, err)
 			}
 		}
-		if _, err := r.dec.Token(); err != nil {
-			return nil, 0, r.syntaxErr(-1, err)
-		}
-		if tok, err := r.dec.Token(); err != io.EOF {
-			return nil, 0, r.fail(-1, r.dec.InputOffset(), fmt.Errorf("unexpected %v after the FeatureCollection", tok))
-		}
-		r.done = true
-		return nil, 0, io.EOF
+		r.first = false
 	}
-	offset := r.dec.InputOffset()
+	raw, start, err := sc.value()
+	if err != nil {
+		return nil, 0, r.located(r.n, start, err)
+	}
 	var f rawFeature
-	if err := r.dec.Decode(&f); err != nil {
-		return nil, 0, r.syntaxErr(r.n, err)
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, 0, r.located(r.n, start, err)
 	}
-	return &f, offset, nil
+	return &f, start, nil
 }
 
 // Skipped returns the features skipped so far under SkipInvalid.
@@ -471,10 +493,15 @@ func (r *Reader) featureID(raw *rawFeature, index int) (string, error) {
 		case string:
 			id = v
 		case float64:
-			if v != math.Trunc(v) {
-				return "", fmt.Errorf("id %v is not a string or integer", v)
+			// The number as written: 9007199254740993 is not a float64.
+			t := strings.TrimSpace(string(raw.ID))
+			if _, err := strconv.ParseInt(t, 10, 64); err != nil {
+				if v != math.Trunc(v) {
+					return "", fmt.Errorf("id %s is not a string or integer", t)
+				}
+				t = strconv.FormatFloat(v, 'f', -1, 64)
 			}
-			id = strconv.FormatFloat(v, 'f', -1, 64)
+			id = t
 		default:
 			return "", fmt.Errorf("id %s is not a string or number", raw.ID)
 		}

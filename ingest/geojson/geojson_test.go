@@ -2,6 +2,7 @@ package geojson
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -438,4 +439,109 @@ func ExampleNewReader() {
 	// Output:
 	// geojson:scheme:t1 building residential floors -2..25
 	// geojson:scheme:#1 transit_stop subway_station floors 0
+}
+
+func TestSeqWithALongFirstRecord(t *testing.T) {
+	long := feature(`{"note":"`+strings.Repeat("x", 80<<10)+`"}`, square)
+	for name, in := range map[string]string{
+		"newlines":              long + "\n" + feature(`{}`, square) + "\n",
+		"no newline at the end": long + "\n" + feature(`{}`, square),
+		"record separators":     "\x1e" + long + "\n\x1e" + feature(`{}`, square) + "\n",
+	} {
+		fs, r, err := readAll(t, in, Options{})
+		if err != nil || len(fs) != 2 || !r.Seq() {
+			t.Errorf("%s: %d features, seq %v, err %v", name, len(fs), r != nil && r.Seq(), err)
+		}
+	}
+	if _, _, err := readAll(t, feature(`{}`, square)+" garbage", Options{}); err == nil {
+		t.Error("a Feature followed by garbage was accepted")
+	}
+}
+
+// TestErrorOffsetsAreExact builds a long collection with a fault in
+// feature 700 and checks that the error points into that feature.
+func TestErrorOffsetsAreExact(t *testing.T) {
+	faults := map[string]struct {
+		bad  string // the feature replacing number 700
+		want string // the text the offset must point at
+	}{
+		"properties not an object": {`{"type":"Feature","properties":[1],"geometry":` + square + `}`, `[1]`},
+		"syntax error":             {`{"type":"Feature","properties":{"a":tru},"geometry":` + square + `}`, `tru`},
+		"bad geometry":             {feature(`{}`, `{"type":"Point","coordinates":[500,0]}`), `{"type":"Feature"`},
+	}
+	for name, fault := range faults {
+		for _, seq := range []bool{false, true} {
+			var parts []string
+			for i := range 1000 {
+				if i == 700 {
+					parts = append(parts, fault.bad)
+				} else {
+					parts = append(parts, feature(fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("p", i%37)), square))
+				}
+			}
+			in := collection(parts...)
+			if seq {
+				in = "\x1e" + strings.Join(parts, "\n\x1e") + "\n"
+			}
+			_, _, err := readAll(t, in, Options{})
+			var e *Error
+			if !errors.As(err, &e) || e.Feature != 700 {
+				t.Fatalf("%s seq=%v: %v", name, seq, err)
+			}
+			// The offset points at the fault, or just past it where
+			// encoding/json notices it.
+			at := strings.Index(in, fault.bad) + strings.Index(fault.bad, fault.want)
+			if e.Offset < int64(at) || e.Offset > int64(at+len(fault.want)+1) {
+				t.Errorf("%s seq=%v: offset %d points at %q, want %q at %d", name, seq, e.Offset, in[e.Offset:min(len(in), int(e.Offset)+20)], fault.want, at)
+			}
+		}
+	}
+}
+
+func TestByteOrderMark(t *testing.T) {
+	fs, _, err := readAll(t, "\ufeff"+collection(feature(`{}`, square)), Options{})
+	if err != nil || len(fs) != 1 {
+		t.Errorf("%d features, %v", len(fs), err)
+	}
+}
+
+func TestLargeIntegerIDsStayDistinct(t *testing.T) {
+	in := collection(`{"type":"Feature","id":9007199254740993,"properties":{},"geometry":`+square+`}`,
+		`{"type":"Feature","id":9007199254740992,"properties":{},"geometry":`+square+`}`)
+	fs, _, err := readAll(t, in, Options{Dataset: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs[0].ID != "geojson:x:9007199254740993" || fs[1].ID != "geojson:x:9007199254740992" {
+		t.Errorf("ids %q %q", fs[0].ID, fs[1].ID)
+	}
+}
+
+func TestCGCS2000IsAccepted(t *testing.T) {
+	in := `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[` + feature(`{}`, square) + `]}`
+	if _, _, err := readAll(t, in, Options{}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestWriterWritesValidJSON(t *testing.T) {
+	fs, _, err := readAll(t, collection(feature(`{"name":"a\u0007b\u007f\u2028 \"q\" \\ 站","tab":"\t"}`, square)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs[0].Props["bad utf8"] = "x\xffy"
+	var buf bytes.Buffer
+	w := NewWriter(&buf, false)
+	w.Write(fs[0])
+	w.Close()
+	if !json.Valid(buf.Bytes()) {
+		t.Fatalf("invalid JSON:\n%s", buf.String())
+	}
+	back, _, err := readAll(t, buf.String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back[0].Props["name"] != fs[0].Props["name"] || back[0].Props["bad utf8"] != "x\ufffdy" {
+		t.Errorf("props back %q", back[0].Props)
+	}
 }

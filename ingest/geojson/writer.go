@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/future-community/cim/cim"
 	"github.com/twpayne/go-geom"
@@ -16,9 +17,10 @@ import (
 // (one feature per line), streaming: features are written as they come.
 // Each feature's properties are its source properties plus the cim: ones
 // the Reader understands (cim:class, cim:kind, cim:level, cim:stage,
-// cim:dataset, cim:parent, cim:elevation, cim:storey_height), and the
-// vertical facts in OSM tag form where the source properties lack them, so
-// that what is written reads back to the same feature.
+// cim:parent, cim:elevation, cim:storey_height), cim:dataset for the
+// reader's information (the Reader takes the dataset from its options),
+// and the vertical facts in OSM tag form where the source properties lack
+// them, so that what is written reads back to the same feature.
 type Writer struct {
 	w     *bufio.Writer
 	seq   bool
@@ -43,9 +45,8 @@ func (w *Writer) Write(f *cim.Feature) error {
 			b = append(b, ",\n"...)
 		}
 	}
-	w.n++
 	b = append(b, `{"type":"Feature","id":`...)
-	b = strconv.AppendQuote(b, f.ID)
+	b = appendString(b, f.ID)
 	b = append(b, `,"geometry":`...)
 	b = AppendGeometry(b, f.Geometry)
 	b = append(b, `,"properties":`...)
@@ -58,8 +59,11 @@ func (w *Writer) Write(f *cim.Feature) error {
 		b = append(b, '\n')
 	}
 	w.buf = b
-	_, err = w.w.Write(b)
-	return err
+	if _, err = w.w.Write(b); err != nil {
+		return err
+	}
+	w.n++
+	return nil
 }
 
 func (w *Writer) appendProps(b []byte, f *cim.Feature) ([]byte, error) {
@@ -105,7 +109,7 @@ func (w *Writer) appendProps(b []byte, f *cim.Feature) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, k)
+		b = appendString(b, k)
 		b = append(b, ':')
 		val, ok := x[k]
 		if !ok {
@@ -124,7 +128,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return strconv.AppendQuote(b, v), nil
+		return appendString(b, v), nil
 	case float64:
 		return appendNumber(b, v), nil
 	case bool:
@@ -132,6 +136,46 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	}
 	j, err := json.Marshal(v)
 	return append(b, j...), err
+}
+
+// appendString appends s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD, everything else as
+// it is (Chinese names stay readable).
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == 0x7f:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029': // valid JSON, but not JavaScript
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 func appendNumber(b []byte, v float64) []byte {
