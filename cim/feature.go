@@ -3,6 +3,7 @@ package cim
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/twpayne/go-geom"
@@ -88,6 +89,25 @@ func (v *Vertical) SetElevation(m float64) { v.ElevationM = m; v.Known |= KnownE
 
 // SetStoreyHeight records a storey's floor-to-floor height.
 func (v *Vertical) SetStoreyHeight(m float64) { v.StoreyHeightM = m; v.Known |= KnownStoreyHeight }
+
+// PropText returns a property value as text, the form OSM tags and
+// property filters compare: a string as it is, a number in its shortest
+// form ("5", "2.5"), a boolean as "yes" or "no". Null, objects and arrays
+// have no text form (ok is false).
+func PropText(v any) (s string, ok bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		if v {
+			return "yes", true
+		}
+		return "no", true
+	}
+	return "", false
+}
 
 // ErrInvalid is wrapped by every error Validate returns.
 var ErrInvalid = errors.New("invalid feature")

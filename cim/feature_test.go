@@ -152,3 +152,18 @@ func TestVertical(t *testing.T) {
 		t.Errorf("Has with a set of two fields, only one known: Known = %b", h.Known)
 	}
 }
+
+func TestPropText(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want string
+		ok   bool
+	}{
+		{"x", "x", true}, {5.0, "5", true}, {2.5, "2.5", true}, {1e21, "1000000000000000000000", true},
+		{true, "yes", true}, {false, "no", true}, {nil, "", false}, {[]any{1.0}, "", false}, {map[string]any{}, "", false},
+	} {
+		if got, ok := PropText(c.in); got != c.want || ok != c.ok {
+			t.Errorf("PropText(%v) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -49,8 +49,8 @@ type Query struct {
 
 // Cond is a property equality test. Key is a property name, or one of the
 // model fields "cim:kind" and "cim:parent". A property matches when its
-// value, written as text, equals Value: numbers in their shortest form
-// ("5", "2.5"), booleans as "true"/"false" (or "yes"/"no").
+// value as text (cim.PropText) equals Value: numbers in their shortest
+// form ("5", "2.5"), booleans as "yes"/"no" (or "true"/"false").
 type Cond struct {
 	Key, Value string
 }
@@ -264,7 +264,7 @@ func matchWhere(f *cim.Feature, where []Cond) bool {
 		case "cim:parent":
 			s = f.Parent
 		default:
-			s, ok = valueText(f.Props[c.Key])
+			s, ok = cim.PropText(f.Props[c.Key])
 		}
 		if !ok || !(s == c.Value || isBoolMatch(s, c.Value)) {
 			return false
@@ -273,18 +273,8 @@ func matchWhere(f *cim.Feature, where []Cond) bool {
 	return true
 }
 
-func valueText(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true
-	case bool:
-		return strconv.FormatBool(v), true
-	}
-	return "", false
-}
-
+// isBoolMatch lets "true" and "false" match booleans, which PropText
+// writes as "yes" and "no".
 func isBoolMatch(s, want string) bool {
-	return (s == "true" && want == "yes") || (s == "false" && want == "no")
+	return (s == "yes" && want == "true") || (s == "no" && want == "false")
 }

@@ -80,18 +80,9 @@ func runDemo(c *cli.Context) error {
 
 	fmt.Fprintln(w, "\nWhat is on floor 1 in the design stage (cim query --level 1 --stage design):")
 	one := cim.Level(1)
-	rows := query.Run(c.Context, sn, query.Query{Levels: &one, Stage: cim.StageDesign})
-	defer rows.Close()
-	t := newFeatureTable(w)
-	for rows.Next() {
-		if err := t.write(rows.Feature()); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := printQuery(c, sn, query.Query{Levels: &one, Stage: cim.StageDesign}, "table"); err != nil {
 		return err
 	}
-	t.flush()
 	if c.String("db") != "" {
 		fmt.Fprintf(w, "\nThe store is kept in %s. Try:\n   cim info --db %s\n   cim query --db %s --class transit_stop\n", dir, dir, dir)
 	}

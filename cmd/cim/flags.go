@@ -81,3 +81,19 @@ func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 func isLocked(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock")
 }
+
+// withSnapshot opens the --db store read-only, takes a snapshot, and calls
+// fn with it.
+func withSnapshot(c *cli.Context, fn func(*index.Store, *index.Snapshot) error) error {
+	s, err := openStore(c, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sn, err := s.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer sn.Close()
+	return fn(s, sn)
+}

@@ -48,25 +48,17 @@ func runInfo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStore(c, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	sn, err := s.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer sn.Close()
-	sums, err := sn.Summary(c.Context)
-	if err != nil {
-		return err
-	}
-	if out == "json" {
-		return writeInfoJSON(c.App.Writer, s.Dir(), sn.Revision(), sums)
-	}
-	printInfo(c.App.Writer, s.Dir(), sn.Revision(), sums)
-	return nil
+	return withSnapshot(c, func(s *index.Store, sn *index.Snapshot) error {
+		sums, err := sn.Summary(c.Context)
+		if err != nil {
+			return err
+		}
+		if out == "json" {
+			return writeInfoJSON(c.App.Writer, s.Dir(), sn.Revision(), sums)
+		}
+		printInfo(c.App.Writer, s.Dir(), sn.Revision(), sums)
+		return nil
+	})
 }
 
 func writeInfoJSON(w io.Writer, dir string, rev uint64, sums []index.DatasetSummary) error {

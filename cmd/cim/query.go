@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/query"
 	"github.com/twpayne/go-geom"
@@ -112,19 +113,14 @@ func runQuery(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStore(c, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	sn, err := s.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer sn.Close()
+	return withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
+		return printQuery(c, sn, q, out)
+	})
+}
+
+func printQuery(c *cli.Context, sn *index.Snapshot, q query.Query, out string) error {
 	rows := query.Run(c.Context, sn, q)
 	defer rows.Close()
-
 	var write func(*cim.Feature) error
 	var finish func() error
 	switch out {

@@ -422,7 +422,7 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 		if !ok || v == nil {
 			return "", false
 		}
-		return tagString(v)
+		return cim.PropText(v)
 	}
 	res := osmtags.Classify(tags)
 	for _, w := range res.Warnings {
@@ -461,22 +461,6 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 		f.Props[k] = v
 	}
 	return f, f.Validate()
-}
-
-// tagString gives a property value as an OSM tag value.
-func tagString(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true
-	case bool:
-		if v {
-			return "yes", true
-		}
-		return "no", true
-	}
-	return "", false
 }
 
 // knownPrefixes are the sources whose ids are kept as they are.
