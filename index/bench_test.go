@@ -107,7 +107,7 @@ func BenchmarkIngest(b *testing.B) {
 			var size int64
 			for range b.N {
 				dir := b.TempDir()
-				s, err := Open(dir, &Options{MemTableMB: 128})
+				s, err := Open(dir, &Options{MemTableMB: 128, CompactOnClose: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -142,7 +142,7 @@ func loadQueryStore(b *testing.B) (*Store, []*cim.Feature) {
 			return
 		}
 		queryFeatures = collect(newFootprints(1_000_000, 6))
-		s, err := Open(dir, &Options{MemTableMB: 128})
+		s, err := Open(dir, &Options{MemTableMB: 128, CompactOnClose: true})
 		if err != nil {
 			queryStoreErr = err
 			return

@@ -47,8 +47,17 @@ type Options struct {
 	// Logger receives Badger's warnings and errors. Nil discards them.
 	Logger *slog.Logger
 	// MemTableMB is the size of Badger's memtables in MiB; 0 means 64.
-	// Larger tables speed up bulk ingest at the cost of memory.
+	// Larger tables speed up bulk ingest at the cost of memory: a store
+	// holds up to three (one filling, two waiting to be flushed).
 	MemTableMB int
+	// BlockCacheMB is the size of the cache of decompressed table blocks in
+	// MiB; 0 means 64.
+	BlockCacheMB int
+	// CompactOnClose merges the newest tables into the rest when the
+	// store closes, so that the next reader finds the fewest tables to
+	// merge. It takes seconds after a large ingest; without it, Badger
+	// compacts in the background once enough tables pile up.
+	CompactOnClose bool
 }
 
 // Store is a community model on disk. It is safe for concurrent use: any
@@ -81,6 +90,9 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if o.MemTableMB <= 0 {
 		o.MemTableMB = 64
 	}
+	if o.BlockCacheMB <= 0 {
+		o.BlockCacheMB = 64
+	}
 	if o.ReadOnly {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
@@ -93,8 +105,10 @@ func Open(dir string, opts *Options) (*Store, error) {
 		WithDetectConflicts(false).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(int64(o.MemTableMB) << 20).
+		WithNumMemtables(3).
+		WithBlockCacheSize(int64(o.BlockCacheMB) << 20).
 		WithNumCompactors(2).
-		WithCompactL0OnClose(true)
+		WithCompactL0OnClose(o.CompactOnClose)
 	db, err := badger.OpenManaged(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -259,9 +273,10 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Compact merges the store's tables down to as few levels as it can, which
-// speeds up reads after a large ingest. Badger compacts in the background
-// too; Compact is for when the reads should be fast now.
+// Compact merges the store's tables level by level down to the last, which
+// speeds up reads after many ingests. Tables that all sit in the first
+// level, as after one large ingest, are merged by closing a store opened
+// with Options.CompactOnClose.
 func (s *Store) Compact() error {
 	if s.readOnly {
 		return ErrReadOnly

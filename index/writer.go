@@ -49,7 +49,7 @@ func keyHead(k []byte) uint64 {
 }
 
 // chunkBytes bounds a sorted chunk.
-const chunkBytes = 16 << 20
+const chunkBytes = 8 << 20
 
 func (w *writer) set(k, v []byte) error { return w.add(pending{keyHead(k), k, v, false}) }
 
@@ -75,7 +75,7 @@ func (w *writer) flush() error {
 	}
 	if w.work == nil {
 		w.work, w.free, w.done = make(chan []pending, 1), make(chan []pending, 2), make(chan error, 1)
-		go w.load(w.db.NewKVLoader(16))
+		go w.load(w.db.NewKVLoader(2))
 	}
 	w.work <- w.buf
 	select {

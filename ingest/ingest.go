@@ -17,6 +17,7 @@ import (
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/ingest/geojson"
+	"github.com/future-community/cim/ingest/osm"
 )
 
 // Format names an input format.
@@ -76,6 +77,10 @@ type Options struct {
 	// SkipInvalid skips invalid features, listed afterwards by Skipped,
 	// instead of failing on the first.
 	SkipInvalid bool
+	// MemoryMB bounds what a reader keeps in memory for assembling
+	// geometries (OSM node locations and way node lists) before it spills
+	// to temporary files; 0 means the reader's default.
+	MemoryMB int
 }
 
 // DatasetName is the default dataset name for a file.
@@ -98,6 +103,7 @@ type File struct {
 	next    func() (*cim.Feature, error)
 	skipped func() []error
 	warns   func() map[string]int
+	close   func() error // the reader's own, if any
 }
 
 // Open opens a file and detects its format.
@@ -148,6 +154,18 @@ func Open(path string, opts Options) (*File, error) {
 			return out
 		}
 		in.warns = r.Warnings
+	case FormatOSMPBF:
+		r, err := osm.NewReader(br, osm.Options{
+			Dataset: in.Dataset, Stage: opts.Stage, Name: path, Size: st.Size(), MemoryMB: opts.MemoryMB,
+		})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		in.next = r.Next
+		in.skipped = func() []error { return nil }
+		in.warns = r.Warnings
+		in.close = r.Close
 	default:
 		f.Close()
 		return nil, fmt.Errorf("%s: %s: %w", path, format, ErrUnsupported)
@@ -169,7 +187,15 @@ func (in *File) Warnings() map[string]int { return in.warns() }
 func (in *File) BytesRead() int64 { return in.count.n.Load() }
 
 // Close closes the file.
-func (in *File) Close() error { return in.f.Close() }
+func (in *File) Close() error {
+	err := in.f.Close()
+	if in.close != nil {
+		if cerr := in.close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
 
 type countingReader struct {
 	r io.Reader

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/urfave/cli/v2"
@@ -27,8 +30,10 @@ command then exits with status 1, naming the file, feature and byte.
 
 The format is told from the content: a GeoJSON FeatureCollection, a
 single Feature, or a sequence of Features one per line (GeoJSONSeq, with
-or without RFC 8142 record separators). OSM PBF and XML, IFC and CityJSON
-are recognised but not read yet. GeoJSON properties in OpenStreetMap style (building,
+or without RFC 8142 record separators); an OpenStreetMap PBF extract
+(tagged nodes become points, tagged ways lines or areas, multipolygon
+relations polygons; OSM XML, IFC and CityJSON are recognised but not read
+yet). The summary counts the features of each file by class. GeoJSON properties in OpenStreetMap style (building,
 building:levels, level, leisure, railway, highway=bus_stop, amenity …)
 set the class and floors; cim:class, cim:level and cim:stage override.
 
@@ -47,6 +52,7 @@ Examples:
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
+			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit, a third of it for OSM node locations (more makes country-sized extracts faster)"},
 			formatFlag("table", "json"),
 		},
 		Action: runIngest,
@@ -61,6 +67,7 @@ type fileReport struct {
 	Features int            `json:"features"`
 	Replaced int            `json:"replaced"`
 	Deleted  int            `json:"deleted"`
+	Classes  map[string]int `json:"classes,omitempty"`
 	Skipped  []string       `json:"skipped,omitempty"`
 	Warnings map[string]int `json:"warnings,omitempty"`
 	Seconds  float64        `json:"seconds"`
@@ -83,6 +90,14 @@ func runIngest(c *cli.Context) error {
 	if c.Bool("replace") && c.String("dataset") != "" && c.NArg() > 1 {
 		return usagef("--replace with --dataset and several files: each file would replace what the one before loaded; merge them into one file, or give each its own dataset")
 	}
+	mem := c.Int("memory")
+	if mem < 64 {
+		return usagef("--memory %d: want at least 64 (MiB)", mem)
+	}
+	if c.IsSet("memory") || os.Getenv("GOMEMLIMIT") == "" {
+		// Leave room for what is not Go heap: Badger's mapped files, stacks.
+		debug.SetMemoryLimit(int64(mem-mem/6) << 20)
+	}
 	s, err := openStore(c, false)
 	if err != nil {
 		return err
@@ -94,7 +109,7 @@ func runIngest(c *cli.Context) error {
 	failed := false
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
-			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"),
+			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"), MemoryMB: mem / 3,
 		}, c.Bool("replace"), stderr)
 		if err != nil {
 			rep.Error = err.Error()
@@ -144,7 +159,8 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 	if replace {
 		opt.Replace = in.Dataset
 	}
-	st, rev, err := s.Ingest(ctx, in, opt)
+	counted := &classCounter{src: in, counts: map[cim.Class]int{}}
+	st, rev, err := s.Ingest(ctx, counted, opt)
 	if err != nil {
 		if !strings.Contains(err.Error(), path) {
 			err = fmt.Errorf("%s: %w", path, err)
@@ -157,7 +173,25 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 		rep.Skipped = append(rep.Skipped, e.Error())
 	}
 	rep.Warnings = in.Warnings()
+	rep.Classes = map[string]int{}
+	for cl, n := range counted.counts {
+		rep.Classes[cl.String()] = n
+	}
 	return rep, nil
+}
+
+// classCounter counts the features of a source by class.
+type classCounter struct {
+	src    index.Source
+	counts map[cim.Class]int
+}
+
+func (c *classCounter) Next() (*cim.Feature, error) {
+	f, err := c.src.Next()
+	if err == nil {
+		c.counts[f.Class]++
+	}
+	return f, err
 }
 
 func printIngestTable(w io.Writer, reports []fileReport) {
@@ -177,6 +211,15 @@ func printIngestTable(w io.Writer, reports []fileReport) {
 	}
 	tw.Flush()
 	for _, r := range reports {
+		if len(r.Classes) > 0 {
+			var parts []string
+			for _, cl := range cim.Classes() {
+				if n := r.Classes[cl.String()]; n > 0 {
+					parts = append(parts, cl.String()+" "+humanInt(n))
+				}
+			}
+			fmt.Fprintf(w, "  %s: %s\n", r.File, strings.Join(parts, ", "))
+		}
 		for i, s := range r.Skipped {
 			if i == 10 {
 				fmt.Fprintf(w, "  … and %d more skipped\n", len(r.Skipped)-10)
@@ -192,10 +235,10 @@ func printIngestTable(w io.Writer, reports []fileReport) {
 			sort.Strings(keys)
 			for i, k := range keys {
 				if i == 10 {
-					fmt.Fprintf(w, "  … and %d more kinds of unreadable values\n", len(keys)-10)
+					fmt.Fprintf(w, "  … and %d more kinds of warning\n", len(keys)-10)
 					break
 				}
-				fmt.Fprintf(w, "  %s: ignored unreadable %s (%d×)\n", r.File, k, r.Warnings[k])
+				fmt.Fprintf(w, "  %s: %s (%d×, skipped or ignored)\n", r.File, k, r.Warnings[k])
 			}
 		}
 	}

@@ -105,6 +105,7 @@ Then build a store of your own:
 			ingestCommand(),
 			infoCommand(),
 			queryCommand(),
+			compactCommand(),
 			demoCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors

@@ -264,3 +264,45 @@ func firstDiff(a, b string) string {
 	}
 	return fmt.Sprintf("%d lines, then %d", len(la), len(lb))
 }
+
+// TestOSMIngest loads the Monaco extract, then a truncated copy of it,
+// which must fail with a message saying so and leave the store as it was.
+func TestOSMIngest(t *testing.T) {
+	src := sharedFile(t, "osm/monaco-latest.osm.pbf")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	code, out, errOut := runCim(t, "ingest", "--db", db, "--format", "json", src)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var rep struct {
+		Files []struct {
+			Features int
+			Classes  map[string]int
+			Warnings map[string]int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Files[0]
+	if f.Features != 6459 || f.Classes["building"] != 1208 || f.Classes["transit_stop"] == 0 {
+		t.Errorf("features %d, classes %v", f.Features, f.Classes)
+	}
+	before := func() string {
+		_, info, _ := runCim(t, "info", "--db", db, "--format", "json")
+		_, q, _ := runCim(t, "query", "--db", db, "--bbox", "7.41,43.73,7.43,43.74", "--format", "ndjson")
+		return info + q
+	}
+	want := before()
+	data, _ := os.ReadFile(src)
+	truncated := filepath.Join(dir, "monaco-latest.osm.pbf") // the same dataset name
+	os.WriteFile(truncated, data[:len(data)*3/4], 0o644)
+	code, _, errOut = runCim(t, "ingest", "--db", db, truncated)
+	if code != 1 || !strings.Contains(errOut, "truncated PBF") || !strings.Contains(errOut, "monaco-latest.osm.pbf") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if got := before(); got != want {
+		t.Errorf("the store changed:\n%s", firstDiff(want, got))
+	}
+}

@@ -393,7 +393,8 @@ func (r *Reader) nextRaw() (*rawFeature, int64, error) {
 func (r *Reader) Skipped() []*Error { return r.skipped }
 
 // Warnings returns property values that could not be read and were
-// ignored, with how often each occurred, such as "building:levels=abc": 3.
+// ignored, with how often each occurred, such as
+// "unreadable building:levels=abc": 3.
 func (r *Reader) Warnings() map[string]int { return r.warnings }
 
 // Count returns how many features have been read, skipped ones included.
@@ -426,7 +427,7 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 	}
 	res := osmtags.Classify(tags)
 	for _, w := range res.Warnings {
-		r.warnings[w]++
+		r.warnings["unreadable "+w]++
 	}
 	f := &cim.Feature{
 		Class:    res.Class,

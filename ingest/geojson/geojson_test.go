@@ -304,7 +304,7 @@ func TestWarningsForUnreadableTags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := r.Warnings(); w["building:levels=many"] != 2 || w["height=tall"] != 1 {
+	if w := r.Warnings(); w["unreadable building:levels=many"] != 2 || w["unreadable height=tall"] != 1 {
 		t.Errorf("warnings %v", w)
 	}
 }

@@ -95,15 +95,17 @@ func Classify(tags Tags) Result {
 }
 
 func classOf(tags Tags) (cim.Class, string) {
-	if v, ok := tags("building:part"); ok && v != "no" {
-		return cim.ClassBuildingPart, nonYes(v)
-	}
+	// A way tagged both building and building:part (it happens) is a
+	// building: its footprint counts, as GDAL and osm2pgsql count it.
 	if v, ok := tags("building"); ok && v != "no" {
 		kind := nonYes(v)
 		if kind == "" {
 			kind = serviceKind(tags)
 		}
 		return cim.ClassBuilding, kind
+	}
+	if v, ok := tags("building:part"); ok && v != "no" {
+		return cim.ClassBuildingPart, nonYes(v)
 	}
 	if v, ok := tags("indoor"); ok {
 		switch v {

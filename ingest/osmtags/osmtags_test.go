@@ -53,6 +53,7 @@ func TestClassifyPrecedence(t *testing.T) {
 		levels cim.LevelRange
 		warns  []string
 	}{
+		{"building beats building:part", map[string]string{"building": "yes", "building:part": "yes"}, cim.ClassBuilding, "", cim.LevelRange{}, nil},
 		{"building beats amenity", map[string]string{"building": "school", "amenity": "school"}, cim.ClassBuilding, "school", cim.LevelRange{}, nil},
 		{"building=no is not a building", map[string]string{"building": "no", "leisure": "park"}, cim.ClassGreen, "park", cim.LevelRange{}, nil},
 		{"station building", map[string]string{"building": "train_station", "railway": "station"}, cim.ClassBuilding, "train_station", cim.LevelRange{}, nil},
