@@ -43,6 +43,7 @@ func joinRings(ways [][]int64) ([][]int64, error) {
 		}
 		used[i] = true
 		ring := slices.Clone(w)
+		at := map[int64]int{ring[len(ring)-1]: len(ring) - 1} // way ends in ring → index
 		for ring[0] != ring[len(ring)-1] {
 			end := ring[len(ring)-1]
 			next := -1
@@ -64,8 +65,24 @@ func joinRings(ways [][]int64) ([][]int64, error) {
 					ring = append(ring, nw[k])
 				}
 			}
+			// The chain came back to a node it passed: a ring touching
+			// another at a node. Cut the loop off as a ring of its own.
+			e := ring[len(ring)-1]
+			if p, ok := at[e]; ok && e != ring[0] {
+				rings = append(rings, slices.Clone(ring[p:]))
+				ring = ring[:p+1]
+				for id, q := range at {
+					if q > p {
+						delete(at, id)
+					}
+				}
+				continue
+			}
+			at[e] = len(ring) - 1
 		}
-		rings = append(rings, ring)
+		if len(ring) >= 4 {
+			rings = append(rings, ring)
+		}
 	}
 	if len(rings) == 0 {
 		return nil, errNoRings

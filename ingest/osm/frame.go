@@ -58,8 +58,8 @@ func (f *frameReader) follow(b []byte) {
 			// The start of a Blob, where its raw_size is.
 			f.partBuf = append(f.partBuf, b[:min(k, 16-len(f.partBuf))]...)
 			if len(f.partBuf) == 16 || f.need == int64(k) {
-				if raw := blobRawSize(f.partBuf); raw > maxRawSize {
-					f.err = fmt.Errorf("a blob claims %d bytes uncompressed, more than the format's %d", raw, maxRawSize)
+				if raw := blobRawSize(f.partBuf); raw < 0 || raw > maxRawSize {
+					f.err = fmt.Errorf("a blob claims %d bytes uncompressed, outside the format's 0..%d", raw, maxRawSize)
 					return
 				}
 			}
@@ -71,8 +71,16 @@ func (f *frameReader) follow(b []byte) {
 		switch f.state {
 		case frameSize:
 			f.state, f.need = frameHeader, int64(binary.BigEndian.Uint32(f.partBuf))
+			if f.need >= 64<<10 {
+				f.err = fmt.Errorf("a BlobHeader of %d bytes, more than the format's 64 KiB", f.need)
+				return
+			}
 		case frameHeader:
 			f.state, f.need = frameBlob, blobDataSize(f.partBuf)
+			if f.need < 0 || f.need > maxRawSize {
+				f.err = fmt.Errorf("a BlobHeader that gives no blob size within 0..%d", maxRawSize)
+				return
+			}
 		case frameBlob:
 			f.state, f.need = frameSize, 4
 		}
@@ -83,8 +91,9 @@ func (f *frameReader) follow(b []byte) {
 	}
 }
 
-// blobRawSize reads field 2 (raw_size) of the start of a Blob message, or
-// 0.
+// blobRawSize reads field 2 (raw_size, an int32) at the start of a Blob
+// message; 0 if the blob does not start with it. A negative int32 comes
+// out negative.
 func blobRawSize(b []byte) int64 {
 	key, n := binary.Uvarint(b)
 	if n <= 0 || key != 2<<3 {
@@ -94,16 +103,16 @@ func blobRawSize(b []byte) int64 {
 	if m <= 0 {
 		return 0
 	}
-	return int64(v)
+	return int64(int32(v))
 }
 
-// blobDataSize reads field 3 (datasize, a varint) of a BlobHeader message,
-// or 0 if it cannot; the decoder reports the bad header itself.
+// blobDataSize reads field 3 (datasize, an int32) of a BlobHeader
+// message, or −1 if it cannot.
 func blobDataSize(h []byte) int64 {
 	for len(h) > 0 {
 		key, n := binary.Uvarint(h)
 		if n <= 0 {
-			return 0
+			return -1
 		}
 		h = h[n:]
 		field, wire := key>>3, key&7
@@ -111,21 +120,21 @@ func blobDataSize(h []byte) int64 {
 		case 0:
 			v, n := binary.Uvarint(h)
 			if n <= 0 {
-				return 0
+				return -1
 			}
 			if field == 3 {
-				return int64(v)
+				return int64(int32(v))
 			}
 			h = h[n:]
 		case 2:
 			l, n := binary.Uvarint(h)
 			if n <= 0 || uint64(len(h)-n) < l {
-				return 0
+				return -1
 			}
 			h = h[n+int(l):]
 		default:
-			return 0
+			return -1
 		}
 	}
-	return 0
+	return -1
 }

@@ -131,20 +131,28 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		warnings: map[string]int{},
 	}
 	rd.dec = osmpbf.NewDecoder(newFrameReader(rd.in))
-	if err := rd.dec.Start(runtime.GOMAXPROCS(0)); err != nil {
+	// Each worker holds a decoded block (8,000 objects): a few are enough.
+	if err := rd.dec.Start(min(runtime.GOMAXPROCS(0), 4)); err != nil {
 		return nil, rd.corrupt(err)
 	}
 	return rd, nil
 }
 
-// corrupt describes a decoding error with how far the file was read.
+// corrupt describes a decoding error with how far the file was read (the
+// decoder reads ahead, so the damage is at or before that point).
 func (r *Reader) corrupt(err error) error {
-	where := fmt.Sprintf("after %d bytes", r.in.n.Load())
+	where := fmt.Sprintf("at or before byte %d", r.in.n.Load())
 	if r.opts.Size > 0 {
-		where = fmt.Sprintf("after %d of %d bytes", r.in.n.Load(), r.opts.Size)
+		where = fmt.Sprintf("at or before byte %d of %d", r.in.n.Load(), r.opts.Size)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: truncated PBF file (%s): %w", r.opts.Name, where, err)
+	msg := err.Error()
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: truncated PBF file (it ends %s): %w", r.opts.Name, strings.Replace(where, "at or before", "at", 1), err)
+	case strings.Contains(msg, "HistoricalInformation"):
+		return fmt.Errorf("%s: an OSM history file: cim reads the current state only (osmium time-filter makes one)", r.opts.Name)
+	case strings.Contains(msg, "does not have feature"), strings.Contains(msg, "unhandled blob data type"):
+		return fmt.Errorf("%s: the PBF uses a feature cim cannot read (%v); rewrite it with osmium cat", r.opts.Name, err)
 	}
 	return fmt.Errorf("%s: corrupt PBF file (%s): %w", r.opts.Name, where, err)
 }
@@ -157,20 +165,12 @@ func (r *Reader) Counts() Counts { return r.counts }
 // invalid geometries, unreadable tag values.
 func (r *Reader) Warnings() map[string]int { return r.warnings }
 
-// Close releases the stores (their spill files go with them) and lets the
-// decoder's goroutines finish.
+// Close releases the stores (their spill files go with them) and stops the
+// decoder's goroutines.
 func (r *Reader) Close() error {
 	r.nodes.close()
 	r.ways.close()
-	if !r.done {
-		go func() { // drain: the decoder stops at the end or the first error
-			for {
-				if _, err := r.dec.Decode(); err != nil {
-					return
-				}
-			}
-		}()
-	}
+	r.dec.Close()
 	return nil
 }
 
@@ -224,7 +224,7 @@ func e7(v float64) int32 { return int32(math.Round(v * 1e7)) }
 
 func (r *Reader) node(o *osmpbf.Node) (*cim.Feature, error) {
 	if r.phase > 0 {
-		return nil, errUnsorted
+		return nil, fmt.Errorf("%w: node %d after the ways; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, o.ID)
 	}
 	r.counts.Nodes++
 	lon, lat := e7(o.Lon), e7(o.Lat)
@@ -269,7 +269,7 @@ func isArea(tags map[string]string) bool {
 
 func (r *Reader) way(o *osmpbf.Way) (*cim.Feature, error) {
 	if r.phase > 1 {
-		return nil, errUnsorted
+		return nil, fmt.Errorf("%w: way %d after the relations; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, o.ID)
 	}
 	r.phase = 1
 	r.counts.Ways++
@@ -324,10 +324,12 @@ func (r *Reader) relation(o *osmpbf.Relation) (*cim.Feature, error) {
 		return nil, nil
 	}
 	var ways [][]int64
+	seen := map[int64]bool{} // a way listed twice is one way
 	for _, m := range o.Members {
-		if m.Type != osmpbf.WayType {
+		if m.Type != osmpbf.WayType || seen[m.ID] {
 			continue
 		}
+		seen[m.ID] = true
 		refs, ok, err := r.ways.get(nil, m.ID)
 		if err != nil {
 			return nil, err

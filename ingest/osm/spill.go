@@ -1,21 +1,27 @@
 package osm
 
 import (
+	"container/list"
 	"encoding/binary"
 	"fmt"
 	"os"
-	"unsafe"
 )
 
-// chunkLen is the number of values in one chunk of a spillLog: 512 KiB.
-// Tests make it smaller to spill small files.
-var chunkLen = 64 << 10
+// Sizes of a spillLog, in values. Tests make chunkLen smaller to spill
+// small files.
+var chunkLen = 64 << 10 // 512 KiB: what stays in memory or goes to disk together
+
+const (
+	pageLen    = 512  // 4 KiB: what is read back from disk at a time
+	cachePages = 2048 // 8 MiB of pages read back, per log
+)
 
 // spillLog is an append-only array of int64 that keeps up to a memory
-// budget of chunks in RAM and writes older chunks to a temporary file. Reads
-// of spilled chunks go through a small cache. It lets the node and way
-// stores grow past memory for country-sized extracts while small ones never
-// touch the disk.
+// budget of chunks in RAM and writes older chunks to an unlinked temporary
+// file. Values of spilled chunks are read back a 4 KiB page at a time
+// through a least-recently-used cache. It lets the node and way stores grow
+// past memory for country-sized extracts while small ones never touch the
+// disk.
 type spillLog struct {
 	chunks   [][]int64 // nil for a chunk that lives in the file
 	n        int       // values appended
@@ -23,16 +29,22 @@ type spillLog struct {
 	budget   int       // the most chunks held in RAM
 	dir      string
 	file     *os.File
-	cache    map[int][]int64 // spilled chunks read back
-	order    []int           // cache eviction order, oldest first
-	buf      []byte
 	spilled  int // chunks written to the file
+	buf      []byte
+
+	pages map[int]*list.Element // page number → element holding *page
+	lru   list.List             // front: most recently used
+}
+
+type page struct {
+	n    int
+	vals []int64
 }
 
 // newSpillLog returns a log that keeps at most budgetBytes in memory
-// (at least one chunk) and spills to a file in dir.
+// (at least one chunk), besides its page cache, and spills to a file in dir.
 func newSpillLog(budgetBytes int64, dir string) *spillLog {
-	return &spillLog{budget: max(1, int(budgetBytes/int64(chunkLen*8))), dir: dir, cache: map[int][]int64{}}
+	return &spillLog{budget: max(1, int(budgetBytes/int64(chunkLen*8))), dir: dir, pages: map[int]*list.Element{}}
 }
 
 func (l *spillLog) len() int { return l.n }
@@ -54,7 +66,7 @@ func (l *spillLog) append(v int64) error {
 }
 
 // spillOldest writes the oldest chunk still in memory to the file. Chunks
-// are full when spilled, so chunk c lives at offset c·chunkLen·8.
+// are full when spilled, so value i lives at offset 8·i.
 func (l *spillLog) spillOldest() error {
 	if l.file == nil {
 		f, err := os.CreateTemp(l.dir, "cim-osm-*.spill")
@@ -81,57 +93,69 @@ func (l *spillLog) spillOldest() error {
 	return nil
 }
 
-// chunk returns chunk c, reading it back from the file if needed.
-func (l *spillLog) chunk(c int) ([]int64, error) {
+// span returns values i.. up to the end of i's page (or chunk, in memory):
+// a slice to read, valid until the next call.
+func (l *spillLog) span(i int) ([]int64, error) {
+	c := i / chunkLen
 	if ch := l.chunks[c]; ch != nil {
-		return ch, nil
+		return ch[i%chunkLen:], nil
 	}
-	if ch, ok := l.cache[c]; ok {
-		return ch, nil
+	p := i / pageLen
+	if e, ok := l.pages[p]; ok {
+		l.lru.MoveToFront(e)
+		return e.Value.(*page).vals[i%pageLen:], nil
 	}
-	const cacheChunks = 16
-	var ch []int64
-	if len(l.order) == cacheChunks {
-		old := l.order[0]
-		ch = l.cache[old][:0]
-		delete(l.cache, old)
-		l.order = l.order[1:]
+	var pg *page
+	if l.lru.Len() == cachePages {
+		e := l.lru.Back()
+		pg = e.Value.(*page)
+		delete(l.pages, pg.n)
+		l.lru.Remove(e)
+	} else {
+		pg = &page{vals: make([]int64, pageLen)}
 	}
-	if cap(l.buf) < chunkLen*8 {
-		l.buf = make([]byte, chunkLen*8)
+	var b [pageLen * 8]byte
+	if _, err := l.file.ReadAt(b[:], int64(p)*pageLen*8); err != nil {
+		return nil, fmt.Errorf("read spilled data: %w", err)
 	}
-	b := l.buf[:chunkLen*8]
-	if _, err := l.file.ReadAt(b, int64(c)*int64(chunkLen)*8); err != nil {
-		return nil, fmt.Errorf("read spilled chunk: %w", err)
+	for k := range pg.vals {
+		pg.vals[k] = int64(binary.LittleEndian.Uint64(b[8*k:]))
 	}
-	if ch == nil {
-		ch = make([]int64, 0, chunkLen)
-	}
-	ch = ch[:chunkLen]
-	for i := range ch {
-		ch[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
-	}
-	l.cache[c] = ch
-	l.order = append(l.order, c)
-	return ch, nil
+	pg.n = p
+	l.pages[p] = l.lru.PushFront(pg)
+	return pg.vals[i%pageLen:], nil
 }
 
 // at returns value i.
 func (l *spillLog) at(i int) (int64, error) {
-	ch, err := l.chunk(i / chunkLen)
+	s, err := l.span(i)
 	if err != nil {
 		return 0, err
 	}
-	return ch[i%chunkLen], nil
+	return s[0], nil
 }
 
-// bytesInMemory is what the log holds in RAM.
-func (l *spillLog) bytesInMemory() int64 {
-	return int64(l.inMemory+len(l.cache)) * int64(chunkLen) * int64(unsafe.Sizeof(int64(0)))
+// search returns the first index in [lo, hi) whose value is ≥ v, the values
+// being ascending there: a binary search that reads the file a page at a
+// time.
+func (l *spillLog) search(lo, hi int, v int64) (int, error) {
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		x, err := l.at(mid)
+		if err != nil {
+			return 0, err
+		}
+		if x < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
 }
 
 func (l *spillLog) close() error {
-	l.chunks, l.cache = nil, nil
+	l.chunks, l.pages = nil, nil
 	if l.file != nil {
 		return l.file.Close()
 	}

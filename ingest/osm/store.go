@@ -1,7 +1,9 @@
 package osm
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -23,12 +25,35 @@ func newNodeStore(budget int64, dir string) *nodeStore {
 	return &nodeStore{ids: newSpillLog(budget/2, dir), locs: newSpillLog(budget/2, dir), last: -1 << 63}
 }
 
-// errUnsorted is returned when ids do not ascend.
-var errUnsorted = fmt.Errorf("the file is not sorted by id (nodes, then ways, then relations); sort it with: osmium sort IN.osm.pbf -o SORTED.osm.pbf")
+// sortKey orders ids as osmium sort writes them: negative ids (new objects
+// in JOSM files) first, from −1 down, then positive ids ascending.
+func sortKey(id int64) int64 {
+	if id >= 0 {
+		return id
+	}
+	return math.MinInt64 - id
+}
+
+// errUnsorted is wrapped when ids do not ascend.
+var errUnsorted = errors.New("the file is not sorted (nodes, then ways, then relations, each by id)")
+
+// unsortedAt describes an id out of order (keys as sortKey makes them).
+func unsortedAt(kind string, key, last int64) error {
+	id := func(k int64) int64 {
+		if k < 0 {
+			return math.MinInt64 - k
+		}
+		return k
+	}
+	if key == last {
+		return fmt.Errorf("%w: %s %d appears twice; merge the inputs with osmium merge, or deduplicate with osmium sort --strategy=multipass", errUnsorted, kind, id(key))
+	}
+	return fmt.Errorf("%w: %s %d after %d; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, kind, id(key), id(last))
+}
 
 func (s *nodeStore) add(id int64, lon, lat int32) error {
-	if id <= s.last {
-		return errUnsorted
+	if id = sortKey(id); id <= s.last {
+		return unsortedAt("node", id, s.last)
 	}
 	if s.ids.len()%chunkLen == 0 {
 		s.first = append(s.first, id)
@@ -42,6 +67,7 @@ func (s *nodeStore) add(id int64, lon, lat int32) error {
 
 // get returns the location of node id.
 func (s *nodeStore) get(id int64) (lon, lat int32, ok bool, err error) {
+	id = sortKey(id)
 	c := s.hint
 	if c >= len(s.first) || id < s.first[c] || (c+1 < len(s.first) && id >= s.first[c+1]) {
 		c = sort.Search(len(s.first), func(i int) bool { return s.first[i] > id }) - 1
@@ -50,15 +76,11 @@ func (s *nodeStore) get(id int64) (lon, lat int32, ok bool, err error) {
 		}
 		s.hint = c
 	}
-	ids, err := s.ids.chunk(c)
-	if err != nil {
+	i, found, err := s.ids.find(c, id)
+	if err != nil || !found {
 		return 0, 0, false, err
 	}
-	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
-	if i == len(ids) || ids[i] != id {
-		return 0, 0, false, nil
-	}
-	v, err := s.locs.at(c*chunkLen + i)
+	v, err := s.locs.at(i)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -81,8 +103,8 @@ func newWayStore(budget int64, dir string) *wayStore {
 }
 
 func (s *wayStore) add(id int64, refs []int64) error {
-	if id <= s.last {
-		return errUnsorted
+	if id = sortKey(id); id <= s.last {
+		return unsortedAt("way", id, s.last)
 	}
 	if s.ids.len()%chunkLen == 0 {
 		s.first = append(s.first, id)
@@ -104,19 +126,15 @@ func (s *wayStore) add(id int64, refs []int64) error {
 
 // get appends way id's node ids to dst.
 func (s *wayStore) get(dst []int64, id int64) ([]int64, bool, error) {
+	id = sortKey(id)
 	c := sort.Search(len(s.first), func(i int) bool { return s.first[i] > id }) - 1
 	if c < 0 {
 		return dst, false, nil
 	}
-	ids, err := s.ids.chunk(c)
-	if err != nil {
+	k, found, err := s.ids.find(c, id)
+	if err != nil || !found {
 		return dst, false, err
 	}
-	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
-	if i == len(ids) || ids[i] != id {
-		return dst, false, nil
-	}
-	k := c*chunkLen + i
 	start, err := s.starts.at(k)
 	if err != nil {
 		return dst, false, err
@@ -127,18 +145,27 @@ func (s *wayStore) get(dst []int64, id int64) ([]int64, bool, error) {
 			return dst, false, err
 		}
 	}
-	for j := start; j < end; j++ {
-		r, err := s.refs.at(int(j))
+	for j := int(start); j < int(end); {
+		span, err := s.refs.span(j)
 		if err != nil {
 			return dst, false, err
 		}
-		dst = append(dst, r)
+		span = span[:min(len(span), int(end)-j)]
+		dst = append(dst, span...)
+		j += len(span)
 	}
 	return dst, true, nil
 }
 
-func (s *wayStore) bytesInMemory() int64 {
-	return s.ids.bytesInMemory() + s.starts.bytesInMemory() + s.refs.bytesInMemory()
-}
-
 func (s *wayStore) close() { s.ids.close(); s.starts.close(); s.refs.close() }
+
+// find looks for key v in chunk c of an ascending log and returns its index.
+func (l *spillLog) find(c int, v int64) (int, bool, error) {
+	lo, hi := c*chunkLen, min((c+1)*chunkLen, l.n)
+	i, err := l.search(lo, hi, v)
+	if err != nil || i == hi {
+		return i, false, err
+	}
+	x, err := l.at(i)
+	return i, x == v, err
+}

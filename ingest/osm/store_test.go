@@ -1,9 +1,34 @@
 package osm
 
 import (
+	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
+
+// TestNegativeIDsInOsmiumOrder: osmium sort puts −1, −2, … before the
+// positive ids.
+func TestNegativeIDsInOsmiumOrder(t *testing.T) {
+	ns := newNodeStore(1<<20, t.TempDir())
+	defer ns.close()
+	for i, id := range []int64{-1, -2, -30, 1, 2, 40} {
+		if err := ns.add(id, int32(i), 0); err != nil {
+			t.Fatalf("add %d: %v", id, err)
+		}
+	}
+	for i, id := range []int64{-1, -2, -30, 1, 2, 40} {
+		if lon, _, ok, _ := ns.get(id); !ok || lon != int32(i) {
+			t.Errorf("get %d: %d %v", id, lon, ok)
+		}
+	}
+	if _, _, ok, _ := ns.get(-3); ok {
+		t.Error("found -3")
+	}
+	if err := ns.add(40, 0, 0); !errors.Is(err, errUnsorted) || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate id: %v", err)
+	}
+}
 
 // TestStoresSpillAndReadBack fills the node and way stores far past a tiny
 // memory budget and reads everything back, in and out of order.
@@ -48,10 +73,36 @@ func TestStoresSpillAndReadBack(t *testing.T) {
 				t.Errorf("way %d found", missing)
 			}
 		}
-		if err := ns.add(5, 0, 0); err != errUnsorted {
+		if err := ns.add(5, 0, 0); !errors.Is(err, errUnsorted) {
 			t.Errorf("descending id accepted: %v", err)
 		}
 		ns.close()
 		ws.close()
+	}
+}
+
+// BenchmarkNodeLookup looks up random nodes among 4M, held in memory and
+// with three quarters of them spilled to disk.
+func BenchmarkNodeLookup(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		budget int64
+	}{{"memory", 1 << 30}, {"spilled", 16 << 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			ns := newNodeStore(c.budget, b.TempDir())
+			defer ns.close()
+			const n = 4_000_000
+			for i := range n {
+				ns.add(int64(i)*3, int32(i), int32(i))
+			}
+			r := rand.New(rand.NewPCG(1, 1))
+			b.ResetTimer()
+			for range b.N {
+				k := r.IntN(n)
+				if lon, _, ok, err := ns.get(int64(k) * 3); !ok || err != nil || lon != int32(k) {
+					b.Fatal(k, ok, err)
+				}
+			}
+		})
 	}
 }

@@ -1,0 +1,101 @@
+package cim
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/twpayne/go-geom"
+)
+
+// sq is an axis-aligned square in degrees near Hangzhou, small enough that
+// its planar area in the local projection is what AreaM2 says.
+func sq(x0, y0, x1, y1 float64) geom.T {
+	return geom.NewPolygonFlat(geom.XY, []float64{x0, y0, x1, y0, x1, y1, x0, y1, x0, y0}, []int{10})
+}
+
+func near(t *testing.T, name string, got, want, rel float64) {
+	t.Helper()
+	if math.Abs(got-want) > rel*math.Max(math.Abs(want), 1) {
+		t.Errorf("%s = %.6f, want %.6f", name, got, want)
+	}
+}
+
+func TestOverlayAreas(t *testing.T) {
+	const x, y, d = 120.2, 30.25, 0.001
+	a := sq(x, y, x+2*d, y+2*d)
+	b := sq(x+d, y+d, x+3*d, y+3*d) // a quarter of a overlaps
+	quarter := AreaM2(sq(x+d, y+d, x+2*d, y+2*d))
+	near(t, "a∩b", IntersectionArea(a, b), quarter, 1e-9)
+	near(t, "a∪b", UnionArea([]geom.T{a, b}, nil), AreaM2(a)+AreaM2(b)-quarter, 1e-9)
+	near(t, "disjoint", IntersectionArea(a, sq(x+5*d, y, x+6*d, y+d)), 0, 0)
+	near(t, "same", IntersectionArea(a, a), AreaM2(a), 1e-9)
+	near(t, "contained", IntersectionArea(a, sq(x+0.5*d, y+0.5*d, x+d, y+d)), AreaM2(sq(x+0.5*d, y+0.5*d, x+d, y+d)), 1e-9)
+	// A site with a hole: a building in the hole is outside the site.
+	site := geom.NewPolygonFlat(geom.XY, []float64{
+		x, y, x + 4*d, y, x + 4*d, y + 4*d, x, y + 4*d, x, y,
+		x + d, y + d, x + d, y + 3*d, x + 3*d, y + 3*d, x + 3*d, y + d, x + d, y + d,
+	}, []int{10, 20})
+	near(t, "building in the hole", IntersectionArea(site, sq(x+1.5*d, y+1.5*d, x+2.5*d, y+2.5*d)), 0, 0)
+	near(t, "building across the hole's edge", IntersectionArea(site, sq(x+0.5*d, y+1.5*d, x+1.5*d, y+2.5*d)), AreaM2(sq(x+0.5*d, y+1.5*d, x+d, y+2.5*d)), 1e-9)
+	// Green overlapping itself counts once; the part outside the site not at all.
+	greens := []geom.T{sq(x-d, y, x+0.5*d, y+d), sq(x, y, x+0.5*d, y+0.5*d)}
+	near(t, "union of green in the site", UnionArea(greens, site), AreaM2(sq(x, y, x+0.5*d, y+d)), 1e-5)
+	// A MultiPolygon site and a triangle crossing both parts.
+	multi := geom.NewMultiPolygonFlat(geom.XY, []float64{x, y, x + d, y, x + d, y + d, x, y + d, x, y, x + 2*d, y, x + 3*d, y, x + 3*d, y + d, x + 2*d, y + d, x + 2*d, y}, [][]int{{10}, {20}})
+	band := sq(x, y+0.25*d, x+3*d, y+0.75*d)
+	near(t, "band over a multipolygon", IntersectionArea(multi, band), 2*AreaM2(sq(x, y+0.25*d, x+d, y+0.75*d)), 1e-9)
+	// Points and lines cover nothing.
+	near(t, "line", IntersectionArea(a, geom.NewLineStringFlat(geom.XY, []float64{x, y, x + d, y + d})), 0, 0)
+}
+
+// TestOverlayMatchesSampling checks random polygon sets against counting
+// points on a fine grid: crossing edges, concave shapes, holes.
+func TestOverlayMatchesSampling(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const x0, y0, span = 120.2, 30.25, 0.002
+	randPoly := func() geom.T { // a random star-shaped polygon, so simple
+		cx, cy := x0+span*(0.2+0.6*r.Float64()), y0+span*(0.2+0.6*r.Float64())
+		n := 3 + r.IntN(9)
+		var flat []float64
+		for k := range n {
+			ang := 2 * math.Pi * (float64(k) + 0.8*r.Float64()) / float64(n)
+			rad := span * (0.03 + 0.16*r.Float64()) // inside the sampled square
+			flat = append(flat, cx+rad*math.Cos(ang), cy+rad*math.Sin(ang))
+		}
+		flat = append(flat, flat[0], flat[1])
+		return geom.NewPolygonFlat(geom.XY, flat, []int{len(flat)})
+	}
+	p := newLAEA(x0+span/2, y0+span/2)
+	for trial := range 20 {
+		as := []geom.T{randPoly(), randPoly(), randPoly()}
+		bs := []geom.T{randPoly(), randPoly()}
+		got := OverlayArea([][]geom.T{as, bs}, func(in []bool) bool { return in[0] && !in[1] })
+		// Grid sampling in the projected plane.
+		const n = 600
+		ax, ay := p.project(x0, y0)
+		bx, by := p.project(x0+span, y0+span)
+		cell := (bx - ax) / n * (by - ay) / n
+		var hits float64
+		for i := range n {
+			for j := range n {
+				lon := x0 + span*(float64(i)+0.5)/n
+				lat := y0 + span*(float64(j)+0.5)/n
+				inA, inB := false, false
+				for _, g := range as {
+					inA = inA || pointInPolygon(lon, lat, g.FlatCoords(), g.(*geom.Polygon).Ends(), 2)
+				}
+				for _, g := range bs {
+					inB = inB || pointInPolygon(lon, lat, g.FlatCoords(), g.(*geom.Polygon).Ends(), 2)
+				}
+				if inA && !inB {
+					hits += cell
+				}
+			}
+		}
+		total := (bx - ax) * (by - ay)
+		if math.Abs(got-hits) > 0.001*total {
+			t.Errorf("trial %d: overlay %.1f m², sampling %.1f m² (of %.0f)", trial, got, hits, total)
+		}
+	}
+}
