@@ -99,9 +99,14 @@ func ParseOSMLevel(s string) (LevelRange, error) {
 
 // parseOSMLevelPart reads "3", "-1", "0.5", "1-3" or "-3--1".
 func parseOSMLevelPart(p string) (float64, float64, error) {
-	// A range separator is a '-' that follows a digit.
+	// A range separator is a '-' that follows a digit, perhaps after
+	// spaces ("1-3", "1 - 3", "-3--1").
 	for i := 1; i < len(p); i++ {
-		if p[i] == '-' && p[i-1] >= '0' && p[i-1] <= '9' {
+		j := i - 1
+		for j > 0 && p[j] == ' ' {
+			j--
+		}
+		if p[i] == '-' && p[j] >= '0' && p[j] <= '9' {
 			a, err := parseOneLevel(p[:i])
 			if err != nil {
 				return 0, 0, err

@@ -22,6 +22,8 @@ func TestParseOSMLevel(t *testing.T) {
 		{"1-3", LevelRange{1, 3}},
 		{"3-1", LevelRange{1, 3}},
 		{"-3--1", LevelRange{-3, -1}},
+		{"1 - 3", LevelRange{1, 3}},
+		{"-3 - -1", LevelRange{-3, -1}},
 		{"-1-2", LevelRange{-1, 2}},
 		{"-1;1-3", LevelRange{-1, 3}},
 		{"0.5-1.5", LevelRange{0.5, 1.5}},

@@ -81,6 +81,9 @@ type Options struct {
 	// geometries (OSM node locations and way node lists) before it spills
 	// to temporary files; 0 means the reader's default.
 	MemoryMB int
+	// TempDir is where a reader spills what does not fit in MemoryMB;
+	// "" means os.TempDir() ($TMPDIR, else /tmp).
+	TempDir string
 }
 
 // DatasetName is the default dataset name for a file.
@@ -157,6 +160,7 @@ func Open(path string, opts Options) (*File, error) {
 	case FormatOSMPBF:
 		r, err := osm.NewReader(br, osm.Options{
 			Dataset: in.Dataset, Stage: opts.Stage, Name: path, Size: st.Size(), MemoryMB: opts.MemoryMB,
+			TempDir: opts.TempDir,
 		})
 		if err != nil {
 			f.Close()

@@ -52,7 +52,8 @@ Examples:
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
-			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit, a third of it for OSM node locations (more makes country-sized extracts faster)"},
+			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
+			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
 			formatFlag("table", "json"),
 		},
 		Action: runIngest,
@@ -98,6 +99,11 @@ func runIngest(c *cli.Context) error {
 		// Leave room for what is not Go heap: Badger's mapped files, stacks.
 		debug.SetMemoryLimit(int64(mem-mem/6) << 20)
 	}
+	if d := c.String("tmpdir"); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usagef("--tmpdir %s: not a directory", d)
+		}
+	}
 	s, err := openStore(c, false)
 	if err != nil {
 		return err
@@ -110,6 +116,7 @@ func runIngest(c *cli.Context) error {
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
 			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"), MemoryMB: mem / 3,
+			TempDir: c.String("tmpdir"),
 		}, c.Bool("replace"), stderr)
 		if err != nil {
 			rep.Error = err.Error()

@@ -73,6 +73,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"ingest", "--db", db},
 		{"ingest", "--no-such-flag", "x.geojson"},
 		{"ingest", "--db", db, "--stage", "someday", "x.geojson"},
+		{"ingest", "--db", db, "--tmpdir", filepath.Join(db, "nowhere"), "x.geojson"},
+		{"ingest", "--db", db, "--memory", "10", "x.geojson"},
 		{"query", "--db", db, "--bbox", "1,2,3"},
 		{"query", "--db", db, "--bbox", "10,0,5,1"},
 		{"query", "--db", db, "--level", "two"},

@@ -85,7 +85,7 @@ func TestReaderMapsTags(t *testing.T) {
 		{"road", `{"highway":"residential"}`, cim.ClassRoad, "residential", cim.LevelRange{}, nil},
 		{"clinic", `{"amenity":"clinic"}`, cim.ClassFacility, "clinic", cim.LevelRange{}, nil},
 		{"elderly care", `{"amenity":"social_facility","social_facility":"nursing_home"}`, cim.ClassFacility, "nursing_home", cim.LevelRange{}, nil},
-		{"shop", `{"shop":"supermarket"}`, cim.ClassFacility, "shop", cim.LevelRange{}, nil},
+		{"shop", `{"shop":"supermarket"}`, cim.ClassFacility, "supermarket", cim.LevelRange{}, nil},
 		{"roof garden", `{"leisure":"garden","roof:garden":"yes","level":"18"}`, cim.ClassGreen, "garden", cim.Level(18), nil},
 		{"explicit class and level", `{"cim:class":"site","cim:level":"0","far_max":2.8}`, cim.ClassSite, "", cim.LevelRange{}, func(f *cim.Feature) error {
 			if f.Props["far_max"] != 2.8 {

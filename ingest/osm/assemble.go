@@ -98,6 +98,22 @@ type placedRing struct {
 	box    [4]float64
 	parent int
 	depth  int
+	idset  map[int64]struct{} // ids as a set, made when first needed
+}
+
+// has reports whether the ring passes through node id.
+func (r *placedRing) has(id int64) bool {
+	if len(r.ids) <= 16 {
+		return slices.Contains(r.ids, id)
+	}
+	if r.idset == nil {
+		r.idset = make(map[int64]struct{}, len(r.ids))
+		for _, v := range r.ids {
+			r.idset[v] = struct{}{}
+		}
+	}
+	_, ok := r.idset[id]
+	return ok
 }
 
 // nestRings builds a Polygon or MultiPolygon from closed rings given as
@@ -164,7 +180,7 @@ func cmpFloat(a, b float64) int {
 // containment away from shared nodes.
 func pointNotOn(r, o *placedRing) (float64, float64, bool) {
 	for k, id := range r.ids {
-		if !slices.Contains(o.ids, id) {
+		if !o.has(id) {
 			return r.flat[2*k], r.flat[2*k+1], true
 		}
 	}

@@ -111,6 +111,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if opts.Dataset == "" {
 		return nil, errors.New("osm: no dataset name")
 	}
+	if len(opts.Dataset) > cim.MaxDatasetLen || strings.IndexByte(opts.Dataset, 0) >= 0 {
+		return nil, fmt.Errorf("osm: dataset name longer than %d bytes or with a NUL byte", cim.MaxDatasetLen)
+	}
 	if opts.Stage == cim.StageAny {
 		opts.Stage = cim.DefaultStage
 	}
@@ -247,9 +250,10 @@ var (
 		"historic": true, "landuse": true, "leisure": true, "military": true, "natural": true, "office": true,
 		"place": true, "shop": true, "sport": true, "tourism": true,
 		// beyond GDAL's list: these are areas in the CIM
-		"building:part": true, "indoor": true,
+		"building:part": true,
 	}
-	areaTags = map[string]bool{"highway=platform": true, "public_transport=platform": true}
+	areaTags = map[string]bool{"highway=platform": true, "public_transport=platform": true,
+		"indoor=room": true, "indoor=area": true, "indoor=corridor": true, "indoor=level": true}
 )
 
 func isArea(tags map[string]string) bool {
@@ -371,8 +375,11 @@ func (r *Reader) relation(o *osmpbf.Relation) (*cim.Feature, error) {
 // counted and skipped.
 func (r *Reader) feature(prefix string, id int64, tags map[string]string, g geom.T) (*cim.Feature, error) {
 	g = cim.Normalize(g)
+	kind := map[string]string{"osm:n": "node", "osm:w": "way", "osm:r": "relation"}[prefix]
+	// The geometry is validated once, here; the rest of the feature is
+	// valid by construction (ids from OSM, the dataset checked by Open,
+	// levels checked by osmtags).
 	if err := cim.ValidateGeometry(g); err != nil {
-		kind := map[string]string{"osm:n": "node", "osm:w": "way", "osm:r": "relation"}[prefix]
 		r.warnings[kind+" with an invalid geometry"]++
 		return nil, nil
 	}
@@ -395,8 +402,8 @@ func (r *Reader) feature(prefix string, id int64, tags map[string]string, g geom
 		Stage:    r.opts.Stage,
 		Props:    props,
 	}
-	if err := f.Validate(); err != nil {
-		r.warnings["invalid feature"]++
+	if err := f.Levels.Validate(); err != nil {
+		r.warnings[kind+" with invalid levels"]++
 		return nil, nil
 	}
 	return f, nil

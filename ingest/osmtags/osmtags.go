@@ -40,14 +40,16 @@ type Result struct {
 // "key=value"; a "key=*" entry matches any value but "no".
 var (
 	transitTags = set("railway=station", "railway=halt", "railway=subway_entrance", "railway=train_station_entrance",
-		"railway=tram_stop", "railway=platform", "public_transport=station", "public_transport=platform",
+		"railway=tram_stop", "railway=platform", "public_transport=station", "public_transport=platform", "highway=platform",
 		"public_transport=stop_position", "highway=bus_stop", "amenity=bus_station", "amenity=ferry_terminal")
 	greenTags = set("leisure=park", "leisure=garden", "leisure=playground", "leisure=nature_reserve",
 		"leisure=recreation_ground", "leisure=dog_park", "landuse=grass", "landuse=forest", "landuse=meadow",
 		"landuse=recreation_ground", "landuse=village_green", "landuse=orchard", "landuse=allotments",
 		"landuse=flowerbed", "natural=wood", "natural=scrub", "natural=grassland", "natural=heath",
 		"natural=tree_row", "natural=tree")
-	waterTags = set("natural=water", "natural=wetland", "natural=bay", "natural=spring", "waterway=*",
+	waterTags = set("natural=water", "natural=wetland", "natural=bay", "natural=spring", "waterway=river",
+		"waterway=stream", "waterway=canal", "waterway=drain", "waterway=ditch", "waterway=riverbank",
+		"waterway=brook", "waterway=tidal_channel", "waterway=fairway", "waterway=dock",
 		"landuse=reservoir", "landuse=basin", "water=*")
 	facilityAmenities = set("kindergarten", "childcare", "school", "college", "university", "clinic", "hospital",
 		"doctors", "dentist", "pharmacy", "social_facility", "community_centre", "social_centre", "library",
@@ -56,6 +58,13 @@ var (
 		"toilets", "nursing_home", "baby_hatch", "canteen", "food_court", "restaurant", "cafe", "fast_food",
 		"recycling", "veterinary")
 )
+
+// highwayPoints are highway values that tag things on or by a road, not
+// the road: a crossing or a street lamp is not a road.
+var highwayPoints = set("crossing", "street_lamp", "traffic_signals", "stop", "give_way", "turning_circle",
+	"turning_loop", "mini_roundabout", "motorway_junction", "speed_camera", "milestone", "passing_place",
+	"elevator", "emergency_access_point", "traffic_mirror", "toll_gantry", "ford", "rest_area", "services",
+	"trailhead")
 
 func set(items ...string) map[string]bool {
 	m := make(map[string]bool, len(items))
@@ -138,7 +147,10 @@ func classOf(tags Tags) (cim.Class, string) {
 		return cim.ClassFacility, v
 	}
 	if v, ok := tags("shop"); ok && v != "no" {
-		return cim.ClassFacility, "shop"
+		if v == "yes" {
+			return cim.ClassFacility, "shop"
+		}
+		return cim.ClassFacility, v
 	}
 	if v, ok := tags("office"); ok && v == "coworking" {
 		return cim.ClassFacility, v
@@ -149,7 +161,7 @@ func classOf(tags Tags) (cim.Class, string) {
 	if _, v, ok := matches(tags, waterTags); ok {
 		return cim.ClassWater, v
 	}
-	if v, ok := tags("highway"); ok && v != "no" {
+	if v, ok := tags("highway"); ok && v != "no" && !highwayPoints[v] {
 		return cim.ClassRoad, v
 	}
 	if v, ok := tags("landuse"); ok {
@@ -254,6 +266,15 @@ func (r *Result) levelRange(tags Tags) cim.LevelRange {
 	}
 	if s, ok := tags("level"); ok {
 		if lr, err := cim.ParseOSMLevel(s); err == nil {
+			// repeat_on lists the other levels a feature repeats on (a
+			// stairwell, a lift shaft).
+			if rs, ok := tags("repeat_on"); ok {
+				if rr, err := cim.ParseOSMLevel(rs); err == nil {
+					lr = cim.LevelRange{Min: math.Min(lr.Min, rr.Min), Max: math.Max(lr.Max, rr.Max)}
+				} else {
+					r.warn("repeat_on", rs)
+				}
+			}
 			return lr
 		}
 		r.warn("level", s)
@@ -266,15 +287,29 @@ func (r *Result) levelRange(tags Tags) cim.LevelRange {
 	if v.Has(cim.KnownLevelsBelow) {
 		lo = -v.LevelsBelow
 	}
+	minLevel := false
 	if s, ok := tags("building:min_level"); ok {
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= cim.MinLevel && n <= cim.MaxLevel {
-			lo = n
+			lo, minLevel = n, true
 		} else {
 			r.warn("building:min_level", s)
 		}
 	}
+	// A part that starts above the ground without building:min_level (a
+	// bridge between towers, a cantilever) starts at the storey its
+	// min_height reaches.
+	if !minLevel && v.Has(cim.KnownMinHeight) && v.MinHeightM > 0 && lo == 0 {
+		lo = min(int(math.Round(v.MinHeightM/DefaultStoreyHeightM)), cim.MaxLevel)
+	}
 	above := EstimateLevels(v)
-	hi := above + v.RoofLevels - 1
+	var hi int
+	if v.Has(cim.KnownLevelsAbove) {
+		// building:levels counts from the ground, including the levels
+		// below building:min_level (Simple 3D Buildings).
+		hi = above + v.RoofLevels - 1
+	} else {
+		hi = max(lo, 0) + above + v.RoofLevels - 1
+	}
 	if hi < lo {
 		hi = lo
 		if above == 0 && lo < 0 {

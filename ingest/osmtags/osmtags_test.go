@@ -71,6 +71,18 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"residential landuse", map[string]string{"landuse": "residential"}, cim.ClassOther, "residential", cim.LevelRange{}, nil},
 		{"healthcare", map[string]string{"healthcare": "clinic"}, cim.ClassFacility, "clinic", cim.LevelRange{}, nil},
 		{"absurd basement is clamped", map[string]string{"building": "yes", "building:levels:underground": "250"}, cim.ClassBuilding, "", cim.LevelRange{Min: cim.MinLevel, Max: 0}, nil},
+		{"shop kind is its value", map[string]string{"shop": "convenience"}, cim.ClassFacility, "convenience", cim.LevelRange{}, nil},
+		{"shop=yes", map[string]string{"shop": "yes"}, cim.ClassFacility, "shop", cim.LevelRange{}, nil},
+		{"highway platform is transit", map[string]string{"highway": "platform"}, cim.ClassTransitStop, "platform", cim.LevelRange{}, nil},
+		{"crossing is not a road", map[string]string{"highway": "crossing"}, cim.ClassOther, "", cim.LevelRange{}, nil},
+		{"street lamp is not a road", map[string]string{"highway": "street_lamp"}, cim.ClassOther, "", cim.LevelRange{}, nil},
+		{"dam is not water", map[string]string{"waterway": "dam"}, cim.ClassOther, "", cim.LevelRange{}, nil},
+		{"level range with spaces", map[string]string{"indoor": "room", "level": "1 - 3"}, cim.ClassSpace, "room", cim.LevelRange{Min: 1, Max: 3}, nil},
+		{"part above ground from min_height", map[string]string{"building:part": "yes", "min_height": "12", "height": "21"}, cim.ClassBuildingPart, "", cim.LevelRange{Min: 4, Max: 6}, nil},
+		{"min_level beats min_height", map[string]string{"building:part": "yes", "building:min_level": "2", "min_height": "12", "building:levels": "5"}, cim.ClassBuildingPart, "", cim.LevelRange{Min: 2, Max: 4}, nil},
+		{"height alone", map[string]string{"building": "yes", "height": "30 m"}, cim.ClassBuilding, "", cim.LevelRange{Min: 0, Max: 9}, nil},
+		{"repeat_on widens the levels", map[string]string{"indoor": "room", "level": "0", "repeat_on": "1-4", "stairwell": "yes"}, cim.ClassSpace, "room", cim.LevelRange{Min: 0, Max: 4}, nil},
+		{"bad repeat_on", map[string]string{"indoor": "room", "level": "0", "repeat_on": "all"}, cim.ClassSpace, "room", cim.LevelRange{}, []string{"repeat_on=all"}},
 		{"coworking office", map[string]string{"office": "coworking"}, cim.ClassFacility, "coworking", cim.LevelRange{}, nil},
 	}
 	for _, tt := range tests {
