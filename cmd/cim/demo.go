@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/cim/plan"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/query"
@@ -21,7 +22,8 @@ func demoCommand() *cli.Command {
 		Description: `Builds a store from the sample scheme bundled with cim (a pilot community
 around a metro station in Hangzhou: site and parcels, 30+ buildings, storeys
 with a basement, green roofs, the station, bus stops and roads), then prints
-its datasets, classes and floors and runs a floor query.
+its datasets, classes and floors, runs a floor query and checks the site
+against the zj-future-community rule pack.
 
 Without --db the store lives in a temporary directory that is removed
 afterwards; with --db it is kept, for you to query:
@@ -83,8 +85,27 @@ func runDemo(c *cli.Context) error {
 	if err := printQuery(c, sn, query.Query{Levels: &one, Stage: cim.StageDesign}, "table"); err != nil {
 		return err
 	}
+
+	fmt.Fprintln(w, "\nThe planning check of the site (cim check --site site --rules zj-future-community):")
+	fmt.Fprintln(w)
+	pack, err := plan.LoadPack("zj-future-community")
+	if err != nil {
+		return err
+	}
+	fs, err := sn.Lookup("geojson:" + samples.Dataset + ":site")
+	if err != nil || len(fs) != 1 {
+		return fmt.Errorf("the sample's site: %v (%d found)", err, len(fs))
+	}
+	site := plan.Site{ID: fs[0].ID, Name: featureName(fs[0]), Geometry: fs[0].Geometry, Props: fs[0].Props, Dataset: fs[0].Dataset}
+	rep, err := plan.Check(c.Context, sn, site, plan.Selection{Dataset: samples.Dataset}, pack)
+	if err != nil {
+		return err
+	}
+	if err := plan.WriteTable(w, rep); err != nil {
+		return err
+	}
 	if c.String("db") != "" {
-		fmt.Fprintf(w, "\nThe store is kept in %s. Try:\n   cim info --db %s\n   cim query --db %s --class transit_stop\n", dir, dir, dir)
+		fmt.Fprintf(w, "\nThe store is kept in %s. Try:\n   cim info --db %s\n   cim query --db %s --class transit_stop\n   cim check --db %s --site site --stage planning --rules gb50180-2018\n", dir, dir, dir, dir)
 	}
 	return nil
 }

@@ -105,6 +105,8 @@ Then build a store of your own:
 			ingestCommand(),
 			infoCommand(),
 			queryCommand(),
+			checkCommand(),
+			rulesCommand(),
 			compactCommand(),
 			demoCommand(),
 		},

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# cim check beside PostGIS, issue #4. On a K-copy archipelago of Monaco
+# (default K=100, made with ../shared/tools if absent) the site drawn around
+# Monte-Carlo station (cim/plan/testdata/monaco-site.geojson) is shifted
+# into every copy, and each tool computes FAR, building density and green
+# ratio of all K sites:
+#   - cim check, once per site, with the far-green pack (the same
+#     indicators) and with the full zj-future-community pack (TOD rings,
+#     walks, living circles as well);
+#   - PostGIS: bench/check/indicators.sql on an osm2pgsql -k import.
+# Both stores are loaded before timing. hyperfine, RUNS runs (default 5).
+# The values are compared site by site (within 1 %). K=1 checks Monaco
+# itself; GOLDEN=1 (with K=1) rewrites cim/plan/testdata/monaco-postgis.csv,
+# which TestMonacoAgainstPostGIS compares with.
+# Needs: osmium-tool osm2pgsql postgresql-15-postgis-3 hyperfine jq.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+K=${K:-100}
+RUNS=${RUNS:-5}
+SHARED=${SHARED:-../shared}
+WORK=${WORK:-${TMPDIR:-/tmp}/cim-bench-check}
+DB=${DB:-cimbench_check}
+SITE=cim/plan/testdata/monaco-site.geojson
+DX=0.2 # make_archipelago.py's default shift per copy
+mkdir -p "$WORK" bench/results
+out=bench/results/check-$(date -u +%Y%m%dT%H%M%SZ).md
+for tool in osmium osm2pgsql hyperfine psql jq; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install osmium-tool osm2pgsql postgresql-15-postgis-3 hyperfine jq" >&2; exit 2; }
+done
+if [ "$K" = 1 ]; then PBF=$SHARED/data/osm/monaco-latest.osm.pbf; else
+  PBF=${PBF:-$WORK/archipelago-$K.osm.pbf}
+  [ -f "$PBF" ] || python3 "$SHARED/tools/make_archipelago.py" "$SHARED/data/osm/monaco-latest.osm.pbf" "$K" "$PBF"
+fi
+
+started=
+if ! pg_lsclusters -h 2>/dev/null | grep -q online; then pg_ctlcluster 15 main start; started=1; fi
+trap '[ -n "$started" ] && pg_ctlcluster 15 main stop' EXIT
+export PGHOST=/var/run/postgresql PGUSER=${PGUSER:-$(id -un)}
+if ! psql -X -q -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  runuser -u postgres -- env -u PGUSER psql -X -q -d postgres -c "CREATE ROLE \"$PGUSER\" SUPERUSER LOGIN"
+fi
+psql -X -q -d postgres -Atc "select 1 from pg_database where datname='$DB'" | grep -q 1 || createdb "$DB"
+psql -X -q -d "$DB" -c 'CREATE EXTENSION IF NOT EXISTS postgis' -c 'CREATE EXTENSION IF NOT EXISTS hstore'
+
+go build -o "$WORK/cim" ./cmd/cim
+echo "loading $PBF into cim and PostGIS (not timed)" >&2
+rm -rf "$WORK/cim.db"
+"$WORK/cim" ingest --db "$WORK/cim.db" "$PBF" >/dev/null
+osm2pgsql -d "$DB" -k --log-level=warn "$PBF"
+
+# The K sites: copy c is the drawn site shifted c × DX degrees east.
+geom=$(jq -c '.features[0].geometry' "$SITE")
+psql -X -q -d "$DB" -v geom="$geom" -v k="$K" -v dx="$DX" <<'SQL'
+DROP TABLE IF EXISTS cim_sites;
+CREATE TABLE cim_sites AS
+SELECT format('site-%s', lpad(c::text, 3, '0')) AS id,
+       ST_Translate(ST_SetSRID(ST_GeomFromGeoJSON(:'geom'), 4326), c * :dx, 0) AS g
+FROM generate_series(0, :k - 1) AS c;
+SQL
+mkdir -p "$WORK/sites"
+for ((c = 0; c < K; c++)); do
+  jq --argjson c "$c" --argjson dx "$DX" \
+    '.features[0].geometry.coordinates |= map(map([.[0] + $c * $dx, .[1]]))' "$SITE" > "$WORK/sites/site-$(printf %03d "$c").geojson"
+done
+cat > "$WORK/cim-sites.sh" <<SH
+#!/usr/bin/env bash
+# every site, one cim check each; exit 1 from a failing check is expected
+for f in $WORK/sites/*.geojson; do "$WORK/cim" check --db "$WORK/cim.db" --site "\$f" --rules "\$1" --format json > "$WORK/out/\$(basename "\$f" .geojson).\$2.json" || [ \$? = 1 ]; done
+SH
+chmod +x "$WORK/cim-sites.sh"; mkdir -p "$WORK/out"
+psqlrun="psql -X -q -d $DB -v ON_ERROR_STOP=1 -f bench/check/indicators.sql -o $WORK/postgis.csv"
+
+{
+  echo "# cim check beside PostGIS: $K site(s) on $(basename "$PBF")"
+  echo
+  echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(psql -X -Atc 'select postgis_lib_version()' -d "$DB" | sed 's/^/PostGIS /'); hyperfine $RUNS runs"
+  echo
+} > "$out"
+hyperfine --style basic --runs "$RUNS" --export-markdown "$WORK/hf.md" \
+  -n "cim check (far-green pack)" "$WORK/cim-sites.sh bench/check/far-green.yaml fg" \
+  -n "cim check (zj-future-community pack)" "$WORK/cim-sites.sh zj-future-community zj" \
+  -n "PostGIS SQL" "$psqlrun"
+cat "$WORK/hf.md" >> "$out"
+
+# Compare the values site by site.
+{
+  echo
+  echo "Values (cim from the far-green run; worst relative difference over the $K sites):"
+  echo
+  python3 - "$WORK" <<'PY'
+import csv, json, os, sys
+work = sys.argv[1]
+worst = {}
+for row in csv.DictReader(open(os.path.join(work, "postgis.csv"))):
+    ind = json.load(open(os.path.join(work, "out", row["id"] + ".fg.json")))["indicators"]
+    for cim_key, pg_key in [("site_area_m2", "site_area_m2"), ("gfa_m2", "gfa_m2"), ("far", "far"),
+                            ("footprint_m2", "footprint_m2"), ("building_density", "building_density"),
+                            ("green_ground_m2", "green_m2"), ("green_ratio", "green_ratio")]:
+        a, b = ind[cim_key], float(row[pg_key])
+        rel = abs(a - b) / abs(b) if b else abs(a - b)
+        if rel > worst.get(cim_key, (0,))[0] or cim_key not in worst:
+            worst[cim_key] = (rel, row["id"], a, b)
+print("| indicator | worst rel. diff | site | cim | PostGIS |")
+print("|---|---:|---|---:|---:|")
+bad = False
+for k, (rel, site, a, b) in worst.items():
+    print(f"| {k} | {rel:.2e} | {site} | {a:.6g} | {b:.6g} |")
+    bad = bad or rel > 0.01
+if bad:
+    print("\nFAIL: a value differs by more than 1 %")
+PY
+} >> "$out"
+if [ "$K" = 1 ] && [ "${GOLDEN:-}" = 1 ]; then
+  cp "$WORK/postgis.csv" cim/plan/testdata/monaco-postgis.csv
+  echo "wrote cim/plan/testdata/monaco-postgis.csv" >&2
+fi
+cat "$out"

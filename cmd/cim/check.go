@@ -1,0 +1,307 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/cim/plan"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/ingest/geojson"
+)
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "check a site against a rule pack: FAR, density, green, TOD, living circles",
+		ArgsUsage: " ",
+		Description: `Measures the planning indicators of a site from the store (FAR, building
+density, green ratio and 3D green, heights, TOD ring FAR around each station,
+the walk to transit, living-circle coverage) for the site and each parcel in
+it, and checks them against a rule pack.
+
+The site is a feature id in the store (a site or parcel feature, whose
+properties carry the controls such as far_max) or a GeoJSON file with one
+polygon. Buildings, storeys, green and parcels come from --dataset (by
+default the site feature's dataset); stations, facilities and roads from
+every dataset, so an OSM extract of the city around counts as context.
+--stage picks one version of each feature: the latest up to that stage, and
+existing (as-built) features without one; without it, the latest of each.
+
+Exit status: 0 when every error-severity rule passes, 1 when one fails,
+2 on usage or input errors (bad site, pack or store).
+
+Examples:
+   cim check --db cim.db --site site --rules zj-future-community
+   cim check --db cim.db --site site --stage planning --rules gb50180-2018 --format json
+   cim check --db city.db --site my-site.geojson --rules my-pack.yaml --out report.json --format json`,
+		Flags: []cli.Flag{
+			dbFlag(),
+			&cli.StringFlag{Name: "site", Required: true, Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
+			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
+			stageFlag("stage to check (default: the latest version of each feature)"),
+			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
+			formatFlag("table", "json"),
+			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output"},
+		},
+		Action: runCheck,
+	}
+}
+
+func runCheck(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("check takes no arguments, got %q (the site goes in --site)", c.Args().First())
+	}
+	out, err := format(c, "table", "json")
+	if err != nil {
+		return err
+	}
+	stage, err := parseStage(c)
+	if err != nil {
+		return err
+	}
+	pack, err := plan.LoadPack(c.String("rules"))
+	if err != nil {
+		return usageError{fmt.Errorf("--rules: %w", err)}
+	}
+	var rep *plan.Report
+	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
+		site, err := resolveSite(sn, c.String("site"), c.String("dataset"), stage)
+		if err != nil {
+			return usageError{fmt.Errorf("--site: %w", err)}
+		}
+		ds := c.String("dataset")
+		if ds == "" {
+			ds = site.Dataset
+		}
+		rep, err = plan.Check(c.Context, sn, site, plan.Selection{Dataset: ds, Stage: stage}, pack)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	if path := c.String("out"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return usageError{fmt.Errorf("--out: %w", err)}
+		}
+		defer f.Close()
+		w = f
+	}
+	switch out {
+	case "json":
+		err = plan.WriteJSON(w, rep)
+	default:
+		err = plan.WriteTable(w, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && f != os.Stdout {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		verdict := "PASS"
+		if !rep.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: %s, %d pass, %d fail (%d errors), %d not applicable\n",
+			f.Name(), verdict, rep.Counts.Pass, rep.Counts.Fail, rep.Counts.FailedErrors, rep.Counts.NotApplicable)
+	}
+	if !rep.Passed {
+		return cli.Exit("", exitInput)
+	}
+	return nil
+}
+
+// resolveSite finds the site: a GeoJSON file, or a feature in the store by
+// its id or its id within a GeoJSON dataset ("site" for
+// "geojson:<dataset>:site").
+func resolveSite(sn *index.Snapshot, arg, dataset string, stage cim.Stage) (plan.Site, error) {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return siteFromFile(arg)
+	}
+	if strings.HasSuffix(arg, ".geojson") || strings.HasSuffix(arg, ".json") {
+		return plan.Site{}, fmt.Errorf("no file %s", arg)
+	}
+	ids := []string{arg}
+	for _, ds := range sn.Datasets() {
+		if dataset == "" || ds == dataset {
+			ids = append(ids, "geojson:"+ds+":"+arg)
+		}
+	}
+	var found []*cim.Feature
+	for _, id := range ids {
+		fs, err := sn.Lookup(id)
+		if err != nil {
+			return plan.Site{}, err
+		}
+		for _, f := range fs {
+			if dataset == "" || f.Dataset == dataset {
+				found = append(found, f)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return plan.Site{}, fmt.Errorf("no feature %q in the store (give a site or parcel id, as cim query --class site lists, or a GeoJSON file)", arg)
+	}
+	// One version per dataset: the one the stage sees.
+	byDS := map[string][]*cim.Feature{}
+	for _, f := range found {
+		byDS[f.Dataset] = append(byDS[f.Dataset], f)
+	}
+	if len(byDS) > 1 {
+		var names []string
+		for ds := range byDS {
+			names = append(names, ds)
+		}
+		return plan.Site{}, fmt.Errorf("%q is in several datasets (%s): say which with --dataset", arg, strings.Join(names, ", "))
+	}
+	var f *cim.Feature
+	for _, fs := range byDS {
+		f = pickStage(fs, stage)
+	}
+	if f == nil {
+		return plan.Site{}, fmt.Errorf("%q has no version at stage %v", arg, stage)
+	}
+	if !isArea(f) {
+		return plan.Site{}, fmt.Errorf("%s is a %T, not a polygon", f.ID, f.Geometry)
+	}
+	return plan.Site{ID: f.ID, Name: featureName(f), Geometry: f.Geometry, Props: f.Props, Dataset: f.Dataset}, nil
+}
+
+func pickStage(fs []*cim.Feature, s cim.Stage) *cim.Feature {
+	var best *cim.Feature
+	for _, f := range fs {
+		if (s == cim.StageAny || f.Stage <= s) && (best == nil || f.Stage > best.Stage) {
+			best = f
+		}
+	}
+	if best == nil && len(fs) > 0 {
+		best = fs[len(fs)-1]
+	}
+	return best
+}
+
+func isArea(f *cim.Feature) bool {
+	return cim.AreaM2(f.Geometry) > 0
+}
+
+func featureName(f *cim.Feature) string {
+	if s, ok := f.Props["name"].(string); ok {
+		return s
+	}
+	return ""
+}
+
+// siteFromFile reads a site drawn in a GeoJSON file: its one polygon, or
+// the one feature with cim:class site.
+func siteFromFile(path string) (plan.Site, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return plan.Site{}, err
+	}
+	defer f.Close()
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	r, err := geojson.NewReader(f, geojson.Options{Dataset: "site", Name: path})
+	if err != nil {
+		return plan.Site{}, err
+	}
+	var polys, sites []*cim.Feature
+	for {
+		feat, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return plan.Site{}, err
+		}
+		if isArea(feat) {
+			polys = append(polys, feat)
+			if feat.Class == cim.ClassSite {
+				sites = append(sites, feat)
+			}
+		}
+	}
+	pick := polys
+	if len(sites) > 0 {
+		pick = sites
+	}
+	if len(pick) != 1 {
+		return plan.Site{}, fmt.Errorf("%s: %d polygons; want one, or one with \"cim:class\": \"site\"", path, len(pick))
+	}
+	s := pick[0]
+	n := featureName(s)
+	if n == "" {
+		n = name
+	}
+	return plan.Site{ID: name, Name: n, Geometry: s.Geometry, Props: s.Props}, nil
+}
+
+func rulesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rules",
+		Usage: "list and show the built-in rule packs",
+		Description: `Rule packs are YAML files of rules (indicator, op, limit, scope, severity,
+reference) and the params that define the indicators. Copy a built-in pack
+to start your own: cim rules show gb50180-2018 > my-pack.yaml
+
+Examples:
+   cim rules list
+   cim rules show zj-future-community
+   cim rules show my-pack.yaml   (checks a pack file and prints its rules)`,
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list the built-in packs",
+				Action: func(c *cli.Context) error {
+					tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "PACK\tRULES\tTITLE")
+					for _, n := range plan.BuiltinPacks() {
+						p, err := plan.LoadPack(n)
+						if err != nil {
+							return err
+						}
+						fmt.Fprintf(tw, "%s\t%d\t%s\n", p.Name, len(p.Rules), p.Title)
+					}
+					return tw.Flush()
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "print a built-in pack's YAML, or check a pack file and list its rules",
+				ArgsUsage: "NAME|FILE.yaml",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usagef("rules show takes one pack name or file")
+					}
+					arg := c.Args().First()
+					p, err := plan.LoadPack(arg)
+					if err != nil {
+						return usageError{err}
+					}
+					if p.Source == "built-in" {
+						b, _ := plan.BuiltinSource(arg)
+						_, err := c.App.Writer.Write(b)
+						return err
+					}
+					tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+					fmt.Fprintf(tw, "%s (%s): %d rules, valid\n", p.Name, p.Source, len(p.Rules))
+					fmt.Fprintln(tw, "RULE\tSCOPE\tINDICATOR\tOP\tLIMIT\tSEVERITY\tREFERENCE")
+					for _, r := range p.Rules {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Scope, r.Indicator, r.Op, r.Limit, r.Severity, r.Reference)
+					}
+					return tw.Flush()
+				},
+			},
+		},
+	}
+}
