@@ -209,6 +209,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 		in.contrib[ind] = append(in.contrib[ind], Contribution{ID: f.ID, Name: nameOf(f), Value: v})
 	}
 
+	inside := boxInside(area)
 	var footprints []geom.T
 	var resFootprint float64
 	type home struct {
@@ -220,10 +221,15 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 		if !b.box.Intersects(box) && b.footprint != nil {
 			continue
 		}
-		above, below := b.gfaIn(area)
-		fp := 0.0
-		if b.footprint != nil {
-			fp = overlay(b.footprint, area)
+		var above, below, fp float64
+		if b.footprint != nil && inside(b.slabBox()) {
+			above, below = b.wholeGFA()
+			fp = cim.AreaM2(b.footprint)
+		} else {
+			above, below = b.gfaIn(area)
+			if b.footprint != nil {
+				fp = overlay(b.footprint, area)
+			}
 		}
 		if above <= 0 && below <= 0 && fp <= 0 {
 			continue
@@ -281,8 +287,10 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			if !cim.BoundsOf(f.Geometry).Intersects(box) {
 				continue
 			}
-			a := overlay(f.Geometry, area)
-			if a <= 0 {
+			var a float64
+			if inside(cim.BoundsOf(f.Geometry)) {
+				a = cim.AreaM2(f.Geometry)
+			} else if a = overlay(f.Geometry, area); a <= 0 {
 				continue
 			}
 			ground = append(ground, f.Geometry)
@@ -462,6 +470,7 @@ func ringName(r float64) string { return "tod_far_" + formatNum(r) }
 // tod measures the rings of each station within StationSearchM of the site.
 func tod(sc *scene, site geom.T, p Params) []StationTOD {
 	var out []StationTOD
+	siteBox := cim.BoundsOf(site)
 	for _, st := range sc.stations {
 		d := cim.DistanceToM(site, st.lon, st.lat)
 		if d > p.StationSearchM {
@@ -474,7 +483,7 @@ func tod(sc *scene, site geom.T, p Params) []StationTOD {
 			ring := Ring{RadiusM: r, AreaM2: overlay(site, disc)}
 			db := cim.BoundsOf(disc)
 			for _, b := range sc.buildings {
-				if b.footprint != nil && !b.box.Intersects(db) {
+				if b.footprint != nil && (!b.box.Intersects(db) || !b.box.Intersects(siteBox)) {
 					continue
 				}
 				// Most buildings lie wholly inside or outside a circle:
@@ -540,4 +549,36 @@ func boxDistances(b cim.Box, lon, lat float64) (near, far float64) {
 		far = math.Max(far, cim.DistanceM(lon, lat, c[0], c[1]))
 	}
 	return near, far
+}
+
+// boxInside returns a test of whether a box lies wholly inside the area:
+// no edge of the area passes through it and a corner is inside.
+func boxInside(area geom.T) func(cim.Box) bool {
+	var rings *geom.MultiLineString
+	switch a := area.(type) {
+	case *geom.Polygon:
+		rings = geom.NewMultiLineStringFlat(a.Layout(), a.FlatCoords(), a.Ends())
+	case *geom.MultiPolygon:
+		var ends []int
+		for _, e := range a.Endss() {
+			ends = append(ends, e...)
+		}
+		rings = geom.NewMultiLineStringFlat(a.Layout(), a.FlatCoords(), ends)
+	default:
+		return func(cim.Box) bool { return false }
+	}
+	return func(b cim.Box) bool {
+		return !cim.IntersectsBox(rings, b) && cim.Contains(area, b.MinLon, b.MinLat)
+	}
+}
+
+// wholeGFA is a building's counted and underground GFA, unclipped.
+func (b *building) wholeGFA() (above, below float64) {
+	for _, s := range b.above {
+		above += s.mult * cim.AreaM2(s.poly)
+	}
+	for _, s := range b.below {
+		below += s.mult * cim.AreaM2(s.poly)
+	}
+	return above, below
 }

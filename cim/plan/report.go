@@ -19,6 +19,14 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return enc.Encode(r)
 }
 
+// WriteJSONArray writes several reports as one indented JSON array.
+func WriteJSONArray(w io.Writer, rs []*Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rs)
+}
+
 // WriteTable writes the report for a terminal: the key indicators, the
 // TOD rings, then one aligned line per rule with its value next to its
 // limit, and a summary line.

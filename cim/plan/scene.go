@@ -102,6 +102,7 @@ type scene struct {
 	netBuilt bool
 	fields   map[string]*walk.Field // walks from stations, from each facility
 	siteGFA  map[*building]float64  // counted GFA inside the site, once worked out
+	inSite   func(cim.Box) bool
 }
 
 // gfaInSite returns a building's counted GFA inside the site, working it
@@ -109,7 +110,14 @@ type scene struct {
 func (sc *scene) gfaInSite(b *building, site geom.T) float64 {
 	g, ok := sc.siteGFA[b]
 	if !ok {
-		g, _ = b.gfaIn(site)
+		if sc.inSite == nil {
+			sc.inSite = boxInside(site)
+		}
+		if b.footprint != nil && sc.inSite(b.slabBox()) {
+			g, _ = b.wholeGFA()
+		} else {
+			g, _ = b.gfaIn(site)
+		}
 		sc.siteGFA[b] = g
 	}
 	return g

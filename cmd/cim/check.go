@@ -29,7 +29,8 @@ it, and checks them against a rule pack.
 
 The site is a feature id in the store (a site or parcel feature, whose
 properties carry the controls such as far_max) or a GeoJSON file with one
-polygon. Buildings, storeys, green and parcels come from --dataset (by
+polygon, or several features marked "cim:class": "site" (each is checked;
+JSON output is then an array of reports). Buildings, storeys, green and parcels come from --dataset (by
 default the site feature's dataset); stations, facilities and roads from
 every dataset, so an OSM extract of the city around counts as context.
 --stage picks one version of each feature: the latest up to that stage, and
@@ -71,18 +72,24 @@ func runCheck(c *cli.Context) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--rules: %w", err)}
 	}
-	var rep *plan.Report
+	var reps []*plan.Report
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
-		site, err := resolveSite(sn, c.String("site"), c.String("dataset"), stage)
+		sites, err := resolveSite(sn, c.String("site"), c.String("dataset"), stage)
 		if err != nil {
 			return usageError{fmt.Errorf("--site: %w", err)}
 		}
-		ds := c.String("dataset")
-		if ds == "" {
-			ds = site.Dataset
+		for _, site := range sites {
+			ds := c.String("dataset")
+			if ds == "" {
+				ds = site.Dataset
+			}
+			rep, err := plan.Check(c.Context, sn, site, plan.Selection{Dataset: ds, Stage: stage}, pack)
+			if err != nil {
+				return fmt.Errorf("site %s: %w", site.ID, err)
+			}
+			reps = append(reps, rep)
 		}
-		rep, err = plan.Check(c.Context, sn, site, plan.Selection{Dataset: ds, Stage: stage}, pack)
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
@@ -96,39 +103,59 @@ func runCheck(c *cli.Context) error {
 		defer f.Close()
 		w = f
 	}
-	switch out {
-	case "json":
-		err = plan.WriteJSON(w, rep)
+	switch {
+	case out == "json" && len(reps) == 1:
+		err = plan.WriteJSON(w, reps[0])
+	case out == "json":
+		err = plan.WriteJSONArray(w, reps)
 	default:
-		err = plan.WriteTable(w, rep)
+		for i, rep := range reps {
+			if i > 0 {
+				fmt.Fprintf(w, "\n%s\n\n", strings.Repeat("─", 72))
+			}
+			if err = plan.WriteTable(w, rep); err != nil {
+				break
+			}
+		}
 	}
 	if err != nil {
 		return err
+	}
+	passed, failed := 0, 0
+	for _, rep := range reps {
+		if rep.Passed {
+			passed++
+		} else {
+			failed++
+		}
 	}
 	if f, ok := w.(*os.File); ok && f != os.Stdout {
 		if err := f.Close(); err != nil {
 			return err
 		}
-		verdict := "PASS"
-		if !rep.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: %s, %d pass, %d fail (%d errors), %d not applicable\n",
-			f.Name(), verdict, rep.Counts.Pass, rep.Counts.Fail, rep.Counts.FailedErrors, rep.Counts.NotApplicable)
+		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: %d sites checked, %d pass, %d fail\n", f.Name(), len(reps), passed, failed)
 	}
-	if !rep.Passed {
+	if failed > 0 {
 		return cli.Exit("", exitInput)
 	}
 	return nil
 }
 
-// resolveSite finds the site: a GeoJSON file, or a feature in the store by
-// its id or its id within a GeoJSON dataset ("site" for
+// resolveSite finds the sites: those drawn in a GeoJSON file, or a feature
+// in the store by its id or its id within a GeoJSON dataset ("site" for
 // "geojson:<dataset>:site").
-func resolveSite(sn *index.Snapshot, arg, dataset string, stage cim.Stage) (plan.Site, error) {
+func resolveSite(sn *index.Snapshot, arg, dataset string, stage cim.Stage) ([]plan.Site, error) {
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		return siteFromFile(arg)
+		return sitesFromFile(arg)
 	}
+	s, err := siteFromStore(sn, arg, dataset, stage)
+	if err != nil {
+		return nil, err
+	}
+	return []plan.Site{s}, nil
+}
+
+func siteFromStore(sn *index.Snapshot, arg, dataset string, stage cim.Stage) (plan.Site, error) {
 	if strings.HasSuffix(arg, ".geojson") || strings.HasSuffix(arg, ".json") {
 		return plan.Site{}, fmt.Errorf("no file %s", arg)
 	}
@@ -202,18 +229,18 @@ func featureName(f *cim.Feature) string {
 	return ""
 }
 
-// siteFromFile reads a site drawn in a GeoJSON file: its one polygon, or
-// the one feature with cim:class site.
-func siteFromFile(path string) (plan.Site, error) {
+// sitesFromFile reads the sites drawn in a GeoJSON file: its one polygon,
+// or every feature with "cim:class": "site".
+func sitesFromFile(path string) ([]plan.Site, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return plan.Site{}, err
+		return nil, err
 	}
 	defer f.Close()
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	r, err := geojson.NewReader(f, geojson.Options{Dataset: "site", Name: path})
 	if err != nil {
-		return plan.Site{}, err
+		return nil, err
 	}
 	var polys, sites []*cim.Feature
 	for {
@@ -222,7 +249,7 @@ func siteFromFile(path string) (plan.Site, error) {
 			break
 		}
 		if err != nil {
-			return plan.Site{}, err
+			return nil, err
 		}
 		if isArea(feat) {
 			polys = append(polys, feat)
@@ -235,15 +262,26 @@ func siteFromFile(path string) (plan.Site, error) {
 	if len(sites) > 0 {
 		pick = sites
 	}
-	if len(pick) != 1 {
-		return plan.Site{}, fmt.Errorf("%s: %d polygons; want one, or one with \"cim:class\": \"site\"", path, len(pick))
+	if len(pick) == 0 || len(sites) == 0 && len(polys) > 1 {
+		return nil, fmt.Errorf("%s: %d polygons; want one, or sites marked \"cim:class\": \"site\"", path, len(polys))
 	}
-	s := pick[0]
-	n := featureName(s)
-	if n == "" {
-		n = name
+	var out []plan.Site
+	for _, s := range pick {
+		// The feature's own id, else the file name (and its index).
+		id := strings.TrimPrefix(s.ID, "geojson:site:")
+		if strings.HasPrefix(id, "#") {
+			id = name
+			if len(pick) > 1 {
+				id = name + strings.TrimPrefix(s.ID, "geojson:site:")
+			}
+		}
+		n := featureName(s)
+		if n == "" {
+			n = id
+		}
+		out = append(out, plan.Site{ID: id, Name: n, Geometry: s.Geometry, Props: s.Props})
 	}
-	return plan.Site{ID: name, Name: n, Geometry: s.Geometry, Props: s.Props}, nil
+	return out, nil
 }
 
 func rulesCommand() *cli.Command {

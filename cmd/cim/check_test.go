@@ -114,3 +114,26 @@ func TestRulesCommands(t *testing.T) {
 		t.Errorf("bad pack: exit %d, %s", code, errOut)
 	}
 }
+
+func TestCheckSeveralSites(t *testing.T) {
+	db := demoStore(t)
+	f := filepath.Join(t.TempDir(), "sites.geojson")
+	// Two boxes over the sample, each marked as a site.
+	os.WriteFile(f, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","id":"west","geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2550],[120.2100,30.2550],[120.2100,30.2586],[120.2074,30.2586],[120.2074,30.2550]]]},"properties":{"cim:class":"site","far_max":9}},
+{"type":"Feature","id":"east","geometry":{"type":"Polygon","coordinates":[[[120.2100,30.2550],[120.2177,30.2550],[120.2177,30.2586],[120.2100,30.2586],[120.2100,30.2550]]]},"properties":{"cim:class":"site","far_max":0.1}}]}`), 0o644)
+	code, out, errOut := runCim(t, "check", "--db", db, "--site", f, "--format", "json", "--rules", "zj-future-community")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (east fails far_max 0.1)\n%s", code, errOut)
+	}
+	var reps []struct {
+		Site   struct{ ID string }
+		Passed bool
+	}
+	if err := json.Unmarshal([]byte(out), &reps); err != nil || len(reps) != 2 {
+		t.Fatalf("%v: %d reports\n%s", err, len(reps), out)
+	}
+	if reps[0].Site.ID != "west" || reps[1].Site.ID != "east" || reps[1].Passed {
+		t.Errorf("reports: %+v", reps)
+	}
+}
