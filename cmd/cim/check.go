@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -42,15 +43,16 @@ Exit status: 0 when every error-severity rule passes, 1 when one fails,
 Examples:
    cim check --db cim.db --site site --rules zj-future-community
    cim check --db cim.db --site site --stage planning --rules gb50180-2018 --format json
-   cim check --db city.db --site my-site.geojson --rules my-pack.yaml --out report.json --format json`,
+   cim check --db city.db --site my-site.geojson --rules my-pack.yaml --out report.json
+   cim check --db cim.db --site site --out report.html   (a page to mail: map, results, TOD rings)`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "site", Required: true, Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
 			stageFlag("stage to check (default: the latest version of each feature)"),
 			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
-			formatFlag("table", "json"),
-			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output"},
+			&cli.StringFlag{Name: "format", Usage: "output format: table, json, html (default: by the --out extension, else table)"},
+			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output (html needs one; with several sites, one file each: FILE-<site>.html)"},
 		},
 		Action: runCheck,
 	}
@@ -60,7 +62,7 @@ func runCheck(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("check takes no arguments, got %q (the site goes in --site)", c.Args().First())
 	}
-	out, err := format(c, "table", "json")
+	out, err := checkFormat(c)
 	if err != nil {
 		return err
 	}
@@ -94,15 +96,65 @@ func runCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	passed, failed := 0, 0
+	for _, rep := range reps {
+		if rep.Passed {
+			passed++
+		} else {
+			failed++
+		}
+	}
+	if out == "html" {
+		if err := writeHTMLReports(c, reps); err != nil {
+			return err
+		}
+	} else if err := writeReports(c, out, reps, passed, failed); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return cli.Exit("", exitInput)
+	}
+	return nil
+}
+
+// checkFormat returns --format, or the format --out's extension names.
+func checkFormat(c *cli.Context) (string, error) {
+	f := c.String("format")
+	if f == "" {
+		switch strings.ToLower(filepath.Ext(c.String("out"))) {
+		case ".json", ".geojson":
+			f = "json"
+		case ".html", ".htm":
+			f = "html"
+		default:
+			f = "table"
+		}
+	}
+	switch f {
+	case "table", "json":
+	case "html":
+		if c.String("out") == "" {
+			return "", usagef("--format html writes a file: give it with --out report.html")
+		}
+	default:
+		return "", usagef("--format %q: want one of table, json, html", f)
+	}
+	return f, nil
+}
+
+// writeReports writes the table or JSON reports to --out or standard output.
+func writeReports(c *cli.Context, out string, reps []*plan.Report, passed, failed int) error {
 	w := c.App.Writer
+	var f *os.File
 	if path := c.String("out"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
+		var err error
+		if f, err = os.Create(path); err != nil {
 			return usageError{fmt.Errorf("--out: %w", err)}
 		}
 		defer f.Close()
 		w = f
 	}
+	var err error
 	switch {
 	case out == "json" && len(reps) == 1:
 		err = plan.WriteJSON(w, reps[0])
@@ -121,24 +173,54 @@ func runCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	passed, failed := 0, 0
-	for _, rep := range reps {
-		if rep.Passed {
-			passed++
-		} else {
-			failed++
-		}
-	}
-	if f, ok := w.(*os.File); ok && f != os.Stdout {
+	if f != nil {
 		if err := f.Close(); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: %d sites checked, %d pass, %d fail\n", f.Name(), len(reps), passed, failed)
 	}
-	if failed > 0 {
-		return cli.Exit("", exitInput)
+	return nil
+}
+
+// writeHTMLReports writes one page per site: --out itself for one site,
+// else --out with "-<site id>" before its extension.
+func writeHTMLReports(c *cli.Context, reps []*plan.Report) error {
+	path := c.String("out")
+	for _, rep := range reps {
+		p := path
+		if len(reps) > 1 {
+			ext := filepath.Ext(path)
+			p = strings.TrimSuffix(path, ext) + "-" + fileSafe(rep.Site.ID) + ext
+		}
+		f, err := os.Create(p)
+		if err != nil {
+			return usageError{fmt.Errorf("--out: %w", err)}
+		}
+		err = plan.WriteHTML(f, rep)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		verdict := "PASS"
+		if !rep.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: site %s %s (%d fail)\n", p, rep.Site.ID, verdict, rep.Counts.Fail)
 	}
 	return nil
+}
+
+// fileSafe keeps letters, digits, '-', '_' and '.' of an id for a file name.
+func fileSafe(id string) string {
+	b := []rune(id)
+	for i, r := range b {
+		if !(r == '-' || r == '_' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // resolveSite finds the sites: those drawn in a GeoJSON file, or a feature

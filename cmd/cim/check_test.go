@@ -41,6 +41,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{"site file with two polygons", []string{"--site", drawn}, 2, "2 polygons"},
 		{"unknown pack", []string{"--site", "site", "--rules", "castle"}, 2, "no built-in rule pack \"castle\""},
 		{"a point is no site", []string{"--site", "t-station"}, 2, "not a polygon"},
+		{"html needs --out", []string{"--site", "site", "--format", "html"}, 2, "--format html writes a file"},
+		{"unknown format", []string{"--site", "site", "--format", "pdf"}, 2, `--format "pdf": want one of table, json, html`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,11 +119,7 @@ func TestRulesCommands(t *testing.T) {
 
 func TestCheckSeveralSites(t *testing.T) {
 	db := demoStore(t)
-	f := filepath.Join(t.TempDir(), "sites.geojson")
-	// Two boxes over the sample, each marked as a site.
-	os.WriteFile(f, []byte(`{"type":"FeatureCollection","features":[
-{"type":"Feature","id":"west","geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2550],[120.2100,30.2550],[120.2100,30.2586],[120.2074,30.2586],[120.2074,30.2550]]]},"properties":{"cim:class":"site","far_max":9}},
-{"type":"Feature","id":"east","geometry":{"type":"Polygon","coordinates":[[[120.2100,30.2550],[120.2177,30.2550],[120.2177,30.2586],[120.2100,30.2586],[120.2100,30.2550]]]},"properties":{"cim:class":"site","far_max":0.1}}]}`), 0o644)
+	f := sitesFile(t)
 	code, out, errOut := runCim(t, "check", "--db", db, "--site", f, "--format", "json", "--rules", "zj-future-community")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (east fails far_max 0.1)\n%s", code, errOut)
@@ -136,4 +134,57 @@ func TestCheckSeveralSites(t *testing.T) {
 	if reps[0].Site.ID != "west" || reps[1].Site.ID != "east" || reps[1].Passed {
 		t.Errorf("reports: %+v", reps)
 	}
+}
+
+func TestCheckHTML(t *testing.T) {
+	db := demoStore(t)
+	dir := t.TempDir()
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		files []string
+	}{
+		{"one site, format from --out", []string{"--site", "site", "--out", filepath.Join(dir, "site.html")}, 0, []string{"site.html"}},
+		{"a failing parcel", []string{"--site", "p-05", "--format", "html", "--out", filepath.Join(dir, "p05.htm")}, 1, []string{"p05.htm"}},
+		{"several sites, a page each", []string{"--site", sitesFile(t), "--out", filepath.Join(dir, "sites.html")}, 1, []string{"sites-west.html", "sites-east.html"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCim(t, append([]string{"check", "--db", db}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty: %q", out)
+			}
+			for _, name := range tt.files {
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				page := string(b)
+				if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, "<svg") || !strings.HasSuffix(page, "</html>\n") {
+					t.Errorf("%s: not a whole page with a map (%d bytes)", name, len(b))
+				}
+				if !strings.Contains(errOut, "wrote "+filepath.Join(dir, name)) {
+					t.Errorf("stderr does not name %s: %s", name, errOut)
+				}
+			}
+		})
+	}
+}
+
+// sitesFile writes two boxes over the sample, each marked as a site; east
+// fails its far_max of 0.1.
+func sitesFile(t *testing.T) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "sites.geojson")
+	err := os.WriteFile(f, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","id":"west","geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2550],[120.2100,30.2550],[120.2100,30.2586],[120.2074,30.2586],[120.2074,30.2550]]]},"properties":{"cim:class":"site","far_max":9}},
+{"type":"Feature","id":"east","geometry":{"type":"Polygon","coordinates":[[[120.2100,30.2550],[120.2177,30.2550],[120.2177,30.2586],[120.2100,30.2586],[120.2100,30.2550]]]},"properties":{"cim:class":"site","far_max":0.1}}]}`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -1,0 +1,247 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/future-community/cim/cim"
+)
+
+func sampleHTML(t *testing.T, r *Report) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestWriteHTML(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	page := sampleHTML(t, r)
+	checkBalanced(t, page)
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, `<meta charset="utf-8">`) {
+		t.Error("no doctype or utf-8 charset")
+	}
+	if n := strings.Count(page, "<svg"); n != 1 {
+		t.Errorf("%d <svg> elements, want 1 (the map)", n)
+	}
+	if !strings.Contains(page, template.HTMLEscapeString(r.Site.Name)) {
+		t.Errorf("site name %q not in the page", r.Site.Name)
+	}
+	drawn := 0
+	for _, b := range r.scene.buildings {
+		if b.footprint == nil || !cim.Contains(r.site, b.lon, b.lat) {
+			continue
+		}
+		drawn++
+		if !strings.Contains(page, `data-id="`+template.HTMLEscapeString(b.f.ID)+`"`) {
+			t.Errorf("building %s in the site has no path", b.f.ID)
+		}
+	}
+	if drawn == 0 {
+		t.Error("no buildings in the sample site")
+	}
+	for _, p := range r.Parcels {
+		if !strings.Contains(page, `data-id="`+template.HTMLEscapeString(p.ID)+`"`) {
+			t.Errorf("parcel %s has no path", p.ID)
+		}
+	}
+	// The failing rule's homes are outlined, and each ring is labelled.
+	if r.Counts.Fail == 0 {
+		t.Fatal("the sample has no failing rule to outline")
+	}
+	if !strings.Contains(page, "; fails ") {
+		t.Error("no building names the rule it fails")
+	}
+	for _, ring := range r.Stations[0].Rings {
+		label := formatNum(ring.RadiusM) + " m: FAR " + optFixed(ring.FAR, 2)
+		if !strings.Contains(page, ">"+label+"<") {
+			t.Errorf("no ring label %q", label)
+		}
+	}
+	for _, res := range r.Results {
+		if !strings.Contains(page, "<code>"+template.HTMLEscapeString(res.Rule)+"</code>") {
+			t.Errorf("rule %s not in the results table", res.Rule)
+		}
+	}
+	checkSelfContained(t, page)
+}
+
+func TestWriteHTMLEscapes(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	cp := *r
+	cp.Site.Name = "<script>x</script>"
+	cp.Parcels = append([]ParcelReport{}, r.Parcels...)
+	cp.Parcels[0].Name = `"><img src=x onerror=alert(1)>`
+	cp.Notes = append([]string{"<b>&amp;</b>"}, r.Notes...)
+	page := sampleHTML(t, &cp)
+	for _, bad := range []string{"<script", "<img", "<b>&amp;"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page holds %q unescaped", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;x&lt;/script&gt;") {
+		t.Error("escaped site name not in the page")
+	}
+	checkBalanced(t, page)
+}
+
+func TestWriteHTMLWithoutGeometry(t *testing.T) {
+	// A report decoded from JSON has no geometry: a page without a map.
+	r := &Report{Site: SiteInfo{ID: "s"}, Results: []Result{{Rule: "r", Status: NotApplicable, Features: []Contribution{}}}}
+	page := sampleHTML(t, r)
+	if strings.Contains(page, "<svg") {
+		t.Error("a map without geometry")
+	}
+	checkBalanced(t, page)
+}
+
+// checkSelfContained fails on anything the page would fetch.
+func checkSelfContained(t *testing.T, page string) {
+	t.Helper()
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\b(src|href|xlink:href|action)\s*=`),
+		regexp.MustCompile(`(?i)<(script|link|img|iframe|object|embed|image|use)\b`),
+		regexp.MustCompile(`(?i)@import|url\(\s*['"]?[^#'"\s]`),
+	} {
+		if m := re.FindString(page); m != "" {
+			t.Errorf("page fetches something: %q", m)
+		}
+	}
+	rest := strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
+	if i := strings.Index(rest, "http://"); i >= 0 {
+		t.Errorf("http:// in the page: %q", rest[max(0, i-40):min(len(rest), i+40)])
+	}
+	if i := strings.Index(rest, "https://"); i >= 0 {
+		t.Errorf("https:// in the page: %q", rest[max(0, i-40):min(len(rest), i+40)])
+	}
+}
+
+var tagRE = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>`)
+
+// checkBalanced checks that every element is closed in order and that no
+// stray < or > is left in text: what the escaping guarantees.
+func checkBalanced(t *testing.T, page string) {
+	t.Helper()
+	void := map[string]bool{}
+	for _, name := range strings.Fields("area base br col embed hr img input link meta source track wbr") {
+		void[name] = true
+	}
+	body := page
+	if i := strings.Index(body, "<style>"); i >= 0 {
+		j := strings.Index(body, "</style>")
+		body = body[:i+len("<style>")] + body[j:]
+	}
+	body = strings.TrimPrefix(body, "<!DOCTYPE html>")
+	var stack []string
+	last := 0
+	for _, m := range tagRE.FindAllStringSubmatchIndex(body, -1) {
+		if text := body[last:m[0]]; strings.ContainsAny(text, "<>") {
+			t.Fatalf("stray < or > in text %q", text)
+		}
+		last = m[1]
+		closing, name, self := body[m[2]:m[3]] == "/", strings.ToLower(body[m[4]:m[5]]), body[m[6]:m[7]] == "/"
+		switch {
+		case self || void[name] && !closing:
+		case !closing:
+			stack = append(stack, name)
+		case len(stack) == 0 || stack[len(stack)-1] != name:
+			t.Fatalf("</%s> closes %v", name, stack)
+		default:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if strings.ContainsAny(body[last:], "<>") {
+		t.Fatalf("stray < or > after the last tag")
+	}
+	if len(stack) > 0 {
+		t.Fatalf("unclosed elements %v", stack)
+	}
+}
+
+// TestWriteHTMLRenders screenshots the page in headless Chromium, where
+// there is one.
+func TestWriteHTMLRenders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders in a browser")
+	}
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("no chromium on PATH")
+	}
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, []byte(sampleHTML(t, r)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "report.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--screenshot="+shot, "--window-size=1200,1600", "file://"+page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s failed (%v): %s", bin, err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1000 {
+		t.Errorf("screenshot %v, want 1200×1600", b)
+	}
+	// A blank page is one colour; the map has many.
+	colours := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 4 {
+		for x := b.Min.X; x < b.Max.X; x += 4 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[r>>11<<10|g>>11<<5|bl>>11] = true
+		}
+	}
+	if len(colours) < 20 {
+		t.Errorf("screenshot has %d colours: a blank page?", len(colours))
+	}
+	// The map is drawn: ground green, and the outline of a failed rule.
+	near := func(want [3]int) int {
+		n := 0
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if abs(int(r>>8)-want[0]) <= 6 && abs(int(g>>8)-want[1]) <= 6 && abs(int(bl>>8)-want[2]) <= 6 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if n := near(hexRGB("#a1d99b")); n < 2000 {
+		t.Errorf("%d pixels of ground green, want a map full of it", n)
+	}
+	if n := near(hexRGB("#e31a1c")) + near(hexRGB("#f59e0b")); n < 100 {
+		t.Errorf("%d pixels of failed-rule outlines", n)
+	}
+}
+
+func abs(v int) int { return max(v, -v) }
