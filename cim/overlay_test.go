@@ -1,6 +1,7 @@
 package cim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -98,4 +99,128 @@ func TestOverlayMatchesSampling(t *testing.T) {
 			t.Errorf("trial %d: overlay %.1f m², sampling %.1f m² (of %.0f)", trial, got, hits, total)
 		}
 	}
+}
+
+// TestIntersectionWindowMatchesFullSweep checks that cutting the rings to
+// the overlap of the bounds changes nothing: random concave polygons, with
+// holes, multipolygons and 360-gon circles, against the sweep of every edge.
+func TestIntersectionWindowMatchesFullSweep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const x0, y0, span = 120.2, 30.25, 0.004
+	star := func(cx, cy, rmax float64, n int, cw bool) []float64 {
+		var flat []float64
+		for k := range n {
+			ang := 2 * math.Pi * (float64(k) + 0.8*r.Float64()) / float64(n)
+			if cw {
+				ang = -ang
+			}
+			rad := rmax * (0.3 + 0.7*r.Float64())
+			flat = append(flat, cx+rad*math.Cos(ang), cy+rad*math.Sin(ang))
+		}
+		return append(flat, flat[0], flat[1])
+	}
+	shape := func() geom.T {
+		cx, cy := x0+span*r.Float64(), y0+span*r.Float64()
+		rmax := span * (0.2 + 0.6*r.Float64())
+		switch r.IntN(4) {
+		case 0: // a polygon with a hole
+			outer := star(cx, cy, rmax, 5+r.IntN(20), false)
+			hole := star(cx, cy, rmax*0.25, 3+r.IntN(6), r.IntN(2) == 0)
+			return geom.NewPolygonFlat(geom.XY, append(outer, hole...), []int{len(outer), len(outer) + len(hole)})
+		case 1: // two parts
+			a := star(cx, cy, rmax/2, 3+r.IntN(10), false)
+			b := star(cx+rmax, cy+rmax/2, rmax/3, 3+r.IntN(10), true)
+			return geom.NewMultiPolygonFlat(geom.XY, append(a, b...), [][]int{{len(a)}, {len(a) + len(b)}})
+		case 2:
+			return Circle(cx, cy, rmax*100000)
+		}
+		flat := star(cx, cy, rmax, 3+r.IntN(30), r.IntN(2) == 0)
+		return geom.NewPolygonFlat(geom.XY, flat, []int{len(flat)})
+	}
+	nonzero := 0
+	for trial := range 300 {
+		gs := make([]geom.T, 2+r.IntN(2))
+		for i := range gs {
+			gs[i] = shape()
+		}
+		layers := make([][]geom.T, len(gs))
+		for i, g := range gs {
+			layers[i] = []geom.T{g}
+		}
+		want := OverlayArea(layers, allInside)
+		got := IntersectionArea(gs...)
+		if math.Abs(got-want) > 1e-9*math.Max(want, 1) {
+			t.Errorf("trial %d: windowed %.9f m², full sweep %.9f m²", trial, got, want)
+		}
+		if want > 0 {
+			nonzero++
+		}
+		// A prepared clip projects about its own centre: the same area
+		// to rounding.
+		clip := NewClip(gs[1:]...)
+		if got := clip.Area(gs[0]); math.Abs(got-want) > 1e-8*math.Max(want, 1) {
+			t.Errorf("trial %d: clip %.9f m², full sweep %.9f m²", trial, got, want)
+		}
+		// The union within a clip, the same way.
+		wantU := OverlayArea([][]geom.T{gs[1:], {gs[0]}}, allInside)
+		if gotU := UnionArea(gs[1:], gs[0]); math.Abs(gotU-wantU) > 1e-9*math.Max(wantU, 1) {
+			t.Errorf("trial %d: windowed union %.9f m², full sweep %.9f m²", trial, gotU, wantU)
+		}
+		if gotU := NewClip(gs[0]).UnionArea(gs[1:]); math.Abs(gotU-wantU) > 1e-8*math.Max(wantU, 1) {
+			t.Errorf("trial %d: clip union %.9f m², full sweep %.9f m²", trial, gotU, wantU)
+		}
+	}
+	if nonzero < 100 {
+		t.Errorf("only %d of 300 trials overlap: the test shapes are too sparse", nonzero)
+	}
+}
+
+// TestClipUnionGroups measures many polygons, some overlapping, some
+// touching, most apart, against one sweep of them all.
+func TestClipUnionGroups(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const x, y, d = 120.2, 30.25, 0.0001
+	site := Circle(x+50*d, y+50*d, 400)
+	for trial := range 10 {
+		var gs []geom.T
+		for range 200 {
+			i, j := float64(r.IntN(100)), float64(r.IntN(100))
+			w := d * (0.3 + 2*r.Float64())
+			gs = append(gs, sq(x+i*d, y+j*d, x+i*d+w, y+j*d+w))
+		}
+		// Two that share a wall exactly.
+		gs = append(gs, sq(x, y, x+d, y+d), sq(x+d, y, x+2*d, y+d))
+		want := OverlayArea([][]geom.T{gs, {site}}, allInside)
+		got := NewClip(site).UnionArea(gs)
+		if math.Abs(got-want) > 1e-8*want {
+			t.Errorf("trial %d: grouped %.6f m², one sweep %.6f m²", trial, got, want)
+		}
+		if groups := len(overlapGroups(boundsAll(gs))); groups < 2 || groups == len(gs) {
+			t.Errorf("trial %d: %d groups of %d polygons: the test does not group", trial, groups, len(gs))
+		}
+	}
+}
+
+func boundsAll(gs []geom.T) []Box {
+	var bs []Box
+	for _, g := range gs {
+		bs = append(bs, BoundsOf(g))
+	}
+	return bs
+}
+
+func ExampleNewClip() {
+	// A site, the 50 m circle round a station on its west edge, and a
+	// building straddling that edge. (GeographicLib's Planimeter gives
+	// 10669.2 m² for the site, 853.5 m² for the building.)
+	site := sq(120.2, 30.25, 120.201, 30.251)
+	station := Circle(120.2, 30.2505, 50)
+	building := sq(120.1998, 30.2504, 120.2002, 30.2506)
+	inSite := NewClip(site)
+	inRing := NewClip(site, station)
+	fmt.Printf("site %.0f m², of it within 50 m %.0f m² (half of π·50²)\n", inSite.Area(site), inRing.Area(site))
+	fmt.Printf("building %.0f m², in the site %.0f m²\n", AreaM2(building), inSite.Area(building))
+	// Output:
+	// site 10669 m², of it within 50 m 3927 m² (half of π·50²)
+	// building 854 m², in the site 427 m²
 }

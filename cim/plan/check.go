@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/twpayne/go-geom"
 
@@ -187,6 +190,45 @@ func Check(ctx context.Context, sn *index.Snapshot, site Site, sel Selection, pa
 	}
 	r.Passed = r.Counts.FailedErrors == 0
 	return r, nil
+}
+
+// CheckSites checks several sites from one snapshot, workers at a time
+// (GOMAXPROCS when workers < 1), and returns the reports in the order of
+// the sites. sel gives each site's selection. The first error stops the
+// others and is returned, naming its site.
+func CheckSites(ctx context.Context, sn *index.Snapshot, sites []Site, sel func(Site) Selection, pack *Pack, workers int) ([]*Report, error) {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(sites))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	reps := make([]*Report, len(sites))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(sites) || ctx.Err() != nil {
+					return
+				}
+				r, err := Check(ctx, sn, sites[i], sel(sites[i]), pack)
+				if err != nil {
+					cancel(fmt.Errorf("site %s: %w", sites[i].ID, err))
+					return
+				}
+				reps[i] = r
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return reps, nil
 }
 
 func (r *Report) add(res Result) {

@@ -160,41 +160,14 @@ var indicatorNames = []string{
 	"max_residential_height_m", "transit_walk_share",
 }
 
-// overlay is the area of a polygon within every one of the clips.
-func overlay(g geom.T, clips ...geom.T) float64 {
-	layers := make([][]geom.T, 0, len(clips)+1)
-	layers = append(layers, []geom.T{g})
-	for _, c := range clips {
-		layers = append(layers, []geom.T{c})
-	}
-	return cim.OverlayArea(layers, func(in []bool) bool {
-		for _, b := range in {
-			if !b {
-				return false
-			}
-		}
-		return true
-	})
-}
-
 // gfaIn returns a building's counted GFA and underground GFA within the
-// clips.
-func (b *building) gfaIn(clips ...geom.T) (above, below float64) {
-	box := cim.BoundsOf(clips[0])
-	for _, c := range clips[1:] {
-		cb := cim.BoundsOf(c)
-		box = cim.Box{MinLon: math.Max(box.MinLon, cb.MinLon), MinLat: math.Max(box.MinLat, cb.MinLat),
-			MaxLon: math.Min(box.MaxLon, cb.MaxLon), MaxLat: math.Min(box.MaxLat, cb.MaxLat)}
-	}
+// clip.
+func (b *building) gfaIn(c *cim.Clip) (above, below float64) {
 	for _, s := range b.above {
-		if cim.BoundsOf(s.poly).Intersects(box) {
-			above += s.mult * overlay(s.poly, clips...)
-		}
+		above += s.mult * c.Area(s.poly)
 	}
 	for _, s := range b.below {
-		if cim.BoundsOf(s.poly).Intersects(box) {
-			below += s.mult * overlay(s.poly, clips...)
-		}
+		below += s.mult * c.Area(s.poly)
 	}
 	return above, below
 }
@@ -210,6 +183,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 	}
 
 	inside := boxInside(area)
+	clip := cim.NewClip(area)
 	var footprints []geom.T
 	var resFootprint float64
 	type home struct {
@@ -226,9 +200,9 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			above, below = b.wholeGFA()
 			fp = cim.AreaM2(b.footprint)
 		} else {
-			above, below = b.gfaIn(area)
+			above, below = b.gfaIn(clip)
 			if b.footprint != nil {
-				fp = overlay(b.footprint, area)
+				fp = clip.Area(b.footprint)
 			}
 		}
 		if above <= 0 && below <= 0 && fp <= 0 {
@@ -270,7 +244,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			}
 		}
 	}
-	in.FootprintM2 = cim.UnionArea(footprints, area)
+	in.FootprintM2 = clip.UnionArea(footprints)
 	if in.SiteAreaM2 > 0 {
 		in.FAR = in.GFAM2 / in.SiteAreaM2
 		in.BuildingDensity = in.FootprintM2 / in.SiteAreaM2
@@ -290,7 +264,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			var a float64
 			if inside(cim.BoundsOf(f.Geometry)) {
 				a = cim.AreaM2(f.Geometry)
-			} else if a = overlay(f.Geometry, area); a <= 0 {
+			} else if a = clip.Area(f.Geometry); a <= 0 {
 				continue
 			}
 			ground = append(ground, f.Geometry)
@@ -300,7 +274,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 				in.ParkM2 = a
 			}
 		case greenRoof:
-			a := overlay(f.Geometry, area)
+			a := clip.Area(f.Geometry)
 			if a <= 0 {
 				continue
 			}
@@ -320,7 +294,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			add("green_ratio_3d", f, g.areaM2*g.credit)
 		}
 	}
-	in.GreenGroundM2 = cim.UnionArea(ground, area)
+	in.GreenGroundM2 = clip.UnionArea(ground)
 	if in.SiteAreaM2 > 0 {
 		in.GreenRatio = in.GreenGroundM2 / in.SiteAreaM2
 		in.GreenRatio3D = (in.GreenGroundM2 + in.GreenRoofCreditedM2 +
@@ -480,7 +454,8 @@ func tod(sc *scene, site geom.T, p Params) []StationTOD {
 			contrib: map[string][]Contribution{}}
 		for _, r := range p.TODRadiiM {
 			disc := cim.Circle(st.lon, st.lat, r)
-			ring := Ring{RadiusM: r, AreaM2: overlay(site, disc)}
+			ring := Ring{RadiusM: r, AreaM2: cim.IntersectionArea(site, disc)}
+			clip := cim.NewClip(site, disc)
 			db := cim.BoundsOf(disc)
 			for _, b := range sc.buildings {
 				if b.footprint != nil && (!b.box.Intersects(db) || !b.box.Intersects(siteBox)) {
@@ -495,7 +470,7 @@ func tod(sc *scene, site geom.T, p Params) []StationTOD {
 				case far < r-1:
 					g = sc.gfaInSite(b, site)
 				default:
-					g, _ = b.gfaIn(site, disc)
+					g, _ = b.gfaIn(clip)
 				}
 				if g > 0 {
 					ring.GFAM2 += g

@@ -103,6 +103,7 @@ type scene struct {
 	fields   map[string]*walk.Field // walks from stations, from each facility
 	siteGFA  map[*building]float64  // counted GFA inside the site, once worked out
 	inSite   func(cim.Box) bool
+	siteClip *cim.Clip
 }
 
 // gfaInSite returns a building's counted GFA inside the site, working it
@@ -111,12 +112,12 @@ func (sc *scene) gfaInSite(b *building, site geom.T) float64 {
 	g, ok := sc.siteGFA[b]
 	if !ok {
 		if sc.inSite == nil {
-			sc.inSite = boxInside(site)
+			sc.inSite, sc.siteClip = boxInside(site), cim.NewClip(site)
 		}
 		if b.footprint != nil && sc.inSite(b.slabBox()) {
 			g, _ = b.wholeGFA()
 		} else {
-			g, _ = b.gfaIn(site)
+			g, _ = b.gfaIn(sc.siteClip)
 		}
 		sc.siteGFA[b] = g
 	}

@@ -51,6 +51,7 @@ Examples:
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
 			stageFlag("stage to check (default: the latest version of each feature)"),
 			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
+			&cli.IntFlag{Name: "jobs", Usage: "sites checked at once (default: one per CPU)"},
 			&cli.StringFlag{Name: "format", Usage: "output format: table, json, html (default: by the --out extension, else table)"},
 			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output (html needs one; with several sites, one file each: FILE-<site>.html)"},
 		},
@@ -80,18 +81,15 @@ func runCheck(c *cli.Context) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--site: %w", err)}
 		}
-		for _, site := range sites {
+		sel := func(site plan.Site) plan.Selection {
 			ds := c.String("dataset")
 			if ds == "" {
 				ds = site.Dataset
 			}
-			rep, err := plan.Check(c.Context, sn, site, plan.Selection{Dataset: ds, Stage: stage}, pack)
-			if err != nil {
-				return fmt.Errorf("site %s: %w", site.ID, err)
-			}
-			reps = append(reps, rep)
+			return plan.Selection{Dataset: ds, Stage: stage}
 		}
-		return nil
+		reps, err = plan.CheckSites(c.Context, sn, sites, sel, pack, c.Int("jobs"))
+		return err
 	})
 	if err != nil {
 		return err
