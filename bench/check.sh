@@ -5,8 +5,10 @@
 # into every copy, and each tool computes FAR, building density and green
 # ratio of all K sites:
 #   - one cim check of all K sites (a GeoJSON file of K site features)
-#     with the far-green pack (the same indicators), and with the full
-#     zj-future-community pack (TOD rings, walks, living circles as well);
+#     with the far-green pack (the same indicators) one site at a time
+#     (--jobs 1, as the one PostgreSQL backend works) and on every CPU,
+#     and with the full zj-future-community pack (TOD rings, walks, living
+#     circles as well) on every CPU;
 #   - K cim check processes, one per site (what a script looping over
 #     sites costs: each opens the store);
 #   - PostGIS: bench/check/indicators.sql on an osm2pgsql -k import.
@@ -70,7 +72,7 @@ done
 # exit 1 from a check with a failing rule is expected
 cat > "$WORK/cim-all.sh" <<SH
 #!/usr/bin/env bash
-"$WORK/cim" check --db "$WORK/cim.db" --site "$WORK/sites.geojson" --rules "\$1" --format json > "$WORK/out/all.\$2.json" || [ \$? = 1 ]
+"$WORK/cim" check --db "$WORK/cim.db" --site "$WORK/sites.geojson" --rules "\$1" --jobs "\${3:-0}" --format json > "$WORK/out/all.\$2.json" || [ \$? = 1 ]
 SH
 cat > "$WORK/cim-each.sh" <<SH
 #!/usr/bin/env bash
@@ -86,8 +88,9 @@ psqlrun="psql -X -q -d $DB -v ON_ERROR_STOP=1 -f bench/check/indicators.sql -o $
   echo
 } > "$out"
 hyperfine --style basic --runs "$RUNS" --export-markdown "$WORK/hf.md" \
-  -n "cim check, $K sites (far-green pack)" "$WORK/cim-all.sh bench/check/far-green.yaml fg" \
-  -n "cim check, $K sites (zj-future-community pack)" "$WORK/cim-all.sh zj-future-community zj" \
+  -n "cim check, $K sites (far-green pack), --jobs 1" "$WORK/cim-all.sh bench/check/far-green.yaml fg1 1" \
+  -n "cim check, $K sites (far-green pack), --jobs $(nproc)" "$WORK/cim-all.sh bench/check/far-green.yaml fg" \
+  -n "cim check, $K sites (zj-future-community pack), --jobs $(nproc)" "$WORK/cim-all.sh zj-future-community zj" \
   -n "$K × cim check, one site each (far-green pack)" "$WORK/cim-each.sh bench/check/far-green.yaml" \
   -n "PostGIS SQL" "$psqlrun"
 cat "$WORK/hf.md" >> "$out"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/twpayne/go-geom"
@@ -89,14 +90,15 @@ type green struct {
 
 // scene is what a check reads from the store around a site.
 type scene struct {
-	buildings []*building
-	green     []*green
-	parcels   []*cim.Feature
-	stations  []point
-	access    []point
-	services  map[string][]point // facility name → where they are
-	roads     []geom.T
-	notes     []string
+	buildings  []*building
+	green      []*green
+	parcels    []*cim.Feature
+	stations   []point
+	access     []point
+	services   map[string][]point // facility name → where they are
+	roads      []geom.T
+	roadLayers []int // each road's layer (roadLayer)
+	notes      []string
 
 	net      *walk.Network
 	netBuilt bool
@@ -130,7 +132,7 @@ func (sc *scene) network(p Params) *walk.Network {
 	if !sc.netBuilt {
 		sc.netBuilt = true
 		if p.Walk != "straight" && len(sc.roads) > 0 {
-			sc.net = walk.Build(sc.roads, walk.Options{})
+			sc.net = walk.Build(sc.roads, walk.Options{Layers: sc.roadLayers})
 		}
 	}
 	return sc.net
@@ -282,6 +284,7 @@ func sortScene(view []*cim.Feature, p Params) *scene {
 		case cim.ClassRoad:
 			if walkable(f) {
 				sc.roads = append(sc.roads, f.Geometry)
+				sc.roadLayers = append(sc.roadLayers, roadLayer(f))
 			}
 		}
 	}
@@ -456,6 +459,26 @@ func number(v any) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// roadLayer is a road's layer, by OpenStreetMap's tags: its layer, else 1
+// on a bridge and −1 in a tunnel (not a passage through a building), else
+// 0. Roads of different layers do not meet where they cross.
+func roadLayer(f *cim.Feature) int {
+	if s, ok := f.Props["layer"].(string); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			return n
+		}
+	} else if n, ok := number(f.Props["layer"]); ok && n == math.Trunc(n) {
+		return int(n)
+	}
+	if b, _ := f.Props["bridge"].(string); b != "" && b != "no" {
+		return 1
+	}
+	if t, _ := f.Props["tunnel"].(string); t != "" && t != "no" && t != "building_passage" {
+		return -1
+	}
+	return 0
 }
 
 // walkable reports whether people may walk along a road.

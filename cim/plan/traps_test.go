@@ -238,3 +238,25 @@ func TestTraps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, runTrap(t, tt.site, tt.features...)) })
 	}
 }
+
+func TestRoadLayer(t *testing.T) {
+	for _, tt := range []struct {
+		props map[string]any
+		want  int
+	}{
+		{map[string]any{}, 0},
+		{map[string]any{"bridge": "yes"}, 1},
+		{map[string]any{"bridge": "viaduct", "layer": "2"}, 2},
+		{map[string]any{"bridge": "no"}, 0},
+		{map[string]any{"tunnel": "yes"}, -1},
+		{map[string]any{"tunnel": "building_passage"}, 0},
+		{map[string]any{"tunnel": "yes", "layer": "-2"}, -2},
+		{map[string]any{"layer": " 1 "}, 1},
+		{map[string]any{"layer": 3.0}, 3},
+		{map[string]any{"layer": "high", "bridge": "yes"}, 1},
+	} {
+		if got := roadLayer(&cim.Feature{Props: tt.props}); got != tt.want {
+			t.Errorf("%v: layer %d, want %d", tt.props, got, tt.want)
+		}
+	}
+}

@@ -23,6 +23,12 @@ type Options struct {
 	// DefaultSnapM (150 m); +Inf, or anything over 20,000 km, connects
 	// every point on the Earth.
 	SnapM float64
+	// Layers, when not nil, gives each line a layer (OpenStreetMap's
+	// layer tag: a bridge above 0, a tunnel below). Lines of different
+	// layers are joined only where they share a vertex or one's end lies
+	// on the other, never where they merely cross: a bridge does not
+	// meet the street beneath it. Nil puts every line in layer 0.
+	Layers []int
 }
 
 // Network is an undirected graph of walkable segments: nodes at the ends
@@ -94,7 +100,11 @@ func Build(lines []geom.T, opts Options) *Network {
 		}
 	}
 	b.segs = make([]seg, 0, coords/2) // room for XY; more strides need less
-	for _, g := range lines {
+	for i, g := range lines {
+		b.layer = 0
+		if i < len(opts.Layers) {
+			b.layer = int32(opts.Layers[i])
+		}
 		b.addGeom(g)
 	}
 	n := b.network()
@@ -113,12 +123,14 @@ func (n *Network) Len() (nodes, edges int) { return len(n.lon), len(n.ea) }
 type builder struct {
 	segs   []seg
 	splits []split
+	layer  int32 // of the line being added
 }
 
 // seg is a segment between two distinct points of the 1e-7 degree lattice.
 type seg struct {
 	a, b           uint64
 	ax, ay, bx, by float64
+	layer          int32
 }
 
 // split is a node on segment seg at parameter t (0 at its start, 1 at its
@@ -171,7 +183,7 @@ func (b *builder) addLine(flat []float64, stride int) {
 		if havePrev && k != prev {
 			ax, ay := keyLonLat(prev)
 			bx, by := keyLonLat(k)
-			b.segs = append(b.segs, seg{prev, k, ax, ay, bx, by})
+			b.segs = append(b.segs, seg{prev, k, ax, ay, bx, by, b.layer})
 		}
 		prev, havePrev = k, true
 	}
@@ -301,7 +313,7 @@ func (b *builder) meet(i, j int32) {
 	touch(i, s, r.b, r.bx, r.by)
 	touch(j, r, s.a, s.ax, s.ay)
 	touch(j, r, s.b, s.bx, s.by)
-	if touched {
+	if touched || s.layer != r.layer {
 		return
 	}
 	// A proper crossing: the ends of each lie strictly on either side of

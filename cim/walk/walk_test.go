@@ -423,3 +423,46 @@ func TestSnapFindsNearestEdge(t *testing.T) {
 		}
 	}
 }
+
+// TestLayers: a bridge crosses a street without meeting it, unless they
+// share a vertex there or one ends on the other.
+func TestLayers(t *testing.T) {
+	// The street runs 400 m east; the bridge 400 m north across its middle.
+	sx, sy, ex := lon0, lat0, lon0+0.004
+	mx := lon0 + 0.002
+	ny, nyEnd := lat0-0.0018, lat0+0.0018
+	street := line(sx, sy, ex, sy)
+	bridge := line(mx, ny, mx, nyEnd)
+	bridgeOnVertex := line(mx, ny, mx, sy, mx, nyEnd)
+	streetOnVertex := line(sx, sy, mx, sy, ex, sy)
+	stub := line(mx, ny, mx, sy) // ends on the street
+	through := legs(sx, sy, mx, sy, mx, nyEnd)
+	for _, tt := range []struct {
+		name   string
+		lines  []geom.T
+		layers []int
+		want   float64 // 0: not reachable
+	}{
+		{"same layer: joined where they cross", []geom.T{street, bridge}, []int{0, 0}, through},
+		{"no layers: joined where they cross", []geom.T{street, bridge}, nil, through},
+		{"a bridge passes over", []geom.T{street, bridge}, []int{0, 1}, 0},
+		{"a tunnel passes under", []geom.T{street, bridge}, []int{0, -1}, 0},
+		{"a shared vertex joins layers", []geom.T{streetOnVertex, bridgeOnVertex}, []int{0, 1}, through},
+		{"an end on the other joins layers", []geom.T{street, stub}, []int{0, 1}, legs(sx, sy, mx, sy, mx, ny)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := [2]float64{mx, nyEnd}
+			if tt.lines[1] == stub {
+				dst = [2]float64{mx, ny}
+			}
+			// Sources and targets snap to the nearest line: no farther.
+			got, ok := distance(t, tt.lines, Options{Layers: tt.layers, SnapM: 1}, [2]float64{sx, sy}, dst, math.Inf(1))
+			switch {
+			case tt.want == 0 && ok:
+				t.Errorf("reached in %.1f m, want no path", got)
+			case tt.want > 0 && (!ok || !relClose(got, tt.want, 1e-9)):
+				t.Errorf("%.3f m (reached %v), want %.3f m", got, ok, tt.want)
+			}
+		})
+	}
+}
