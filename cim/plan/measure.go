@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 	"slices"
 
@@ -393,6 +394,26 @@ type StationTOD struct {
 	GradientOK *bool    `json:"tod_gradient_ok"`
 
 	contrib map[string][]Contribution
+}
+
+// MarshalJSON writes the station with its ring FARs also under their
+// indicator names, tod_far_300 and so on, as rules name them.
+func (s StationTOD) MarshalJSON() ([]byte, error) {
+	type plain StationTOD
+	b, err := json.Marshal(plain(s))
+	if err != nil || len(s.Rings) == 0 {
+		return b, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	for _, r := range s.Rings {
+		v, err := json.Marshal(r.FAR)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"`+ringName(r.RadiusM)+`":`...)
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
 }
 
 // Ring is the part of the site within a radius of a station.

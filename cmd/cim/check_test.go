@@ -74,13 +74,25 @@ func TestCheckJSON(t *testing.T) {
 			Limit                                            any
 			Features                                         []struct{ ID string }
 		}
-		Passed bool
+		Stations []map[string]any
+		Passed   bool
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if rep.Site.ID != "geojson:hz-future-community:site" || rep.Dataset != "hz-future-community" || rep.Stage != "planning" || !rep.Passed {
 		t.Errorf("header: %+v", rep)
+	}
+	if len(rep.Stations) != 1 {
+		t.Fatalf("%d stations, want the sample's one", len(rep.Stations))
+	}
+	for _, k := range []string{"tod_far_300", "tod_far_500", "tod_far_800", "tod_gradient_ok", "inner_far", "outer_far", "rings"} {
+		if _, ok := rep.Stations[0][k]; !ok {
+			t.Errorf("station lacks %q: %v", k, rep.Stations[0])
+		}
+	}
+	if w := rep.Indicators["walk"]; w != "network" {
+		t.Errorf("walk %v, want network (the sample has roads)", w)
 	}
 	if far, _ := rep.Indicators["far"].(float64); far < 1.63 || far > 1.64 {
 		t.Errorf("far %v, want 1.636 (samples/README.md)", rep.Indicators["far"])
