@@ -195,18 +195,48 @@ func TestClipUnionGroups(t *testing.T) {
 		if math.Abs(got-want) > 1e-8*want {
 			t.Errorf("trial %d: grouped %.6f m², one sweep %.6f m²", trial, got, want)
 		}
-		if groups := len(overlapGroups(boundsAll(gs))); groups < 2 || groups == len(gs) {
+		if groups := len(overlapGroups(planeBounds(gs))); groups < 2 || groups == len(gs) {
 			t.Errorf("trial %d: %d groups of %d polygons: the test does not group", trial, groups, len(gs))
 		}
 	}
 }
 
-func boundsAll(gs []geom.T) []Box {
-	var bs []Box
+func planeBounds(gs []geom.T) []window {
+	p := newLAEA(120.2, 30.25)
+	var bs []window
 	for _, g := range gs {
-		bs = append(bs, BoundsOf(g))
+		b := emptyWindow()
+		for _, r := range appendRings(nil, p, g) {
+			b = b.extend(ringBounds(r))
+		}
+		bs = append(bs, b)
 	}
 	return bs
+}
+
+// TestClipLongEdges: a 4.8 km edge along a parallel is straight in the
+// plane, so it bows north of its ends' latitude by some 25 cm in between.
+// A square just north of that latitude overlaps it there: the union must
+// not count the overlap twice, nor the clip miss the square. (Found in
+// review: grouping and the quick test once compared boxes in degrees.)
+func TestClipLongEdges(t *testing.T) {
+	const lat = 30.25
+	a := sq(120.2, lat-0.001, 120.25, lat)
+	site := sq(120.2, lat-0.002, 120.25, lat+0.002)
+	for _, gap := range []float64{0, 5e-8, 2e-7, 5e-7, 1e-6, 1e-5} {
+		b := sq(120.2245, lat+gap, 120.2255, lat+gap+0.001)
+		want := OverlayArea([][]geom.T{{a, b}, {site}}, allInside)
+		if got := NewClip(site).UnionArea([]geom.T{a, b}); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("gap %g°: union %.4f m², full sweep %.4f m²", gap, got, want)
+		}
+		wantI := OverlayArea([][]geom.T{{b}, {site}, {a}}, allInside)
+		if got := NewClip(site, a).Area(b); math.Abs(got-wantI) > 1e-6*math.Max(wantI, 1) {
+			t.Errorf("gap %g°: b within the clip %.4f m², full sweep %.4f m²", gap, got, wantI)
+		}
+		if gap == 5e-7 && wantI < 1 {
+			t.Errorf("gap %g°: overlap %.4f m², want the bowed edge to overlap b", gap, wantI)
+		}
+	}
 }
 
 func ExampleNewClip() {

@@ -41,6 +41,7 @@ func TestPackErrors(t *testing.T) {
 		{"station ring", rule("id: r, scope: station, indicator: tod_far_400, op: min, limit: 1, severity: error, reference: x"), "unknown station indicator"},
 		{"repeated id", "name: t\nrules:\n  - {" + ok + "}\n  - {" + ok + "}\n", "repeated id"},
 		{"bad radii", "name: t\nparams: {tod_radii_m: [500, 300]}\n", "increasing"},
+		{"repeated radius", "name: t\nparams: {tod_radii_m: [300, 300, 800]}\n", "increasing"},
 		{"bad walk", "name: t\nparams: {walk: fly}\n", `walk "fly"`},
 		{"unknown facility", rule(strings.Replace(ok, "indicator: far", "indicator: facility_coverage.zoo", 1)), "facility_coverage.zoo"},
 	}

@@ -179,7 +179,7 @@ func (p *Params) validate() error {
 	case p.RoofCredit.By != "soil_depth" && p.RoofCredit.By != "elevation":
 		return fmt.Errorf("roof_credit.by %q: want soil_depth or elevation", p.RoofCredit.By)
 	}
-	if !slices.IsSorted(p.TODRadiiM) || p.TODRadiiM[0] <= 0 {
+	if !slices.IsSorted(p.TODRadiiM) || p.TODRadiiM[0] <= 0 || len(slices.Compact(slices.Clone(p.TODRadiiM))) != len(p.TODRadiiM) {
 		return fmt.Errorf("tod_radii_m %v: want increasing positive radii", p.TODRadiiM)
 	}
 	for _, r := range p.TODRadiiM {

@@ -131,7 +131,13 @@ type seg struct {
 	a, b           uint64
 	ax, ay, bx, by float64
 	layer          int32
+	ends           uint8 // lineStart: a is its line's first vertex; lineEnd: b is its last
 }
+
+const (
+	lineStart = 1 << iota
+	lineEnd
+)
 
 // split is a node on segment seg at parameter t (0 at its start, 1 at its
 // end; its own ends are recorded at −1 and 2 so that they sort outermost).
@@ -173,19 +179,30 @@ func (b *builder) addLine(flat []float64, stride int) {
 		return
 	}
 	prev, havePrev := uint64(0), false
+	first := len(b.segs) // the first segment of the current run of valid vertices
 	for i := 0; i+1 < len(flat); i += stride {
 		lon, lat := flat[i], flat[i+1]
 		if !validLonLat(lon, lat) {
-			havePrev = false
+			b.markEnds(first)
+			first, havePrev = len(b.segs), false
 			continue
 		}
 		k := latticeKey(lon, lat)
 		if havePrev && k != prev {
 			ax, ay := keyLonLat(prev)
 			bx, by := keyLonLat(k)
-			b.segs = append(b.segs, seg{prev, k, ax, ay, bx, by, b.layer})
+			b.segs = append(b.segs, seg{prev, k, ax, ay, bx, by, b.layer, 0})
 		}
 		prev, havePrev = k, true
+	}
+	b.markEnds(first)
+}
+
+// markEnds marks the ends of the line whose segments start at first.
+func (b *builder) markEnds(first int) {
+	if first < len(b.segs) {
+		b.segs[first].ends |= lineStart
+		b.segs[len(b.segs)-1].ends |= lineEnd
 	}
 }
 
@@ -309,11 +326,22 @@ func (b *builder) meet(i, j int32) {
 			touched = true
 		}
 	}
-	touch(i, s, r.a, r.ax, r.ay)
-	touch(i, s, r.b, r.bx, r.by)
-	touch(j, r, s.a, s.ax, s.ay)
-	touch(j, r, s.b, s.bx, s.by)
-	if touched || s.layer != r.layer {
+	// Between layers only a line's own ends join the other line: the
+	// inner vertices of a bridge over a street do not.
+	same := s.layer == r.layer
+	if same || r.ends&lineStart != 0 {
+		touch(i, s, r.a, r.ax, r.ay)
+	}
+	if same || r.ends&lineEnd != 0 {
+		touch(i, s, r.b, r.bx, r.by)
+	}
+	if same || s.ends&lineStart != 0 {
+		touch(j, r, s.a, s.ax, s.ay)
+	}
+	if same || s.ends&lineEnd != 0 {
+		touch(j, r, s.b, s.bx, s.by)
+	}
+	if touched || !same {
 		return
 	}
 	// A proper crossing: the ends of each lie strictly on either side of

@@ -448,6 +448,9 @@ func TestLayers(t *testing.T) {
 		{"a bridge passes over", []geom.T{street, bridge}, []int{0, 1}, 0},
 		{"a tunnel passes under", []geom.T{street, bridge}, []int{0, -1}, 0},
 		{"a shared vertex joins layers", []geom.T{streetOnVertex, bridgeOnVertex}, []int{0, 1}, through},
+		{"a bridge's inner vertex on the street does not", []geom.T{street, bridgeOnVertex}, []int{0, 1}, 0},
+		{"nor one a centimetre off it", []geom.T{street, line(mx, ny, mx, sy+1e-7, mx, nyEnd)}, []int{0, 1}, 0},
+		{"in one layer the inner vertex joins", []geom.T{street, bridgeOnVertex}, []int{0, 0}, through},
 		{"an end on the other joins layers", []geom.T{street, stub}, []int{0, 1}, legs(sx, sy, mx, sy, mx, ny)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,8 +81,9 @@ func runCheck(c *cli.Context) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--site: %w", err)}
 		}
+		dataset := c.String("dataset")
 		sel := func(site plan.Site) plan.Selection {
-			ds := c.String("dataset")
+			ds := dataset
 			if ds == "" {
 				ds = site.Dataset
 			}
@@ -184,11 +185,19 @@ func writeReports(c *cli.Context, out string, reps []*plan.Report, passed, faile
 // else --out with "-<site id>" before its extension.
 func writeHTMLReports(c *cli.Context, reps []*plan.Report) error {
 	path := c.String("out")
+	used := map[string]bool{}
 	for _, rep := range reps {
 		p := path
 		if len(reps) > 1 {
+			// One page per site; ids that make the same file name (p:1,
+			// p/1) or repeat get -2, -3… rather than overwrite a page.
 			ext := filepath.Ext(path)
-			p = strings.TrimSuffix(path, ext) + "-" + fileSafe(rep.Site.ID) + ext
+			base := strings.TrimSuffix(path, ext) + "-" + fileSafe(rep.Site.ID)
+			p = base + ext
+			for n := 2; used[p]; n++ {
+				p = fmt.Sprintf("%s-%d%s", base, n, ext)
+			}
+			used[p] = true
 		}
 		f, err := os.Create(p)
 		if err != nil {

@@ -200,3 +200,20 @@ func sitesFile(t *testing.T) string {
 	}
 	return f
 }
+
+func TestCheckHTMLNamesDoNotCollide(t *testing.T) {
+	db := demoStore(t)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "sites.geojson")
+	box := `"geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2550],[120.2100,30.2550],[120.2100,30.2586],[120.2074,30.2586],[120.2074,30.2550]]]},"properties":{"cim:class":"site"}`
+	os.WriteFile(f, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"p:1",`+box+`},{"type":"Feature","id":"p/1",`+box+`}]}`), 0o644)
+	out := filepath.Join(dir, "r.html")
+	if code, _, errOut := runCim(t, "check", "--db", db, "--site", f, "--out", out); code > 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"r-p_1.html", "r-p_1-2.html"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
