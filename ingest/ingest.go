@@ -16,7 +16,9 @@ import (
 	"sync/atomic"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/cityjson"
 	"github.com/future-community/cim/ingest/geojson"
+	"github.com/future-community/cim/ingest/imdf"
 	"github.com/future-community/cim/ingest/osm"
 )
 
@@ -31,6 +33,7 @@ const (
 	FormatOSMXML     Format = "osm.xml"
 	FormatIFC        Format = "ifc"
 	FormatCityJSON   Format = "cityjson"
+	FormatIMDF       Format = "imdf" // a folder or .zip of IMDF GeoJSON files
 )
 
 // ErrUnknownFormat is returned by Detect for input it does not recognise.
@@ -55,8 +58,12 @@ func Detect(head []byte) (Format, error) {
 		return FormatOSMPBF, nil
 	case len(t) > 0 && t[0] == 0x1e:
 		return FormatGeoJSONSeq, nil
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return FormatIMDF, nil // the one zipped format cim reads
 	case len(t) > 0 && t[0] == '{':
-		if bytes.Contains(t, []byte(`"CityJSON`)) {
+		// CityJSON says so in "type", often at the very end: its
+		// CityObjects member names it too.
+		if bytes.Contains(t, []byte(`"CityJSON`)) || bytes.Contains(t, []byte(`"CityObjects"`)) {
 			return FormatCityJSON, nil
 		}
 		// A FeatureCollection, a Feature, or the first of a sequence of
@@ -84,6 +91,9 @@ type Options struct {
 	// TempDir is where a reader spills what does not fit in MemoryMB;
 	// "" means os.TempDir() ($TMPDIR, else /tmp).
 	TempDir string
+	// CRS is the coordinate reference system of a CityJSON file whose
+	// metadata names none ("EPSG:7415").
+	CRS string
 }
 
 // DatasetName is the default dataset name for a file.
@@ -122,7 +132,10 @@ func Open(path string, opts Options) (*File, error) {
 	}
 	if st.IsDir() {
 		f.Close()
-		return nil, fmt.Errorf("%s is a directory", path)
+		if _, err := os.Stat(filepath.Join(path, "manifest.json")); err != nil {
+			return nil, fmt.Errorf("%s is a directory without an IMDF manifest.json (give a file, or an IMDF folder)", path)
+		}
+		return openIMDF(path, st.Size(), opts)
 	}
 	cr := &countingReader{r: f}
 	br := bufio.NewReaderSize(cr, 256<<10)
@@ -130,7 +143,7 @@ func Open(path string, opts Options) (*File, error) {
 	format, err := Detect(head)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w (want GeoJSON, GeoJSONSeq, OSM PBF, IFC or CityJSON)", path, err)
+		return nil, fmt.Errorf("%s: %w (want GeoJSON, GeoJSONSeq, OSM PBF, IFC, CityJSON or IMDF)", path, err)
 	}
 	in := &File{Path: path, Format: format, Dataset: opts.Dataset, Size: st.Size(), f: f, count: cr}
 	if in.Dataset == "" {
@@ -170,10 +183,54 @@ func Open(path string, opts Options) (*File, error) {
 		in.skipped = func() []error { return nil }
 		in.warns = r.Warnings
 		in.close = r.Close
+	case FormatCityJSON:
+		r, err := cityjson.NewReader(br, cityjson.Options{
+			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid, CRS: opts.CRS,
+		})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		in.next = r.Next
+		in.skipped = func() []error {
+			var out []error
+			for _, e := range r.Skipped() {
+				out = append(out, e)
+			}
+			return out
+		}
+		in.warns = r.Warnings
+	case FormatIMDF:
+		f.Close()
+		return openIMDF(path, st.Size(), opts)
 	default:
 		f.Close()
 		return nil, fmt.Errorf("%s: %s: %w", path, format, ErrUnsupported)
 	}
+	return in, nil
+}
+
+// openIMDF opens an IMDF folder or zip. Its reader reads the files it
+// needs itself; progress counts the features read.
+func openIMDF(path string, size int64, opts Options) (*File, error) {
+	in := &File{Path: path, Format: FormatIMDF, Dataset: opts.Dataset, Size: size, count: &countingReader{}}
+	if in.Dataset == "" {
+		in.Dataset = DatasetName(path)
+	}
+	r, err := imdf.Open(path, imdf.Options{Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid})
+	if err != nil {
+		return nil, err
+	}
+	in.next = r.Next
+	in.skipped = func() []error {
+		var out []error
+		for _, e := range r.Skipped() {
+			out = append(out, e)
+		}
+		return out
+	}
+	in.warns = r.Warnings
+	in.close = r.Close
 	return in, nil
 }
 
@@ -192,7 +249,10 @@ func (in *File) BytesRead() int64 { return in.count.n.Load() }
 
 // Close closes the file.
 func (in *File) Close() error {
-	err := in.f.Close()
+	var err error
+	if in.f != nil {
+		err = in.f.Close()
+	}
 	if in.close != nil {
 		if cerr := in.close(); err == nil {
 			err = cerr

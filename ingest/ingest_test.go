@@ -19,6 +19,8 @@ func TestDetect(t *testing.T) {
 		{"newline-delimited", `{"type":"Feature","geometry":null,"properties":{}}` + "\n" + `{"type":"Feature"}`, FormatGeoJSON},
 		{"seq with RS", "\x1e{\"type\":\"Feature\"}\n", FormatGeoJSONSeq},
 		{"cityjson", `{"type":"CityJSON","version":"2.0"}`, FormatCityJSON},
+		{"cityjson, type at the end", `{"CityObjects":{"b1":{"type":"Building"}}`, FormatCityJSON},
+		{"zip (IMDF)", "PK\x03\x04\x14\x00", FormatIMDF},
 		{"ifc", "ISO-10303-21;\nHEADER;", FormatIFC},
 		{"osm xml", "<?xml version='1.0'?>\n<osm version=\"0.6\">", FormatOSMXML},
 		{"osm pbf", "\x00\x00\x00\x0d\x0a\x09OSMHeader\x18", FormatOSMPBF},
@@ -31,7 +33,7 @@ func TestDetect(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"", "hello", "PK\x03\x04", "[1,2,3]"} {
+	for _, bad := range []string{"", "hello", "[1,2,3]"} {
 		if _, err := Detect([]byte(bad)); !errors.Is(err, ErrUnknownFormat) {
 			t.Errorf("Detect(%q) err = %v, want ErrUnknownFormat", bad, err)
 		}

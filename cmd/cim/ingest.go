@@ -32,8 +32,12 @@ The format is told from the content: a GeoJSON FeatureCollection, a
 single Feature, or a sequence of Features one per line (GeoJSONSeq, with
 or without RFC 8142 record separators); an OpenStreetMap PBF extract
 (tagged nodes become points, tagged ways lines or areas, multipolygon
-relations polygons; OSM XML, IFC and CityJSON are recognised but not read
-yet). The summary counts the features of each file by class. GeoJSON properties in OpenStreetMap style (building,
+relations polygons); CityJSON 1.0–2.0 and CityJSONSeq (buildings, parts,
+storeys, rooms, vegetation, roads, water, reprojected from the file's CRS,
+or --crs when it names none); an IMDF folder or .zip (venue, buildings,
+levels as floors, units, openings, amenities). OSM XML and IFC are
+recognised but not read yet. The summary counts the features of each file
+by class. GeoJSON properties in OpenStreetMap style (building,
 building:levels, level, leisure, railway, highway=bus_stop, amenity …)
 set the class and floors; cim:class, cim:level and cim:stage override.
 
@@ -45,12 +49,15 @@ the planning stage alone).
 Examples:
    cim ingest --db city.db zoning.geojson
    cim ingest --db city.db --dataset scheme-a --stage design buildings.geojson storeys.geojson
-   cim ingest --db city.db --skip-invalid --format json messy.geojson`,
+   cim ingest --db city.db --skip-invalid --format json messy.geojson
+   cim ingest --db city.db --crs EPSG:7415 rotterdam.city.json
+   cim ingest --db city.db station-mall/          (an IMDF folder)`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name (default: the file name without extension)"},
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
+			&cli.StringFlag{Name: "crs", Usage: "coordinate reference system of a CityJSON file that names none (EPSG:7415, EPSG:4547…)"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
 			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
@@ -116,7 +123,7 @@ func runIngest(c *cli.Context) error {
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
 			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"), MemoryMB: mem / 3,
-			TempDir: c.String("tmpdir"),
+			TempDir: c.String("tmpdir"), CRS: c.String("crs"),
 		}, c.Bool("replace"), stderr)
 		if err != nil {
 			rep.Error = err.Error()

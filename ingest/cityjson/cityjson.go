@@ -325,7 +325,7 @@ func (r *Reader) readHeader() error {
 			return r.fail("", -1, fmt.Errorf("the CRS given for a file without metadata.referenceSystem: %w", err))
 		}
 	default:
-		return r.fail("", -1, fmt.Errorf("%w: the file has no metadata.referenceSystem; give the CRS its coordinates are in (Options.CRS, such as EPSG:7415 for Dutch RD New + NAP)", ErrNoCRS))
+		return r.fail("", -1, fmt.Errorf("%w: the file has no metadata.referenceSystem; give the CRS its coordinates are in (cim ingest --crs, Options.CRS; EPSG:7415 for Dutch RD New + NAP)", ErrNoCRS))
 	}
 	if t := doc.transform; t != nil {
 		if len(t.Scale) != 3 || len(t.Translate) != 3 {

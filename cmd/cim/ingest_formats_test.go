@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestIngestCityJSONAndIMDF loads a CityJSON file, one that needs --crs,
+// and an IMDF folder, and counts what the store holds by class.
+func TestIngestCityJSONAndIMDF(t *testing.T) {
+	delft := sharedFile(t, "cityjson/delft.json")
+	rotterdam := sharedFile(t, "cityjson/rotterdam_subset.json")
+	db := filepath.Join(t.TempDir(), "db")
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		want    map[string]float64 // features by class in the summary
+		wantErr string
+	}{
+		{"delft", []string{delft}, 0, map[string]float64{"building": 160, "green": 126}, ""},
+		{"an IMDF folder", []string{"../../ingest/imdf/testdata/station-mall"}, 0, map[string]float64{"storey": 3, "space": 12, "building": 1, "site": 1}, ""},
+		{"no CRS", []string{rotterdam}, 1, nil, "--crs"},
+		{"--crs", []string{"--crs", "EPSG:7415", rotterdam}, 0, map[string]float64{"building": 16}, ""},
+		{"a folder that is not IMDF", []string{t.TempDir()}, 1, nil, "without an IMDF manifest.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCim(t, append([]string{"ingest", "--db", db, "--format", "json"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if tt.wantErr != "" {
+				if !strings.Contains(out+errOut, tt.wantErr) {
+					t.Errorf("output lacks %q:\n%s%s", tt.wantErr, out, errOut)
+				}
+				return
+			}
+			var rep struct {
+				Files []struct {
+					Classes map[string]float64 `json:"classes"`
+				} `json:"files"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Files) != 1 {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			reps := rep.Files
+			for class, n := range tt.want {
+				if got := reps[0].Classes[class]; got != n {
+					t.Errorf("%s: %v, want %v (all: %v)", class, got, n, reps[0].Classes)
+				}
+			}
+		})
+	}
+}
