@@ -18,6 +18,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/ingest/cityjson"
 	"github.com/future-community/cim/ingest/geojson"
+	"github.com/future-community/cim/ingest/ifc"
 	"github.com/future-community/cim/ingest/imdf"
 	"github.com/future-community/cim/ingest/osm"
 )
@@ -94,6 +95,10 @@ type Options struct {
 	// CRS is the coordinate reference system of a CityJSON file whose
 	// metadata names none ("EPSG:7415").
 	CRS string
+	// Anchor places an IFC file that has no georeferencing of its own:
+	// the longitude and latitude of its origin and the rotation of its
+	// +y axis from north (ifc.Anchor). A file's own georeferencing wins.
+	Anchor *ifc.Anchor
 }
 
 // DatasetName is the default dataset name for a file.
@@ -186,6 +191,23 @@ func Open(path string, opts Options) (*File, error) {
 	case FormatCityJSON:
 		r, err := cityjson.NewReader(br, cityjson.Options{
 			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid, CRS: opts.CRS,
+		})
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		in.next = r.Next
+		in.skipped = func() []error {
+			var out []error
+			for _, e := range r.Skipped() {
+				out = append(out, e)
+			}
+			return out
+		}
+		in.warns = r.Warnings
+	case FormatIFC:
+		r, err := ifc.NewReader(br, ifc.Options{
+			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid, Anchor: opts.Anchor,
 		})
 		if err != nil {
 			f.Close()

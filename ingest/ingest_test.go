@@ -2,9 +2,14 @@ package ingest
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/ifc"
+	"github.com/future-community/cim/ingest/ifc/step"
 )
 
 func TestDetect(t *testing.T) {
@@ -67,9 +72,12 @@ func TestOpenErrors(t *testing.T) {
 	os.WriteFile(unknown, []byte("just some text"), 0o644)
 	ifc := filepath.Join(dir, "model.ifc")
 	os.WriteFile(ifc, []byte("ISO-10303-21;\nHEADER;\n"), 0o644)
+	osmXML := filepath.Join(dir, "map.osm")
+	os.WriteFile(osmXML, []byte("<?xml version='1.0'?>\n<osm version='0.6'></osm>\n"), 0o644)
 	for path, want := range map[string]error{
 		unknown:                       ErrUnknownFormat,
-		ifc:                           ErrUnsupported,
+		ifc:                           step.ErrTruncated,
+		osmXML:                        ErrUnsupported,
 		filepath.Join(dir, "missing"): os.ErrNotExist,
 	} {
 		if _, err := Open(path, Options{}); !errors.Is(err, want) {
@@ -78,6 +86,38 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := Open(dir, Options{}); err == nil {
 		t.Error("Open(directory) succeeded")
+	}
+}
+
+func TestOpenIFC(t *testing.T) {
+	const path = "ifc/testdata/nogeoref.ifc"
+	if _, err := Open(path, Options{}); !errors.Is(err, ifc.ErrNoGeoref) {
+		t.Errorf("Open without an anchor: %v, want ifc.ErrNoGeoref", err)
+	}
+	in, err := Open(path, Options{Anchor: &ifc.Anchor{Lon: 120.15, Lat: 30.25}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if in.Format != FormatIFC || in.Dataset != "nogeoref" {
+		t.Errorf("format %q, dataset %q", in.Format, in.Dataset)
+	}
+	n := 0
+	for {
+		f, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Dataset != "nogeoref" || f.Stage != cim.DefaultStage {
+			t.Errorf("%s: dataset %q, stage %v", f.ID, f.Dataset, f.Stage)
+		}
+		n++
+	}
+	if n != 5 {
+		t.Errorf("%d features, want 5", n)
 	}
 }
 

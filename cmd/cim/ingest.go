@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
+	"github.com/future-community/cim/ingest/ifc"
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,9 +38,11 @@ or without RFC 8142 record separators); an OpenStreetMap PBF extract
 relations polygons); CityJSON 1.0–2.0 and CityJSONSeq (buildings, parts,
 storeys, rooms, vegetation, roads, water, reprojected from the file's CRS,
 or --crs when it names none); an IMDF folder or .zip (venue, buildings,
-levels as floors, units, openings, amenities). OSM XML and IFC are
-recognised but not read yet. The summary counts the features of each file
-by class. GeoJSON properties in OpenStreetMap style (building,
+levels as floors, units, openings, amenities); IFC2X3, IFC4 and IFC4X3
+models (site, buildings, storeys as floors numbered by elevation, spaces
+with their floor areas; placed by the file's IfcMapConversion, else its
+site's latitude and longitude, else --anchor). OSM XML is recognised but
+not read yet. The summary counts the features of each file by class. GeoJSON properties in OpenStreetMap style (building,
 building:levels, level, leisure, railway, highway=bus_stop, amenity …)
 set the class and floors; cim:class, cim:level and cim:stage override.
 
@@ -51,13 +56,15 @@ Examples:
    cim ingest --db city.db --dataset scheme-a --stage design buildings.geojson storeys.geojson
    cim ingest --db city.db --skip-invalid --format json messy.geojson
    cim ingest --db city.db --crs EPSG:7415 rotterdam.city.json
-   cim ingest --db city.db station-mall/          (an IMDF folder)`,
+   cim ingest --db city.db station-mall/          (an IMDF folder)
+   cim ingest --db city.db --anchor 120.15,30.25,12 house.ifc`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name (default: the file name without extension)"},
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
 			&cli.StringFlag{Name: "crs", Usage: "coordinate reference system of a CityJSON file that names none (EPSG:7415, EPSG:4547…)"},
+			&cli.StringFlag{Name: "anchor", Usage: "lon,lat[,rotation_deg]: where the origin of an IFC file without georeferencing lies, and how far its +y axis turns clockwise from north"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
 			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
@@ -65,6 +72,29 @@ Examples:
 		},
 		Action: runIngest,
 	}
+}
+
+// parseAnchor reads --anchor lon,lat[,rotation_deg]; "" is no anchor.
+func parseAnchor(s string) (*ifc.Anchor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) < 2 || len(parts) > 3 {
+		return nil, usagef("--anchor %q: want lon,lat or lon,lat,rotation_deg", s)
+	}
+	var v [3]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, usagef("--anchor %q: %q is not a number", s, p)
+		}
+		v[i] = f
+	}
+	if v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 {
+		return nil, usagef("--anchor %q: longitude must be within −180…180 and latitude within −90…90", s)
+	}
+	return &ifc.Anchor{Lon: v[0], Lat: v[1], RotationDeg: v[2]}, nil
 }
 
 // fileReport is the outcome of one file, as printed and as JSON.
@@ -98,6 +128,10 @@ func runIngest(c *cli.Context) error {
 	if c.Bool("replace") && c.String("dataset") != "" && c.NArg() > 1 {
 		return usagef("--replace with --dataset and several files: each file would replace what the one before loaded; merge them into one file, or give each its own dataset")
 	}
+	anchor, err := parseAnchor(c.String("anchor"))
+	if err != nil {
+		return err
+	}
 	mem := c.Int("memory")
 	if mem < 64 {
 		return usagef("--memory %d: want at least 64 (MiB)", mem)
@@ -123,7 +157,7 @@ func runIngest(c *cli.Context) error {
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
 			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"), MemoryMB: mem / 3,
-			TempDir: c.String("tmpdir"), CRS: c.String("crs"),
+			TempDir: c.String("tmpdir"), CRS: c.String("crs"), Anchor: anchor,
 		}, c.Bool("replace"), stderr)
 		if err != nil {
 			rep.Error = err.Error()

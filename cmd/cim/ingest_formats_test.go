@@ -55,3 +55,50 @@ func TestIngestCityJSONAndIMDF(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestIFC loads an IFC file without georeferencing through
+// --anchor, and checks that a broken IFC file leaves the store as it was.
+func TestIngestIFC(t *testing.T) {
+	const (
+		house     = "../../ingest/ifc/testdata/nogeoref.ifc"
+		truncated = "../../ingest/ifc/testdata/truncated.ifc"
+	)
+	db := filepath.Join(t.TempDir(), "db")
+	type report struct {
+		Revision float64 `json:"revision"`
+		Files    []struct {
+			Classes map[string]float64 `json:"classes"`
+			Error   string             `json:"error"`
+		} `json:"files"`
+	}
+	ingest := func(wantCode int, args ...string) report {
+		t.Helper()
+		code, out, errOut := runCim(t, append([]string{"ingest", "--db", db, "--format", "json"}, args...)...)
+		if code != wantCode {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, wantCode, out, errOut)
+		}
+		var rep report
+		if code != 2 {
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+		}
+		return rep
+	}
+	if rep := ingest(1, house); !strings.Contains(rep.Files[0].Error, "--anchor") {
+		t.Errorf("error %q does not name --anchor", rep.Files[0].Error)
+	}
+	ingest(2, "--anchor", "120.15", house)
+	ingest(2, "--anchor", "120.15,north", house)
+	good := ingest(0, "--anchor", "120.15,30.25,12", house)
+	want := map[string]float64{"other": 1, "building": 1, "storey": 2, "space": 1}
+	for class, n := range want {
+		if got := good.Files[0].Classes[class]; got != n {
+			t.Errorf("%s: %v, want %v (all: %v)", class, got, n, good.Files[0].Classes)
+		}
+	}
+	bad := ingest(1, "--anchor", "120.15,30.25", truncated)
+	if bad.Revision != good.Revision || !strings.Contains(bad.Files[0].Error, "truncated file") {
+		t.Errorf("after a broken file: revision %v (was %v), error %q", bad.Revision, good.Revision, bad.Files[0].Error)
+	}
+}

@@ -1,0 +1,517 @@
+package ifc
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/ifc/step"
+	"github.com/twpayne/go-geom"
+)
+
+// outFeature is a feature and the instance it comes from, for errors.
+type outFeature struct {
+	f    *cim.Feature
+	inst *step.Instance
+}
+
+// node is a spatial element read from the file, in metres.
+type node struct {
+	in     *step.Instance
+	id     string
+	world  affine  // placement, project units
+	origin vec     // placement origin, metres
+	polys  []poly  // own footprint, metres
+	how    string  // where polys came from
+	elev   float64 // storeys: floor elevation above the building's origin, metres
+	level  int
+	spaces []*node
+}
+
+// areas are the floor areas a quantity set gives an object, in m².
+type areas struct {
+	net, gross, gsa         float64
+	netRank, grossRank      int
+	hasNet, hasGross, gsaOK bool
+}
+
+// AreaTolerance is the relative difference between a space's floor area
+// from its geometry and from its quantity set above which the reader
+// warns.
+const AreaTolerance = 0.02
+
+const warnAreaDiffers = "IfcSpace floor area from its geometry differs from its quantity set by more than 2 %"
+
+func (m *model) convert(opts Options) ([]outFeature, error) {
+	projects := m.ofType("IFCPROJECT")
+	if len(projects) == 0 {
+		return nil, m.errAt(nil, modelErr("no IfcProject"))
+	}
+	project := projects[0]
+	m.units(project)
+
+	kids := map[uint64][]*step.Instance{}
+	seen := map[[2]uint64]bool{}
+	add := func(parent uint64, v step.Value) {
+		c := m.deref(v)
+		if c == nil || seen[[2]uint64{parent, c.ID}] {
+			return
+		}
+		seen[[2]uint64{parent, c.ID}] = true
+		kids[parent] = append(kids[parent], c)
+	}
+	for _, in := range m.order {
+		switch in.Type {
+		case "IFCRELAGGREGATES":
+			p, _ := in.Arg(4).Ref()
+			l, _ := in.Arg(5).List()
+			for _, v := range l {
+				add(p, v)
+			}
+		case "IFCRELCONTAINEDINSPATIALSTRUCTURE":
+			p, _ := in.Arg(5).Ref()
+			l, _ := in.Arg(4).List()
+			for _, v := range l {
+				if c := m.deref(v); c != nil && c.Type == "IFCSPACE" {
+					add(p, v)
+				}
+			}
+		}
+	}
+	typed := func(parent *step.Instance, typ string) []*step.Instance {
+		var out []*step.Instance
+		for _, c := range kids[parent.ID] {
+			if c.Type == typ {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+
+	newNode := func(in *step.Instance) (*node, error) {
+		w, err := m.placement(in.Arg(5))
+		if err != nil {
+			return nil, err
+		}
+		n := &node{in: in, world: w, id: featureID(in)}
+		x, y, z := w.apply(0, 0, 0)
+		n.origin = vec{x * m.lengthM, y * m.lengthM, z * m.lengthM}
+		polys, how := m.footprint(in, w)
+		n.polys, n.how = m.metres(polys), how
+		return n, nil
+	}
+
+	var sites []*node
+	type bldg struct {
+		n       *node
+		site    *node
+		storeys []*node
+		loose   []*node // spaces aggregated to the building itself
+	}
+	var buildings []*bldg
+	addBuilding := func(in *step.Instance, site *node) error {
+		b, err := newNode(in)
+		if err != nil {
+			return err
+		}
+		bl := &bldg{n: b, site: site}
+		for _, s := range typed(in, "IFCBUILDINGSTOREY") {
+			sn, err := newNode(s)
+			if err != nil {
+				return err
+			}
+			sn.elev = sn.origin[2] - b.origin[2]
+			for _, sp := range typed(s, "IFCSPACE") {
+				spn, err := newNode(sp)
+				if err != nil {
+					return err
+				}
+				sn.spaces = append(sn.spaces, spn)
+			}
+			bl.storeys = append(bl.storeys, sn)
+		}
+		for _, sp := range typed(in, "IFCSPACE") {
+			spn, err := newNode(sp)
+			if err != nil {
+				return err
+			}
+			bl.loose = append(bl.loose, spn)
+		}
+		m.storeyLevels(bl.storeys)
+		buildings = append(buildings, bl)
+		return nil
+	}
+	for _, s := range typed(project, "IFCSITE") {
+		sn, err := newNode(s)
+		if err != nil {
+			return nil, err
+		}
+		sites = append(sites, sn)
+		for _, b := range typed(s, "IFCBUILDING") {
+			if err := addBuilding(b, sn); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, b := range typed(project, "IFCBUILDING") {
+		if err := addBuilding(b, nil); err != nil {
+			return nil, err
+		}
+	}
+
+	var site *step.Instance
+	var siteOrigin vec
+	if len(sites) > 0 {
+		site, siteOrigin = sites[0].in, sites[0].origin
+	}
+	g, err := m.georef(project, site, siteOrigin, opts.Anchor)
+	if err != nil {
+		return nil, err
+	}
+	qs := m.quantities()
+
+	var out []outFeature
+	emit := func(n *node, class cim.Class, parent string, polys []poly) *cim.Feature {
+		f := &cim.Feature{
+			ID: n.id, Class: class, Dataset: opts.Dataset, Stage: opts.Stage, Parent: parent,
+			Props: m.props(n.in),
+		}
+		if len(polys) > 0 {
+			f.Geometry = toGeom(polys, g.fn)
+		} else {
+			lon, lat := g.fn(n.origin[0], n.origin[1])
+			f.Geometry = geom.NewPointFlat(geom.XY, []float64{lon, lat})
+		}
+		out = append(out, outFeature{f, n.in})
+		return f
+	}
+	for i, s := range sites {
+		class := cim.ClassOther
+		if len(s.polys) > 0 {
+			class = cim.ClassSite
+		}
+		f := emit(s, class, "", s.polys)
+		f.Kind = "site"
+		if i == 0 {
+			f.Props["georeferencing"] = g.how
+		}
+		if lat, ok := compoundAngle(s.in.Arg(9)); ok {
+			f.Props["ref_latitude"] = lat
+		}
+		if lon, ok := compoundAngle(s.in.Arg(10)); ok {
+			f.Props["ref_longitude"] = lon
+		}
+		if e, ok := s.in.Arg(11).Untyped().Float(); ok {
+			f.Props["ref_elevation_m"] = e * m.lengthM
+		}
+	}
+	var storeyFs, spaceFs []outFeature
+	for _, b := range buildings {
+		parent := ""
+		if b.site != nil {
+			parent = b.site.id
+		}
+		// The building's plan: the spaces of its ground storey (else of
+		// its lowest storey with spaces), else its own shape.
+		polys := b.n.polys
+		best := math.MaxInt
+		for _, s := range b.storeys {
+			if len(s.spaces) > 0 && spacePolys(s.spaces) != nil && abs(s.level) < best {
+				best, polys = abs(s.level), spacePolys(s.spaces)
+			}
+		}
+		bf := emit(b.n, cim.ClassBuilding, parent, polys)
+		if n := len(b.storeys); n > 0 {
+			above, below := 0, 0
+			for _, s := range b.storeys {
+				if len(s.spaces) == 0 {
+					continue
+				}
+				if s.level >= 0 {
+					above++
+				} else {
+					below++
+				}
+			}
+			if above > 0 {
+				bf.Vertical.SetLevelsAbove(above)
+			}
+			if below > 0 {
+				bf.Vertical.SetLevelsBelow(below)
+			}
+		}
+		mark := len(out)
+		var ground float64
+		for _, s := range b.storeys {
+			if s.level == 0 {
+				ground = s.elev
+			}
+		}
+		for i, s := range b.storeys {
+			sp := spacePolys(s.spaces)
+			if sp == nil {
+				sp = s.polys
+			}
+			f := emit(s, cim.ClassStorey, b.n.id, sp)
+			f.Levels = cim.Level(float64(s.level))
+			f.Vertical.SetElevation(s.elev - ground)
+			if i+1 < len(b.storeys) {
+				if h := b.storeys[i+1].elev - s.elev; h > 0 {
+					f.Vertical.SetStoreyHeight(h)
+				}
+			}
+			if a, ok := qs[s.in.ID]; ok && a.hasGross {
+				f.Props["gross_floor_area_m2"] = round(a.gross)
+			}
+			for _, spn := range s.spaces {
+				m.space(emit(spn, cim.ClassSpace, s.id, spn.polys), spn, qs, f.Levels, f.Vertical)
+			}
+		}
+		for _, spn := range b.loose {
+			m.space(emit(spn, cim.ClassSpace, b.n.id, spn.polys), spn, qs, cim.Level(0), cim.Vertical{})
+		}
+		// Storeys before spaces.
+		for _, o := range out[mark:] {
+			if o.f.Class == cim.ClassStorey {
+				storeyFs = append(storeyFs, o)
+			} else {
+				spaceFs = append(spaceFs, o)
+			}
+		}
+		out = out[:mark]
+	}
+	out = append(out, storeyFs...)
+	return append(out, spaceFs...), nil
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+// space fills in a space's levels, heights and floor areas.
+func (m *model) space(f *cim.Feature, n *node, qs map[uint64]*areas, lv cim.LevelRange, storey cim.Vertical) {
+	f.Levels = lv
+	if storey.Has(cim.KnownElevation) {
+		f.Vertical.SetElevation(storey.ElevationM)
+	}
+	f.Props["footprint_source"] = n.how
+	var geo float64
+	if len(n.polys) > 0 {
+		geo = polyArea(n.polys)
+		f.Props["geometric_floor_area_m2"] = round(geo)
+	} else {
+		m.warn("IfcSpace without a plan shape (placed as a point)")
+		delete(f.Props, "footprint_source")
+	}
+	a := qs[n.in.ID]
+	if a == nil {
+		return
+	}
+	// A space's plan shape is its gross floor area (construction inside
+	// it included); the net area is compared where there is no gross.
+	q := 0.0
+	if a.hasNet {
+		f.Props["net_floor_area_m2"] = round(a.net)
+		q = a.net
+	} else if a.gsaOK {
+		f.Props["net_floor_area_m2"] = round(a.gsa)
+		q = a.gsa
+	}
+	if a.gsaOK {
+		f.Props["gsa_bim_area_m2"] = round(a.gsa)
+	}
+	if a.hasGross {
+		f.Props["gross_floor_area_m2"] = round(a.gross)
+		q = a.gross
+	}
+	if geo > 0 && q > 0 && math.Abs(geo-q) > AreaTolerance*q {
+		m.warn(warnAreaDiffers)
+	}
+}
+
+// round keeps areas to the square millimetre.
+func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// storeyLevels sorts storeys by elevation and numbers them: the lowest
+// at or above the building's origin (within 5 cm) is level 0, those
+// below it negative. Storey placements give the elevations; where they
+// are all the same but the Elevation attributes differ, the attributes
+// do.
+func (m *model) storeyLevels(ss []*node) {
+	if len(ss) == 0 {
+		return
+	}
+	same := true
+	for _, s := range ss {
+		same = same && s.elev == ss[0].elev
+	}
+	if same && len(ss) > 1 {
+		for _, s := range ss {
+			if e, ok := s.in.Arg(9).Untyped().Float(); ok {
+				s.elev = e * m.lengthM
+			}
+		}
+	}
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].elev < ss[j].elev })
+	i0 := len(ss)
+	for i, s := range ss {
+		if s.elev >= -0.05 {
+			i0 = i
+			break
+		}
+	}
+	for i, s := range ss {
+		s.level = max(cim.MinLevel, min(cim.MaxLevel, i-i0))
+	}
+}
+
+func spacePolys(ss []*node) []poly {
+	var out []poly
+	for _, s := range ss {
+		out = append(out, s.polys...)
+	}
+	return out
+}
+
+// metres scales footprints from project units to metres.
+func (m *model) metres(ps []poly) []poly {
+	for _, p := range ps {
+		for _, r := range p {
+			for i := range r {
+				r[i][0] *= m.lengthM
+				r[i][1] *= m.lengthM
+			}
+		}
+	}
+	return ps
+}
+
+// toGeom converts plan polygons in metres to a Polygon or MultiPolygon
+// in WGS84.
+func toGeom(ps []poly, fn func(x, y float64) (float64, float64)) geom.T {
+	var flat []float64
+	var endss [][]int
+	for _, p := range ps {
+		var ends []int
+		for _, r := range p {
+			for _, pt := range r {
+				lon, lat := fn(pt[0], pt[1])
+				flat = append(flat, lon, lat)
+			}
+			lon, lat := fn(r[0][0], r[0][1])
+			flat = append(flat, lon, lat)
+			ends = append(ends, len(flat))
+		}
+		endss = append(endss, ends)
+	}
+	if len(endss) == 1 {
+		return cim.Normalize(geom.NewPolygonFlat(geom.XY, flat, endss[0]))
+	}
+	return cim.Normalize(geom.NewMultiPolygonFlat(geom.XY, flat, endss))
+}
+
+func featureID(in *step.Instance) string {
+	if g, ok := in.Arg(0).Text(); ok && g != "" {
+		return "ifc:" + g
+	}
+	return fmt.Sprintf("ifc:#%d", in.ID)
+}
+
+var typeNames = map[string]string{
+	"IFCSITE": "IfcSite", "IFCBUILDING": "IfcBuilding", "IFCBUILDINGSTOREY": "IfcBuildingStorey", "IFCSPACE": "IfcSpace",
+}
+
+// props returns a spatial element's names.
+func (m *model) props(in *step.Instance) map[string]any {
+	p := map[string]any{"ifc_type": typeNames[in.Type]}
+	for _, a := range []struct {
+		key string
+		i   int
+	}{{"Name", 2}, {"Description", 3}, {"ObjectType", 4}, {"LongName", 7}} {
+		if s, ok := in.Arg(a.i).Untyped().Text(); ok && strings.TrimSpace(s) != "" {
+			p[a.key] = s
+		}
+	}
+	return p
+}
+
+// quantities reads the floor areas of IfcElementQuantity sets by object.
+// NetFloorArea and GrossFloorArea from Qto_…BaseQuantities win over
+// those from BaseQuantities, which win over other sets; "GSA BIM Area"
+// (the GSA space areas of Revit exports) stands for the net area where
+// there is none.
+func (m *model) quantities() map[uint64]*areas {
+	out := map[uint64]*areas{}
+	for _, rel := range m.ofType("IFCRELDEFINESBYPROPERTIES") {
+		var defs []*step.Instance
+		if d := m.deref(rel.Arg(5)); d != nil {
+			defs = append(defs, d)
+		} else if l, ok := rel.Arg(5).List(); ok {
+			for _, v := range l {
+				if d := m.deref(v); d != nil {
+					defs = append(defs, d)
+				}
+			}
+		}
+		objs, _ := rel.Arg(4).List()
+		for _, d := range defs {
+			if d.Type != "IFCELEMENTQUANTITY" {
+				continue
+			}
+			set, _ := d.Arg(2).Text()
+			rank := 2
+			switch {
+			case strings.HasPrefix(set, "Qto_") && strings.HasSuffix(set, "BaseQuantities"):
+				rank = 0
+			case set == "BaseQuantities":
+				rank = 1
+			}
+			qs, _ := d.Arg(5).List()
+			for _, qv := range qs {
+				q := m.deref(qv)
+				if q == nil || q.Type != "IFCQUANTITYAREA" {
+					continue
+				}
+				name, _ := q.Arg(0).Text()
+				v, ok := q.Arg(3).Untyped().Float()
+				if !ok {
+					continue
+				}
+				f := m.areaM2
+				if typ, uf, ok := m.unit(m.deref(q.Arg(2)), 0); ok && typ == "AREAUNIT" {
+					f = uf
+				}
+				v *= f
+				for _, ov := range objs {
+					id, ok := ov.Ref()
+					if !ok {
+						continue
+					}
+					a := out[id]
+					if a == nil {
+						a = &areas{netRank: 99, grossRank: 99}
+						out[id] = a
+					}
+					switch name {
+					case "NetFloorArea":
+						if rank < a.netRank {
+							a.net, a.netRank, a.hasNet = v, rank, true
+						}
+					case "GrossFloorArea":
+						if rank < a.grossRank {
+							a.gross, a.grossRank, a.hasGross = v, rank, true
+						}
+					case "GSA BIM Area":
+						a.gsa, a.gsaOK = v, true
+					}
+				}
+			}
+		}
+	}
+	return out
+}

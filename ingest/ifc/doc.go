@@ -1,0 +1,83 @@
+// Package ifc reads the spatial structure of IFC files (IFC2X3, IFC4,
+// IFC4X1–IFC4X3, STEP clear text) as features: the site, buildings,
+// storeys and spaces, with plan footprints in WGS84, floor levels,
+// storey elevations and heights, and the floor areas of the quantity
+// sets, so that a model feeds the planning rules (FAR) directly.
+//
+// # Reading
+//
+// NewReader reads the whole file with the step package and keeps every
+// instance by id: the models cim reads are a few megabytes (the 4 MB
+// Office A model takes about 30 ms). A reference to an id the file does
+// not define is an error (ErrDangling) wherever it is, so that a broken
+// file is refused whole rather than read in part. The length and area
+// units of the project's IfcUnitAssignment (IfcSIUnit with a prefix,
+// IfcConversionBasedUnit such as the foot) are converted to metres.
+//
+// # Spatial tree
+//
+// IfcProject → IfcSite → IfcBuilding → IfcBuildingStorey → IfcSpace
+// through IfcRelAggregates; spaces are also taken from
+// IfcRelContainedInSpatialStructure, and buildings aggregated by the
+// project itself. Features, parents first:
+//
+//   - a site is cim.ClassSite when it has a plan shape, else ClassOther
+//     (Kind "site") placed as a point at its origin: an IFC site without a
+//     boundary is not a planning site;
+//   - a building (ClassBuilding, Parent the site) has as footprint the
+//     MultiPolygon of the spaces of its ground storey, else of the storey
+//     nearest it that has spaces, else its own shape, else a point;
+//     LevelsAbove/LevelsBelow count its storeys that hold spaces;
+//   - a storey (ClassStorey, Parent the building) has as geometry the
+//     MultiPolygon of its spaces (their net plan: what the floor holds),
+//     else its own shape, else a point. Storeys are numbered by
+//     elevation: the lowest at or above the building's origin is level 0,
+//     those below negative. Elevations come from the placements (storey
+//     z less building z), or from the Elevation attributes where all the
+//     placements are at one height. Vertical.ElevationM is the height
+//     above level 0, StoreyHeightM the step to the next storey up (the
+//     top storey has none);
+//   - a space (ClassSpace, Parent the storey) is on its storey's level.
+//
+// Ids are "ifc:" and the GlobalId. Props hold Name, Description,
+// ObjectType and LongName as the file has them, ifc_type, and for spaces
+// net_floor_area_m2, gross_floor_area_m2 and gsa_bim_area_m2 from the
+// quantity sets (IfcElementQuantity: Qto_SpaceBaseQuantities over
+// BaseQuantities over vendor sets; "GSA BIM Area" stands for the net
+// area where no NetFloorArea is given), geometric_floor_area_m2 from the
+// footprint, and footprint_source. A space whose geometric area differs
+// from its quantity-set area by more than AreaTolerance (2 %) is counted
+// in Warnings.
+//
+// # Geometry
+//
+// Placements (IfcLocalPlacement, IfcAxis2Placement3D/2D, RefDirection
+// orthogonalised to Axis) are composed along PlacementRelTo; a cycle is
+// an error. A product's plan comes from its "FootPrint" representation
+// (closed curves), else its "Body": IfcExtrudedAreaSolid profiles
+// (rectangle, circle, arbitrary closed with IfcPolyline,
+// IfcIndexedPolyCurve or IfcCompositeCurve, with voids) placed and
+// projected on the floor; IfcMappedItem and the first operand of
+// boolean results are followed. Boundary representations and face sets
+// (IfcFacetedBrep, IfcShellBasedSurfaceModel, IfcFaceBasedSurfaceModel,
+// IfcPolygonalFaceSet, IfcTriangulatedFaceSet) give their single lowest
+// horizontal face, else the convex hull of their vertices — a first
+// version that overstates concave shapes. Arcs become chords.
+//
+// # Georeferencing
+//
+// In order: an IfcMapConversion to an IfcProjectedCRS that cim/crs knows
+// (its Scale is honoured when it is within 10 % of what the units imply,
+// else taken as 1 with a warning: files disagree on its direction);
+// else the first site's RefLatitude/RefLongitude, taken to lie at the
+// site's origin, with the model context's TrueNorth, mapped by geodesics
+// from that point (cim.Destination); else Options.Anchor. A file with
+// none is refused with ErrNoGeoref, whose message names --anchor.
+//
+// # Errors
+//
+// Errors are *Error, located by line, column and byte offset like the
+// step package's, whose sentinels they wrap for syntax errors and
+// truncated files; ErrSchema, ErrDangling, ErrModel and ErrNoGeoref are
+// this package's.
+package ifc

@@ -1,0 +1,233 @@
+package ifc
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/ifc/step"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// dataDir holds the shared sample models (see SOURCES.md there).
+const dataDir = "../../../shared/data/ifc"
+
+func readAll(t testing.TB, path string, opts Options) ([]*cim.Feature, *Reader) {
+	t.Helper()
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("%s is absent: the shared IFC samples are not checked out", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if opts.Dataset == "" {
+		opts.Dataset = "test"
+	}
+	opts.Name = filepath.Base(path)
+	r, err := NewReader(f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []*cim.Feature
+	for {
+		ft, err := r.Next()
+		if err == io.EOF {
+			return fs, r
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, ft)
+	}
+}
+
+// dms is a compound angle as the file writes it in IfcSite.
+func dms(d, m, s, u float64) float64 { return d + m/60 + s/3600 + u/3.6e9 }
+
+func TestSampleModels(t *testing.T) {
+	for _, tc := range []struct {
+		file       string
+		elevations []float64 // storeys, level 0 first
+		levels     []float64
+		spaces     int
+		netM2      float64
+		refLat     float64
+		refLon     float64
+		withinM    float64 // how far from the reference point feature centroids may be
+	}{
+		// RefLatitude/RefLongitude as the files write them (SOURCES.md).
+		{"AC20-FZK-Haus.ifc", []float64{0, 2.7}, []float64{0, 1}, 7, 173.34, dms(49, 6, 1, 566000), dms(8, 26, 11, 540400), 50},
+		{"duplex.ifc", []float64{-1.25, 0, 3.1, 6.0}, []float64{-1, 0, 1, 2}, 21, 422.05, dms(41, 52, 27, 840000), dms(-87, -38, -21, -839999), 50},
+		{"Office_A_20110811.ifc", []float64{0, 4.267221, 7.924821}, []float64{0, 1, 2}, 99, 3582.01, dms(42, 21, 30, 344238), dms(-71, -3, -35, -194702),
+			// The building is 50 m × 36 m with the site's origin, where the
+			// reference point is, at its north-west corner: the far rooms'
+			// centroids are up to 58 m away.
+			60},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			fs, r := readAll(t, filepath.Join(dataDir, tc.file), Options{})
+			byID := map[string]*cim.Feature{}
+			var storeys []*cim.Feature
+			var spaces, agree int
+			var net, far, farVertex float64
+			for _, f := range fs {
+				byID[f.ID] = f
+				if f.Parent != "" && byID[f.Parent] == nil {
+					t.Errorf("%s comes before its parent %s", f.ID, f.Parent)
+				}
+				switch f.Class {
+				case cim.ClassStorey:
+					storeys = append(storeys, f)
+				case cim.ClassSpace:
+					spaces++
+					n, _ := f.Props["net_floor_area_m2"].(float64)
+					net += n
+					if byID[f.Parent].Class != cim.ClassStorey || byID[f.Parent].Levels != f.Levels {
+						t.Errorf("space %s: parent %s, levels %v", f.ID, f.Parent, f.Levels)
+					}
+					q, ok := f.Props["gross_floor_area_m2"].(float64)
+					if !ok {
+						q = n
+					}
+					if g, _ := f.Props["geometric_floor_area_m2"].(float64); math.Abs(g-q) <= AreaTolerance*q {
+						agree++
+					}
+				}
+				lon, lat := cim.Centroid(f.Geometry)
+				far = math.Max(far, cim.DistanceM(lon, lat, tc.refLon, tc.refLat))
+				flat := f.Geometry.FlatCoords()
+				for i := 0; i < len(flat); i += 2 {
+					farVertex = math.Max(farVertex, cim.DistanceM(flat[i], flat[i+1], tc.refLon, tc.refLat))
+				}
+			}
+			sort.SliceStable(storeys, func(i, j int) bool { return storeys[i].Levels.Min < storeys[j].Levels.Min })
+			if len(storeys) != len(tc.elevations) {
+				t.Fatalf("%d storeys, want %d", len(storeys), len(tc.elevations))
+			}
+			var ground float64
+			for i, s := range storeys {
+				if s.Levels.Min == 0 {
+					ground = tc.elevations[i]
+				}
+			}
+			for i, s := range storeys {
+				if s.Levels != cim.Level(tc.levels[i]) || math.Abs(s.Vertical.ElevationM-(tc.elevations[i]-ground)) > 1e-3 {
+					t.Errorf("storey %v: level %v elevation %.4f, want %v, %.4f", s.Props["Name"], s.Levels, s.Vertical.ElevationM, tc.levels[i], tc.elevations[i]-ground)
+				}
+				if i+1 < len(storeys) && math.Abs(s.Vertical.StoreyHeightM-(tc.elevations[i+1]-tc.elevations[i])) > 1e-3 {
+					t.Errorf("storey %v: height %.4f", s.Props["Name"], s.Vertical.StoreyHeightM)
+				}
+			}
+			if spaces != tc.spaces || math.Abs(net-tc.netM2) > 0.01 {
+				t.Errorf("%d spaces, net floor area %.4f m²; want %d, %.2f", spaces, net, tc.spaces, tc.netM2)
+			}
+			if far > tc.withinM {
+				t.Errorf("a feature's centroid lies %.1f m from the site's reference point", far)
+			}
+			if d := r.Warnings()[warnAreaDiffers]; d != spaces-agree {
+				t.Errorf("%d area warnings, %d spaces disagree", d, spaces-agree)
+			}
+			t.Logf("%d storeys, %d spaces, net %.3f m²; centroids within %.1f m of the reference point, vertices within %.1f m; geometric area within 2 %% of the quantity set for %d of %d spaces",
+				len(storeys), spaces, net, far, farVertex, agree, spaces)
+		})
+	}
+}
+
+// TestMapConversion checks the buildingSMART UTM sample against PROJ:
+// the model's origin lies at the map conversion's Eastings/Northings,
+//
+//	echo "458657.30 5438232.25" | cs2cs -f %.9f EPSG:25832 EPSG:4326
+//	49.095551021	8.433679798 0.000000000
+func TestMapConversion(t *testing.T) {
+	const wantLon, wantLat = 8.433679798, 49.095551021
+	fs, r := readAll(t, filepath.Join(dataDir, "geographic-referencing-utm.ifc"), Options{})
+	if len(fs) != 3 {
+		t.Fatalf("%d features, want site, building, storey", len(fs))
+	}
+	for _, f := range fs {
+		lon, lat := cim.Centroid(f.Geometry)
+		if d := cim.DistanceM(lon, lat, wantLon, wantLat); d > 0.01 {
+			t.Errorf("%s at %.9f, %.9f: %.3f m from PROJ's point", f.ID, lon, lat, d)
+		}
+	}
+	if g := fs[0].Props["georeferencing"]; g != "IfcMapConversion to EPSG:25832" {
+		t.Errorf("georeferencing %q", g)
+	}
+	t.Logf("warnings: %v", r.Warnings())
+}
+
+func TestAnchor(t *testing.T) {
+	fs, _ := readAll(t, "testdata/nogeoref.ifc", Options{Anchor: &Anchor{Lon: 120.15, Lat: 30.25, RotationDeg: 90}})
+	var space *cim.Feature
+	for _, f := range fs {
+		if f.Class == cim.ClassSpace {
+			space = f
+		}
+	}
+	if space == nil {
+		t.Fatal("no space")
+	}
+	// A 10 m × 5 m room from the origin along +x, +y; +y points east, so
+	// +x points south.
+	if a := cim.AreaM2(space.Geometry); math.Abs(a-50) > 0.01 {
+		t.Errorf("area %.4f m², want 50", a)
+	}
+	lon, lat := cim.Centroid(space.Geometry)
+	wantLon, wantLat := cim.Destination(120.15, 30.25, 90, 2.5)
+	wantLon, wantLat = cim.Destination(wantLon, wantLat, 180, 5)
+	if d := cim.DistanceM(lon, lat, wantLon, wantLat); d > 0.01 {
+		t.Errorf("centroid %.3f m from where it should be", d)
+	}
+	if space.Props["net_floor_area_m2"] != 49.0 || space.Props["gross_floor_area_m2"] != 50.0 {
+		t.Errorf("props %v", space.Props)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	files := []string{"truncated.ifc", "dangling.ifc", "schema.ifc", "nogeoref.ifc", "cycle.ifc"}
+	sentinels := map[string]error{
+		"truncated.ifc": step.ErrTruncated, "dangling.ifc": ErrDangling, "schema.ifc": ErrSchema,
+		"nogeoref.ifc": ErrNoGeoref, "cycle.ifc": ErrModel,
+	}
+	var b strings.Builder
+	for _, name := range files {
+		f, err := os.Open(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewReader(f, Options{Dataset: "x", Name: name})
+		f.Close()
+		var e *Error
+		if !errors.As(err, &e) || !errors.Is(err, sentinels[name]) {
+			t.Errorf("%s: %v (%T), want an *Error wrapping %v", name, err, err, sentinels[name])
+		}
+		fmt.Fprintf(&b, "%v\n", err)
+	}
+	golden := filepath.Join("testdata", "errors.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if !strings.Contains(b.String(), "--anchor") {
+		t.Error("the no-georeferencing error does not name --anchor")
+	}
+}
