@@ -167,13 +167,7 @@ func Open(path string, opts Options) (*File, error) {
 			in.Format = FormatGeoJSONSeq
 		}
 		in.next = r.Next
-		in.skipped = func() []error {
-			var out []error
-			for _, e := range r.Skipped() {
-				out = append(out, e)
-			}
-			return out
-		}
+		in.skipped = func() []error { return asErrors(r.Skipped()) }
 		in.warns = r.Warnings
 	case FormatOSMPBF:
 		r, err := osm.NewReader(br, osm.Options{
@@ -197,13 +191,7 @@ func Open(path string, opts Options) (*File, error) {
 			return nil, err
 		}
 		in.next = r.Next
-		in.skipped = func() []error {
-			var out []error
-			for _, e := range r.Skipped() {
-				out = append(out, e)
-			}
-			return out
-		}
+		in.skipped = func() []error { return asErrors(r.Skipped()) }
 		in.warns = r.Warnings
 	case FormatIFC:
 		r, err := ifc.NewReader(br, ifc.Options{
@@ -214,13 +202,7 @@ func Open(path string, opts Options) (*File, error) {
 			return nil, err
 		}
 		in.next = r.Next
-		in.skipped = func() []error {
-			var out []error
-			for _, e := range r.Skipped() {
-				out = append(out, e)
-			}
-			return out
-		}
+		in.skipped = func() []error { return asErrors(r.Skipped()) }
 		in.warns = r.Warnings
 	case FormatIMDF:
 		f.Close()
@@ -244,13 +226,7 @@ func openIMDF(path string, size int64, opts Options) (*File, error) {
 		return nil, err
 	}
 	in.next = r.Next
-	in.skipped = func() []error {
-		var out []error
-		for _, e := range r.Skipped() {
-			out = append(out, e)
-		}
-		return out
-	}
+	in.skipped = func() []error { return asErrors(r.Skipped()) }
 	in.warns = r.Warnings
 	in.close = r.Close
 	return in, nil
@@ -292,4 +268,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// asErrors widens a reader's own error type to []error.
+func asErrors[E error](es []E) []error {
+	out := make([]error, 0, len(es))
+	for _, e := range es {
+		out = append(out, e)
+	}
+	return out
 }
