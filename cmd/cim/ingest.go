@@ -286,7 +286,7 @@ func printIngestTable(w io.Writer, reports []fileReport) {
 					fmt.Fprintf(w, "  … and %d more kinds of warning\n", len(keys)-10)
 					break
 				}
-				fmt.Fprintf(w, "  %s: %s (%d×, skipped or ignored)\n", r.File, k, r.Warnings[k])
+				fmt.Fprintf(w, "  %s: %s (%d×)\n", r.File, k, r.Warnings[k])
 			}
 		}
 	}

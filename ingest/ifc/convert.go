@@ -3,6 +3,7 @@ package ifc
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,6 +29,7 @@ type node struct {
 	elev   float64 // storeys: floor elevation above the building's origin, metres
 	level  int
 	spaces []*node
+	slabs  []*node // storeys: their floor slabs
 }
 
 // areas are the floor areas a quantity set gives an object, in m².
@@ -42,6 +44,8 @@ type areas struct {
 // warns.
 const AreaTolerance = 0.02
 
+// warnAreaDiffers begins the warning counting the spaces whose floor
+// areas disagree.
 const warnAreaDiffers = "IfcSpace floor area from its geometry differs from its quantity set by more than 2 %"
 
 func (m *model) convert(opts Options) ([]outFeature, error) {
@@ -74,7 +78,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 			p, _ := in.Arg(5).Ref()
 			l, _ := in.Arg(4).List()
 			for _, v := range l {
-				if c := m.deref(v); c != nil && c.Type == "IFCSPACE" {
+				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || isFloorSlab(c)) {
 					add(p, v)
 				}
 			}
@@ -129,6 +133,18 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 					return err
 				}
 				sn.spaces = append(sn.spaces, spn)
+			}
+			for _, c := range kids[s.ID] {
+				if !isFloorSlab(c) {
+					continue
+				}
+				sl, err := newNode(c)
+				if err != nil {
+					return err
+				}
+				if len(sl.polys) > 0 {
+					sn.slabs = append(sn.slabs, sl)
+				}
 			}
 			bl.storeys = append(bl.storeys, sn)
 		}
@@ -213,20 +229,22 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 		if b.site != nil {
 			parent = b.site.id
 		}
-		// The building's plan: the spaces of its ground storey (else of
-		// its lowest storey with spaces), else its own shape.
+		// The building's plan: the floor of its ground storey (else of
+		// its lowest storey with a floor), else its own shape.
+		plans := make([]storeyPlan, len(b.storeys))
 		polys := b.n.polys
 		best := math.MaxInt
-		for _, s := range b.storeys {
-			if len(s.spaces) > 0 && spacePolys(s.spaces) != nil && abs(s.level) < best {
-				best, polys = abs(s.level), spacePolys(s.spaces)
+		for i, s := range b.storeys {
+			plans[i] = m.storeyPlan(s, g.fn)
+			if plans[i].floor && abs(s.level) < best {
+				best, polys = abs(s.level), plans[i].polys
 			}
 		}
 		bf := emit(b.n, cim.ClassBuilding, parent, polys)
 		if n := len(b.storeys); n > 0 {
 			above, below := 0, 0
-			for _, s := range b.storeys {
-				if len(s.spaces) == 0 {
+			for i, s := range b.storeys {
+				if !plans[i].floor {
 					continue
 				}
 				if s.level >= 0 {
@@ -250,11 +268,19 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 			}
 		}
 		for i, s := range b.storeys {
-			sp := spacePolys(s.spaces)
-			if sp == nil {
-				sp = s.polys
+			pl := plans[i]
+			f := emit(s, cim.ClassStorey, b.n.id, pl.polys)
+			if pl.how != "" {
+				f.Props["footprint_source"] = pl.how
 			}
-			f := emit(s, cim.ClassStorey, b.n.id, sp)
+			if len(s.slabs) > 0 {
+				f.Props["slab_area_m2"] = round(pl.slabM2)
+			}
+			if len(s.spaces) > 0 {
+				if a := polyArea(spacePolys(s.spaces)); a > 0 {
+					f.Props["space_area_m2"] = round(a)
+				}
+			}
 			f.Levels = cim.Level(float64(s.level))
 			f.Vertical.SetElevation(s.elev - ground)
 			if i+1 < len(b.storeys) {
@@ -281,6 +307,14 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 			}
 		}
 		out = out[:mark]
+	}
+	if len(m.areaDiffs) > 0 {
+		lo, hi := slices.Min(m.areaDiffs), slices.Max(m.areaDiffs)
+		msg := fmt.Sprintf("%s (%+.1f %% to %+.1f %%; both kept, see floor_area_difference_pct)",
+			warnAreaDiffers, lo*100, hi*100)
+		for range m.areaDiffs {
+			m.warn(msg)
+		}
 	}
 	out = append(out, storeyFs...)
 	return append(out, spaceFs...), nil
@@ -329,8 +363,12 @@ func (m *model) space(f *cim.Feature, n *node, qs map[uint64]*areas, lv cim.Leve
 		f.Props["gross_floor_area_m2"] = round(a.gross)
 		q = a.gross
 	}
-	if geo > 0 && q > 0 && math.Abs(geo-q) > AreaTolerance*q {
-		m.warn(warnAreaDiffers)
+	if geo > 0 && q > 0 {
+		d := (geo - q) / q
+		f.Props["floor_area_difference_pct"] = math.Round(d*1000) / 10
+		if math.Abs(d) > AreaTolerance {
+			m.areaDiffs = append(m.areaDiffs, d)
+		}
 	}
 }
 
@@ -515,3 +553,69 @@ func (m *model) quantities() map[uint64]*areas {
 	}
 	return out
 }
+
+// isFloorSlab tells whether an element is a floor slab: an IfcSlab (or
+// its IFC4 standard and elemented cases) of type FLOOR or BASESLAB.
+// Roofs, landings and slabs of no stated type are not floors.
+func isFloorSlab(in *step.Instance) bool {
+	switch in.Type {
+	case "IFCSLAB", "IFCSLABSTANDARDCASE", "IFCSLABELEMENTEDCASE":
+		t, _ := in.Arg(8).Enum()
+		return t == "FLOOR" || t == "BASESLAB"
+	}
+	return false
+}
+
+// storeyPlan is a storey's floor plan.
+type storeyPlan struct {
+	polys  []poly
+	how    string  // "slabs", "spaces" or how the storey's own shape was read
+	floor  bool    // from slabs or spaces
+	slabM2 float64 // the area the floor slabs cover, overlaps once
+}
+
+// storeyPlan finds a storey's floor: its floor slabs, which take in the
+// walls and give the gross floor area; else its spaces (the net area);
+// else its own shape. Slabs lying over others (finish floors on the
+// structural slab) are left out, so that the plan's parts do not
+// overlap and each square metre counts once.
+func (m *model) storeyPlan(s *node, fn func(x, y float64) (float64, float64)) storeyPlan {
+	if len(s.slabs) > 0 {
+		type part struct {
+			p  poly
+			g  geom.T
+			m2 float64
+		}
+		var parts []part
+		for _, sl := range s.slabs {
+			for _, p := range sl.polys {
+				g := toGeom([]poly{p}, fn)
+				parts = append(parts, part{p, g, cim.AreaM2(g)})
+			}
+		}
+		sort.SliceStable(parts, func(i, j int) bool { return parts[i].m2 > parts[j].m2 })
+		var kept []poly
+		var keptG []geom.T
+		var union, sum float64
+		for _, pt := range parts {
+			u := cim.UnionArea(append(keptG, pt.g), nil)
+			if u-union < (1-slabCovered)*pt.m2 {
+				continue // lies on a slab already kept
+			}
+			kept, keptG = append(kept, pt.p), append(keptG, pt.g)
+			union, sum = u, sum+pt.m2
+		}
+		if sum > union*(1+AreaTolerance) {
+			m.warn("IfcBuildingStorey floor slabs overlap in part: the storey's plan counts the overlap twice")
+		}
+		return storeyPlan{polys: kept, how: "slabs", floor: true, slabM2: union}
+	}
+	if sp := spacePolys(s.spaces); sp != nil {
+		return storeyPlan{polys: sp, how: "spaces", floor: true}
+	}
+	return storeyPlan{polys: s.polys, how: s.how}
+}
+
+// slabCovered is the share of a floor slab that, lying on slabs already
+// in a storey's plan, leaves it out.
+const slabCovered = 0.9

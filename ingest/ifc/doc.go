@@ -17,20 +17,24 @@
 // # Spatial tree
 //
 // IfcProject → IfcSite → IfcBuilding → IfcBuildingStorey → IfcSpace
-// through IfcRelAggregates; spaces are also taken from
-// IfcRelContainedInSpatialStructure, and buildings aggregated by the
-// project itself. Features, parents first:
+// through IfcRelAggregates; spaces and floor slabs (IfcSlab FLOOR or
+// BASESLAB) are also taken from IfcRelContainedInSpatialStructure, and
+// buildings aggregated by the project itself. Features, parents first:
 //
 //   - a site is cim.ClassSite when it has a plan shape, else ClassOther
 //     (Kind "site") placed as a point at its origin: an IFC site without a
 //     boundary is not a planning site;
 //   - a building (ClassBuilding, Parent the site) has as footprint the
-//     MultiPolygon of the spaces of its ground storey, else of the storey
-//     nearest it that has spaces, else its own shape, else a point;
-//     LevelsAbove/LevelsBelow count its storeys that hold spaces;
-//   - a storey (ClassStorey, Parent the building) has as geometry the
-//     MultiPolygon of its spaces (their net plan: what the floor holds),
-//     else its own shape, else a point. Storeys are numbered by
+//     plan of its ground storey, else of the storey nearest it that has
+//     a floor (slabs or spaces), else its own shape, else a point;
+//     LevelsAbove/LevelsBelow count its storeys that have a floor;
+//   - a storey (ClassStorey, Parent the building) has as geometry its
+//     floor slabs (their outline takes in the walls: the gross floor
+//     area that FAR counts), a slab lying on others (a finish floor on
+//     the structural slab) left out so that each square metre counts
+//     once; else the MultiPolygon of its spaces (their net plan); else
+//     its own shape, else a point. footprint_source says which;
+//     slab_area_m2 and space_area_m2 are the two areas. Storeys are numbered by
 //     elevation: the lowest at or above the building's origin is level 0,
 //     those below negative. Elevations come from the placements (storey
 //     z less building z), or from the Elevation attributes where all the
@@ -45,9 +49,13 @@
 // quantity sets (IfcElementQuantity: Qto_SpaceBaseQuantities over
 // BaseQuantities over vendor sets; "GSA BIM Area" stands for the net
 // area where no NetFloorArea is given), geometric_floor_area_m2 from the
-// footprint, and footprint_source. A space whose geometric area differs
-// from its quantity-set area by more than AreaTolerance (2 %) is counted
-// in Warnings.
+// footprint, footprint_source, and floor_area_difference_pct, the
+// geometric area less the quantity-set area over the latter. Spaces
+// where that exceeds AreaTolerance (2 %) are counted in one warning that
+// gives the range. Revit exports disagree by design: their room area is
+// measured to the wall centre or core while the room's body stops at
+// the finish face (duplex.ifc's living room A102: body 4.783 × 5.783 m,
+// 27.66 m², perimeter 21.13 m; Revit 30.14 m², perimeter 22.03 m).
 //
 // # Geometry
 //

@@ -65,22 +65,29 @@ func TestSampleModels(t *testing.T) {
 		refLat     float64
 		refLon     float64
 		withinM    float64 // how far from the reference point feature centroids may be
+		// slabM2 is each storey's floor slab area, 0 where it has none:
+		// the sums of the slabs' own areas in the files (FZK-Haus
+		// BaseQuantities GrossArea, Revit's PSet_Revit_Dimensions Area of
+		// the structural slabs; the duplex finish floors lie on these).
+		slabM2 []float64
 	}{
 		// RefLatitude/RefLongitude as the files write them (SOURCES.md).
-		{"AC20-FZK-Haus.ifc", []float64{0, 2.7}, []float64{0, 1}, 7, 173.34, dms(49, 6, 1, 566000), dms(8, 26, 11, 540400), 50},
-		{"duplex.ifc", []float64{-1.25, 0, 3.1, 6.0}, []float64{-1, 0, 1, 2}, 21, 422.05, dms(41, 52, 27, 840000), dms(-87, -38, -21, -839999), 50},
+		{"AC20-FZK-Haus.ifc", []float64{0, 2.7}, []float64{0, 1}, 7, 173.34, dms(49, 6, 1, 566000), dms(8, 26, 11, 540400), 50,
+			[]float64{120, 115.64}},
+		{"duplex.ifc", []float64{-1.25, 0, 3.1, 6.0}, []float64{-1, 0, 1, 2}, 21, 422.05, dms(41, 52, 27, 840000), dms(-87, -38, -21, -839999), 50,
+			[]float64{0, 2*64.779928 + 2*25.419857, 59.229018 + 59.333748, 0}},
 		{"Office_A_20110811.ifc", []float64{0, 4.267221, 7.924821}, []float64{0, 1, 2}, 99, 3582.01, dms(42, 21, 30, 344238), dms(-71, -3, -35, -194702),
 			// The building is 50 m × 36 m with the site's origin, where the
-			// reference point is, at its north-west corner: the far rooms'
-			// centroids are up to 58 m away.
-			60},
+			// reference point is, at its north-west corner: its centroid is
+			// 30 m away but the far rooms' centroids are up to 58 m.
+			60, []float64{0, 0, 0}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			fs, r := readAll(t, filepath.Join(dataDir, tc.file), Options{})
 			byID := map[string]*cim.Feature{}
 			var storeys []*cim.Feature
 			var spaces, agree int
-			var net, far, farVertex float64
+			var net, far, farVertex, farBuilding float64
 			for _, f := range fs {
 				byID[f.ID] = f
 				if f.Parent != "" && byID[f.Parent] == nil {
@@ -106,6 +113,9 @@ func TestSampleModels(t *testing.T) {
 				}
 				lon, lat := cim.Centroid(f.Geometry)
 				far = math.Max(far, cim.DistanceM(lon, lat, tc.refLon, tc.refLat))
+				if f.Class == cim.ClassBuilding {
+					farBuilding = math.Max(farBuilding, cim.DistanceM(lon, lat, tc.refLon, tc.refLat))
+				}
 				flat := f.Geometry.FlatCoords()
 				for i := 0; i < len(flat); i += 2 {
 					farVertex = math.Max(farVertex, cim.DistanceM(flat[i], flat[i+1], tc.refLon, tc.refLat))
@@ -125,6 +135,13 @@ func TestSampleModels(t *testing.T) {
 				if s.Levels != cim.Level(tc.levels[i]) || math.Abs(s.Vertical.ElevationM-(tc.elevations[i]-ground)) > 1e-3 {
 					t.Errorf("storey %v: level %v elevation %.4f, want %v, %.4f", s.Props["Name"], s.Levels, s.Vertical.ElevationM, tc.levels[i], tc.elevations[i]-ground)
 				}
+				slab, _ := s.Props["slab_area_m2"].(float64)
+				if math.Abs(slab-tc.slabM2[i]) > 0.005*tc.slabM2[i] || (slab > 0) != (s.Props["footprint_source"] == "slabs") {
+					t.Errorf("storey %v: slab area %.3f m² (plan from %v), want %.3f", s.Props["Name"], slab, s.Props["footprint_source"], tc.slabM2[i])
+				}
+				if slab > 0 && math.Abs(cim.AreaM2(s.Geometry)-slab) > 0.001*slab {
+					t.Errorf("storey %v: plan %.3f m², slabs %.3f m²: parts overlap", s.Props["Name"], cim.AreaM2(s.Geometry), slab)
+				}
 				if i+1 < len(storeys) && math.Abs(s.Vertical.StoreyHeightM-(tc.elevations[i+1]-tc.elevations[i])) > 1e-3 {
 					t.Errorf("storey %v: height %.4f", s.Props["Name"], s.Vertical.StoreyHeightM)
 				}
@@ -132,14 +149,23 @@ func TestSampleModels(t *testing.T) {
 			if spaces != tc.spaces || math.Abs(net-tc.netM2) > 0.01 {
 				t.Errorf("%d spaces, net floor area %.4f m²; want %d, %.2f", spaces, net, tc.spaces, tc.netM2)
 			}
+			if farBuilding == 0 || farBuilding > 50 {
+				t.Errorf("the building's centroid lies %.1f m from the site's reference point, want within 50 m", farBuilding)
+			}
 			if far > tc.withinM {
 				t.Errorf("a feature's centroid lies %.1f m from the site's reference point", far)
 			}
-			if d := r.Warnings()[warnAreaDiffers]; d != spaces-agree {
+			d := 0
+			for k, n := range r.Warnings() {
+				if strings.HasPrefix(k, warnAreaDiffers) {
+					d += n
+				}
+			}
+			if d != spaces-agree {
 				t.Errorf("%d area warnings, %d spaces disagree", d, spaces-agree)
 			}
-			t.Logf("%d storeys, %d spaces, net %.3f m²; centroids within %.1f m of the reference point, vertices within %.1f m; geometric area within 2 %% of the quantity set for %d of %d spaces",
-				len(storeys), spaces, net, far, farVertex, agree, spaces)
+			t.Logf("%d storeys, %d spaces, net %.3f m²; building centroid %.1f m from the reference point, other centroids within %.1f m, vertices within %.1f m; geometric area within 2 %% of the quantity set for %d of %d spaces",
+				len(storeys), spaces, net, farBuilding, far, farVertex, agree, spaces)
 		})
 	}
 }
