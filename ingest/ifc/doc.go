@@ -75,8 +75,12 @@
 // # Georeferencing
 //
 // In order: an IfcMapConversion to an IfcProjectedCRS that cim/crs knows
-// (its Scale is honoured when it is within 10 % of what the units imply,
-// else taken as 1 with a warning: files disagree on its direction);
+// (Scale, project units to map units, may carry a grid scale factor
+// within 10 % of 1; a Scale that is the reciprocal of that, as in
+// buildingSMART's UTM sample, is read as such with a warning, and one
+// that fits neither way is taken as 1 with a warning;
+// IfcMapConversionScaled is read, its per-axis factors not applied
+// but warned of where they are not 1);
 // else the first site's RefLatitude/RefLongitude, taken to lie at the
 // site's origin, with the model context's TrueNorth, mapped by geodesics
 // from that point (cim.Destination); else Options.Anchor. A file with

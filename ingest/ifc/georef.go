@@ -20,7 +20,7 @@ type georef struct {
 // else its site's RefLatitude/RefLongitude (at the site's origin, turned
 // by the context's TrueNorth), else the anchor.
 func (m *model) georef(project, site *step.Instance, siteOrigin vec, anchor *Anchor) (*georef, error) {
-	for _, mc := range m.ofType("IFCMAPCONVERSION") {
+	for _, mc := range append(m.ofType("IFCMAPCONVERSION"), m.ofType("IFCMAPCONVERSIONSCALED")...) {
 		g, err := m.mapConversion(mc)
 		if err == nil {
 			return g, nil
@@ -79,24 +79,44 @@ func (m *model) mapConversion(mc *step.Instance) (*georef, error) {
 	if !ok || s <= 0 {
 		s = 1
 	}
-	// k turns project metres into map metres. The schema says Scale
-	// converts project units to map units; files disagree on which way
-	// (the buildingSMART UTM sample has 1000 for millimetres to metres).
-	// A k far from 1 is a unit confusion, not a grid scale factor.
+	// k turns project metres into map metres. The schema has Scale turn
+	// project units into map units (0.001 for a model in millimetres on
+	// a map in metres), times any grid scale factor; some files,
+	// buildingSMART's own UTM sample among them, write the reciprocal
+	// (1000), which is read as such. A Scale that fits neither way is a
+	// unit confusion, not a grid scale, and is taken as 1.
 	k := s * mapUnitM / m.lengthM
-	if math.Abs(k-1) > 0.1 {
-		m.warn(fmt.Sprintf("IfcMapConversion Scale %g does not fit the units (project %g m, map %g m): taken as 1", s, m.lengthM, mapUnitM))
-		k = 1
+	how := ""
+	if math.Abs(k-1) > maxGridScale {
+		if r := mapUnitM / (s * m.lengthM); math.Abs(r-1) <= maxGridScale {
+			k, how = r, fmt.Sprintf(", Scale %g read as project units per map unit", s)
+			m.warn(fmt.Sprintf("IfcMapConversion Scale %g read as project units per map unit, the reciprocal of the schema's meaning", s))
+		} else {
+			m.warn(fmt.Sprintf("IfcMapConversion Scale %g fits neither way with the units (project %g m, map %g m): taken as 1", s, m.lengthM, mapUnitM))
+			k = 1
+		}
+	}
+	if mc.Type == "IFCMAPCONVERSIONSCALED" {
+		fx, _ := mc.Arg(8).Untyped().Float()
+		fy, _ := mc.Arg(9).Untyped().Float()
+		if math.Abs(fx-1) > 1e-9 || math.Abs(fy-1) > 1e-9 {
+			m.warn(fmt.Sprintf("IfcMapConversionScaled FactorX %g, FactorY %g not applied", fx, fy))
+		}
 	}
 	sin, cos := math.Sincos(theta)
 	e0, n0 = e0*mapUnitM, n0*mapUnitM
 	return &georef{
-		how: fmt.Sprintf("IfcMapConversion to %s", c),
+		how: fmt.Sprintf("IfcMapConversion to %s%s", c, how),
 		fn: func(x, y float64) (float64, float64) {
 			return c.ToLonLat(e0+k*(x*cos-y*sin), n0+k*(x*sin+y*cos))
 		},
 	}, nil
 }
+
+// maxGridScale is how far from 1 a map conversion's scale, the units
+// aside, may be and still be a grid scale factor (UTM's is 0.9996, a
+// Gauss–Krüger zone's edge 1.0014).
+const maxGridScale = 0.1
 
 // compoundAngle reads an IfcCompoundPlaneAngleMeasure: degrees, minutes,
 // seconds and millionths of a second, each with the sign of the whole.

@@ -1,6 +1,7 @@
 package ifc
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/cim/crs"
 	"github.com/future-community/cim/ingest/ifc/step"
 )
 
@@ -187,10 +189,76 @@ func TestMapConversion(t *testing.T) {
 			t.Errorf("%s at %.9f, %.9f: %.3f m from PROJ's point", f.ID, lon, lat, d)
 		}
 	}
-	if g := fs[0].Props["georeferencing"]; g != "IfcMapConversion to EPSG:25832" {
+	if g := fs[0].Props["georeferencing"]; g != "IfcMapConversion to EPSG:25832, Scale 1000 read as project units per map unit" {
 		t.Errorf("georeferencing %q", g)
 	}
 	t.Logf("warnings: %v", r.Warnings())
+}
+
+// TestMapConversionScale reads the UTM sample's map conversion with other
+// scales and units: a point 10 m along the model's x axis must land
+// 10 m × the grid scale along the map conversion's x axis.
+func TestMapConversionScale(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(dataDir, "geographic-referencing-utm.ifc"))
+	if err != nil {
+		t.Skipf("%v (../shared/data is not beside this checkout)", err)
+	}
+	const mc = "#2= IFCMAPCONVERSION(#100011,#1,458657.30,5438232.25,113.7,0.270600445976,0.962691746426,1000.);"
+	const mm = "#100061= IFCSIUNIT(*,.LENGTHUNIT.,.MILLI.,.METRE.);"
+	if !bytes.Contains(src, []byte(mc)) || !bytes.Contains(src, []byte(mm)) {
+		t.Fatal("the sample has changed")
+	}
+	for _, tc := range []struct {
+		name, scale, unit string
+		grid              float64 // map metres per model metre
+		warn              string
+	}{
+		{"schema: mm to m", "0.001", mm, 1, ""},
+		{"reciprocal: mm per m", "1000.", mm, 1, "reciprocal"},
+		{"no scale", "$", mm, 1, "fits neither way"},
+		{"grid scale, metres", "0.9996", "#100061= IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);", 0.9996, ""},
+		{"omitted, metres", "$", "#100061= IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);", 1, ""},
+		{"grid scale on mm", "0.0009996", mm, 0.9996, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := bytes.Replace(src, []byte(mc), []byte(strings.Replace(mc, "1000.);", tc.scale+");", 1)), 1)
+			b = bytes.Replace(b, []byte(mm), []byte(tc.unit), 1)
+			sr, err := step.NewReader(bytes.NewReader(b), "utm.ifc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := load(sr, "utm.ifc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			warns := map[string]int{}
+			m.warn = func(s string) { warns[s]++ }
+			m.units(m.ofType("IFCPROJECT")[0])
+			g, err := m.mapConversion(m.ofType("IFCMAPCONVERSION")[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			theta := math.Atan2(0.962691746426, 0.270600445976)
+			sin, cos := math.Sincos(theta)
+			c, _ := crs.Lookup(25832)
+			for _, p := range [][2]float64{{10, 0}, {0, 10}, {-3, 7}} {
+				e := 458657.30 + tc.grid*(p[0]*cos-p[1]*sin)
+				n := 5438232.25 + tc.grid*(p[0]*sin+p[1]*cos)
+				wantLon, wantLat := c.ToLonLat(e, n)
+				lon, lat := g.fn(p[0], p[1])
+				if d := cim.DistanceM(lon, lat, wantLon, wantLat); d > 1e-3 {
+					t.Errorf("%v lands %.4f m from E %.3f N %.3f", p, d, e, n)
+				}
+			}
+			got := ""
+			for k := range warns {
+				got += k
+			}
+			if (tc.warn == "") != (got == "") || !strings.Contains(got, tc.warn) {
+				t.Errorf("warnings %q, want one with %q", got, tc.warn)
+			}
+		})
+	}
 }
 
 func TestAnchor(t *testing.T) {
