@@ -166,7 +166,7 @@ func (m *model) placement(v step.Value) (affine, error) {
 	if a, ok := m.placed[id]; ok {
 		return a, nil
 	}
-	in := m.inst[id]
+	in := m.inst.get(id)
 	if m.visiting[id] {
 		return identity, m.errAt(in, modelErr("placement cycle through #%d", id))
 	}

@@ -9,7 +9,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -323,5 +325,47 @@ func TestErrors(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "--anchor") {
 		t.Error("the no-georeferencing error does not name --anchor")
+	}
+}
+
+// TestSparseIDs reads a model whose instance ids are far apart (found by
+// map rather than by slice) and gets the same features.
+func TestSparseIDs(t *testing.T) {
+	src, err := os.ReadFile("testdata/nogeoref.ifc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`#(\d+)`)
+	sparse := ids.ReplaceAllFunc(src, func(b []byte) []byte {
+		n, _ := strconv.Atoi(string(b[1:]))
+		return []byte(fmt.Sprintf("#%d", 1_000_000_007*n))
+	})
+	opts := Options{Dataset: "t", Anchor: &Anchor{Lon: 120.15, Lat: 30.25}}
+	read := func(b []byte) []*cim.Feature {
+		r, err := NewReader(bytes.NewReader(b), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fs []*cim.Feature
+		for {
+			f, err := r.Next()
+			if err == io.EOF {
+				return fs
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs = append(fs, f)
+		}
+	}
+	dense, far := read(src), read(sparse)
+	if len(dense) == 0 || len(dense) != len(far) {
+		t.Fatalf("%d features from dense ids, %d from sparse", len(dense), len(far))
+	}
+	for i := range dense {
+		a, b := dense[i], far[i]
+		if a.ID != b.ID || a.Class != b.Class || cim.AreaM2(a.Geometry) != cim.AreaM2(b.Geometry) {
+			t.Errorf("feature %d: %s %v %.3f m² dense, %s %v %.3f m² sparse", i, a.ID, a.Class, cim.AreaM2(a.Geometry), b.ID, b.Class, cim.AreaM2(b.Geometry))
+		}
 	}
 }

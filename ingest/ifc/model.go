@@ -14,7 +14,7 @@ import (
 type model struct {
 	name   string
 	schema string
-	inst   map[uint64]*step.Instance
+	inst   instances
 	order  []*step.Instance // in file order
 	warn   func(string)
 
@@ -28,7 +28,8 @@ type model struct {
 
 // load reads every instance and checks that every reference resolves.
 func load(sr *step.Reader, name string) (*model, error) {
-	m := &model{name: name, inst: map[uint64]*step.Instance{}, placed: map[uint64]affine{}, visiting: map[uint64]bool{}}
+	m := &model{name: name, placed: map[uint64]affine{}, visiting: map[uint64]bool{}}
+	var maxID uint64
 	for {
 		in, err := sr.Next()
 		if err == io.EOF {
@@ -40,9 +41,10 @@ func load(sr *step.Reader, name string) (*model, error) {
 		if err != nil {
 			return nil, fromStep(err)
 		}
-		m.inst[in.ID] = in
 		m.order = append(m.order, in)
+		maxID = max(maxID, in.ID)
 	}
+	m.inst = newInstances(m.order, maxID)
 	for _, in := range m.order {
 		if err := m.checkRefs(in, in.Args); err != nil {
 			return nil, err
@@ -61,7 +63,7 @@ func (m *model) checkRefs(in *step.Instance, vs []step.Value) error {
 		switch v.Kind {
 		case step.Ref:
 			id, _ := v.Ref()
-			if m.inst[id] == nil {
+			if m.inst.get(id) == nil {
 				return m.errAt(in, fmt.Errorf("%w: %s refers to #%d, which the file does not define", ErrDangling, in.Type, id))
 			}
 		case step.List, step.Typed:
@@ -74,6 +76,39 @@ func (m *model) checkRefs(in *step.Instance, vs []step.Value) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// instances finds instances by id: in a slice indexed by id where the
+// ids are dense, as writers number them, else in a map.
+type instances struct {
+	dense  []*step.Instance
+	sparse map[uint64]*step.Instance
+}
+
+func newInstances(all []*step.Instance, maxID uint64) instances {
+	var x instances
+	if maxID <= 4*uint64(len(all))+4096 {
+		x.dense = make([]*step.Instance, maxID+1)
+		for _, in := range all {
+			x.dense[in.ID] = in
+		}
+		return x
+	}
+	x.sparse = make(map[uint64]*step.Instance, len(all))
+	for _, in := range all {
+		x.sparse[in.ID] = in
+	}
+	return x
+}
+
+func (x *instances) get(id uint64) *step.Instance {
+	if x.sparse != nil {
+		return x.sparse[id]
+	}
+	if id < uint64(len(x.dense)) {
+		return x.dense[id]
 	}
 	return nil
 }
@@ -97,7 +132,7 @@ func (m *model) deref(v step.Value) *step.Instance {
 	if !ok {
 		return nil
 	}
-	return m.inst[id]
+	return m.inst.get(id)
 }
 
 func (m *model) ofType(typ string) []*step.Instance {
