@@ -369,3 +369,57 @@ func TestSparseIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestShapes reads testdata/shapes.ifc, written by hand in feet (an
+// IfcConversionBasedUnit): one space for each way a plan is read, a
+// structural floor slab with a finish floor on it and a roof slab.
+func TestShapes(t *testing.T) {
+	const ft2 = 0.3048 * 0.3048
+	fs, r := readAll(t, "testdata/shapes.ifc", Options{Anchor: &Anchor{Lon: 120.15, Lat: 30.25}})
+	want := map[string]struct {
+		ft2    float64
+		source string
+		diff   any // floor_area_difference_pct
+	}{
+		"S1":     {200, "extrusion", 0.0},  // IfcRectangleProfileDef; NetFloorArea 18.58 m²
+		"S2":     {75, "extrusion", -30.3}, // IfcPolyline L; NetFloorArea 10 m²
+		"S3":     {64, "extrusion", nil},   // IfcIndexedPolyCurve
+		"S4":     {96, "extrusion", nil},   // IfcArbitraryProfileDefWithVoids
+		"S5":     {75, "bottom face", nil}, // IfcFacetedBrep L prism: not its hull (87.5)
+		"S6":     {36, "bottom face", nil}, // IfcPolygonalFaceSet box
+		"Ground": {72 * 30, "slabs", nil},  // the structural slab; finish and roof left out
+	}
+	seen := 0
+	for _, f := range fs {
+		name, _ := f.Props["Name"].(string)
+		w, ok := want[name]
+		if !ok {
+			continue
+		}
+		seen++
+		if got := cim.AreaM2(f.Geometry); math.Abs(got-w.ft2*ft2) > 1e-4*w.ft2*ft2 {
+			t.Errorf("%s: %.6f m², want %.6f (%g sq ft)", name, got, w.ft2*ft2, w.ft2)
+		}
+		if f.Props["footprint_source"] != w.source {
+			t.Errorf("%s: footprint_source %v, want %s", name, f.Props["footprint_source"], w.source)
+		}
+		if d := f.Props["floor_area_difference_pct"]; d != w.diff {
+			t.Errorf("%s: floor_area_difference_pct %v, want %v", name, d, w.diff)
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d features found", seen, len(want))
+	}
+	var diffWarn int
+	for k, n := range r.Warnings() {
+		if strings.HasPrefix(k, warnAreaDiffers) {
+			diffWarn += n
+			if !strings.Contains(k, "-30.3 %") {
+				t.Errorf("warning %q does not give the difference", k)
+			}
+		}
+	}
+	if diffWarn != 1 {
+		t.Errorf("%d spaces warned of, want S2: %v", diffWarn, r.Warnings())
+	}
+}
