@@ -97,8 +97,14 @@ func TestIngestIFC(t *testing.T) {
 			t.Errorf("%s: %v, want %v (all: %v)", class, got, n, good.Files[0].Classes)
 		}
 	}
-	bad := ingest(1, "--anchor", "120.15,30.25", truncated)
-	if bad.Revision != good.Revision || !strings.Contains(bad.Files[0].Error, "truncated file") {
-		t.Errorf("after a broken file: revision %v (was %v), error %q", bad.Revision, good.Revision, bad.Files[0].Error)
+	for _, tc := range []struct{ file, err string }{
+		{truncated, "truncated.ifc:34:22: #69: truncated file"},
+		{"../../ingest/ifc/testdata/dangling.ifc", "dangling.ifc:38: #73: dangling reference"},
+		{"../../ingest/ifc/testdata/schema.ifc", `unsupported schema "CONFIG_CONTROL_DESIGN"`},
+	} {
+		bad := ingest(1, "--anchor", "120.15,30.25", tc.file)
+		if bad.Revision != good.Revision || !strings.Contains(bad.Files[0].Error, tc.err) {
+			t.Errorf("after %s: revision %v (was %v), error %q, want %q", tc.file, bad.Revision, good.Revision, bad.Files[0].Error, tc.err)
+		}
 	}
 }
