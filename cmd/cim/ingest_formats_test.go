@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +108,39 @@ func TestIngestIFC(t *testing.T) {
 		if bad.Revision != good.Revision || !strings.Contains(bad.Files[0].Error, tc.err) {
 			t.Errorf("after %s: revision %v (was %v), error %q, want %q", tc.file, bad.Revision, good.Revision, bad.Files[0].Error, tc.err)
 		}
+	}
+}
+
+// TestCheckIFCDesign checks a site around the FZK-Haus model: its gross
+// floor area comes from the storeys' floor slabs, whose own quantity sets
+// in the file say 120 m² (Bodenplatte) and 115.64 m² (Slab-033), not
+// from the net areas of its rooms (173.34 m²).
+func TestCheckIFCDesign(t *testing.T) {
+	house := sharedFile(t, "ifc/AC20-FZK-Haus.ifc")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	site := filepath.Join(dir, "site.geojson")
+	if err := os.WriteFile(site, []byte(`{"type":"Feature","properties":{"cim:class":"site"},"geometry":{"type":"Polygon",
+		"coordinates":[[[8.4360,49.1002],[8.4370,49.1002],[8.4370,49.1008],[8.4360,49.1008],[8.4360,49.1002]]]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCim(t, "ingest", "--db", db, house); code != 0 {
+		t.Fatalf("ingest: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := runCim(t, "check", "--db", db, "--site", site, "--rules", "gb50180-2018", "--format", "json")
+	if code != 0 {
+		t.Fatalf("check: exit %d\n%s", code, errOut)
+	}
+	var rep struct {
+		Indicators struct {
+			GFA       float64 `json:"gfa_m2"`
+			Footprint float64 `json:"footprint_m2"`
+		} `json:"indicators"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if in := rep.Indicators; math.Abs(in.GFA-235.64) > 0.01 || math.Abs(in.Footprint-120) > 0.01 {
+		t.Errorf("GFA %.3f m², footprint %.3f m²; want 235.64 and 120", in.GFA, in.Footprint)
 	}
 }
