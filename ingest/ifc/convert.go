@@ -348,24 +348,25 @@ func (m *model) space(f *cim.Feature, n *node, qs map[uint64]*areas, lv cim.Leve
 	}
 	// A space's plan shape is its gross floor area (construction inside
 	// it included); the net area is compared where there is no gross.
-	q := 0.0
+	q, basis := 0.0, ""
 	if a.hasNet {
 		f.Props["net_floor_area_m2"] = round(a.net)
-		q = a.net
+		q, basis = a.net, "net_floor_area_m2"
 	} else if a.gsaOK {
 		f.Props["net_floor_area_m2"] = round(a.gsa)
-		q = a.gsa
+		q, basis = a.gsa, "gsa_bim_area_m2"
 	}
 	if a.gsaOK {
 		f.Props["gsa_bim_area_m2"] = round(a.gsa)
 	}
 	if a.hasGross {
 		f.Props["gross_floor_area_m2"] = round(a.gross)
-		q = a.gross
+		q, basis = a.gross, "gross_floor_area_m2"
 	}
 	if geo > 0 && q > 0 {
 		d := (geo - q) / q
 		f.Props["floor_area_difference_pct"] = math.Round(d*1000) / 10
+		f.Props["floor_area_basis"] = basis
 		if math.Abs(d) > AreaTolerance {
 			m.areaDiffs = append(m.areaDiffs, d)
 		}
@@ -571,44 +572,88 @@ type storeyPlan struct {
 	polys  []poly
 	how    string  // "slabs", "spaces" or how the storey's own shape was read
 	floor  bool    // from slabs or spaces
-	slabM2 float64 // the area the floor slabs cover, overlaps once
+	slabM2 float64 // the area the floor slabs kept cover, overlaps once
 }
 
-// storeyPlan finds a storey's floor: its floor slabs, which take in the
-// walls and give the gross floor area; else its spaces (the net area);
-// else its own shape. Slabs lying over others (finish floors on the
-// structural slab) are left out, so that the plan's parts do not
-// overlap and each square metre counts once.
+// storeyPlan finds a storey's floor: its floor slabs (their outline, as
+// the model draws it: to the walls' outer faces, or their cores); else
+// its spaces (the net area); else its own shape.
+//
+// Of the slabs, one lying on others already kept (a finish floor on the
+// structural slab, at least slabCovered of it) is left out, and where the
+// storey has spaces so is one that no space stands on (less than
+// slabUnderSpaces of it under spaces: a terrace or patio slab typed
+// FLOOR).
+// Where the slabs kept cover less than slabCovered of the spaces, the
+// slabs are not the storey's floor (a landing, a mezzanine piece) and
+// the spaces give the plan, with a warning.
 func (m *model) storeyPlan(s *node, fn func(x, y float64) (float64, float64)) storeyPlan {
+	var spaceGs []geom.T
+	spaceBox := cim.BoundsOf(geom.NewPoint(geom.XY)) // empty
+	spaceM2 := 0.0
+	for _, p := range spacePolys(s.spaces) {
+		g := toGeom([]poly{p}, fn)
+		spaceGs = append(spaceGs, g)
+		spaceBox = spaceBox.Extend(cim.BoundsOf(g))
+	}
+	if len(spaceGs) > 0 {
+		spaceM2 = cim.UnionArea(spaceGs, nil)
+	}
 	if len(s.slabs) > 0 {
 		type part struct {
-			p  poly
-			g  geom.T
-			m2 float64
+			p   poly
+			g   geom.T
+			box cim.Box
+			m2  float64
 		}
 		var parts []part
 		for _, sl := range s.slabs {
 			for _, p := range sl.polys {
 				g := toGeom([]poly{p}, fn)
-				parts = append(parts, part{p, g, cim.AreaM2(g)})
+				parts = append(parts, part{p, g, cim.BoundsOf(g), cim.AreaM2(g)})
 			}
 		}
 		sort.SliceStable(parts, func(i, j int) bool { return parts[i].m2 > parts[j].m2 })
 		var kept []poly
 		var keptG []geom.T
+		var keptBox []cim.Box
 		var union, sum float64
+		outdoor := 0
 		for _, pt := range parts {
-			u := cim.UnionArea(append(keptG, pt.g), nil)
+			if len(spaceGs) > 0 && (!pt.box.Intersects(spaceBox) ||
+				pt.m2+spaceM2-cim.UnionArea(append(slices.Clone(spaceGs), pt.g), nil) < slabUnderSpaces*pt.m2) {
+				outdoor++
+				continue
+			}
+			u := union + pt.m2
+			for _, b := range keptBox {
+				if b.Intersects(pt.box) {
+					u = cim.UnionArea(append(keptG, pt.g), nil)
+					break
+				}
+			}
 			if u-union < (1-slabCovered)*pt.m2 {
 				continue // lies on a slab already kept
 			}
-			kept, keptG = append(kept, pt.p), append(keptG, pt.g)
+			kept, keptG, keptBox = append(kept, pt.p), append(keptG, pt.g), append(keptBox, pt.box)
 			union, sum = u, sum+pt.m2
 		}
-		if sum > union*(1+AreaTolerance) {
-			m.warn("IfcBuildingStorey floor slabs overlap in part: the storey's plan counts the overlap twice")
+		for range outdoor {
+			m.warn(warnOutdoorSlab)
 		}
-		return storeyPlan{polys: kept, how: "slabs", floor: true, slabM2: union}
+		covered := spaceM2
+		if len(spaceGs) > 0 && len(keptG) > 0 {
+			covered = spaceM2 + union - cim.UnionArea(append(slices.Clone(keptG), spaceGs...), nil)
+		}
+		switch {
+		case len(kept) > 0 && covered >= slabCovered*spaceM2:
+			if sum > union*(1+AreaTolerance) {
+				m.warn("IfcBuildingStorey floor slabs overlap in part: the storey's plan counts the overlap twice")
+			}
+			return storeyPlan{polys: kept, how: "slabs", floor: true, slabM2: union}
+		case len(kept) > 0:
+			m.warn(warnSlabsShort)
+		}
 	}
 	if sp := spacePolys(s.spaces); sp != nil {
 		return storeyPlan{polys: sp, how: "spaces", floor: true}
@@ -616,6 +661,16 @@ func (m *model) storeyPlan(s *node, fn func(x, y float64) (float64, float64)) st
 	return storeyPlan{polys: s.polys, how: s.how}
 }
 
+const warnSlabsShort = "IfcBuildingStorey whose floor slabs cover less than 90 % of its spaces: its plan is taken from the spaces"
+
+const warnOutdoorSlab = "IfcSlab FLOOR on which no IfcSpace of its storey stands (a terrace or patio): left out of the storey's plan"
+
 // slabCovered is the share of a floor slab that, lying on slabs already
-// in a storey's plan, leaves it out.
+// in a storey's plan, leaves it out; and the share of a storey's spaces
+// its slabs must cover to be its floor.
 const slabCovered = 0.9
+
+// slabUnderSpaces is the share of a floor slab that must lie under the
+// storey's spaces for it to count: walls, shafts and stairs take the
+// rest of a floor (FZK-Haus: 84 %), a terrace has none.
+const slabUnderSpaces = 0.1

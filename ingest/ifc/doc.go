@@ -29,12 +29,15 @@
 //     a floor (slabs or spaces), else its own shape, else a point;
 //     LevelsAbove/LevelsBelow count its storeys that have a floor;
 //   - a storey (ClassStorey, Parent the building) has as geometry its
-//     floor slabs (their outline takes in the walls: the gross floor
-//     area that FAR counts), a slab lying on others (a finish floor on
-//     the structural slab) left out so that each square metre counts
-//     once; else the MultiPolygon of its spaces (their net plan); else
-//     its own shape, else a point. footprint_source says which;
-//     slab_area_m2 and space_area_m2 are the two areas. Storeys are numbered by
+//     floor slabs, as the model draws them (to the walls' outer faces,
+//     or to their cores: compare the storey's gross_floor_area_m2 where
+//     the file gives one); left out are a slab lying on others (a finish
+//     floor on the structural slab), a slab no space stands on (a
+//     terrace), and slabs that cover less than 90 % of the storey's
+//     spaces (a landing), each with a warning; a partial overlap of the
+//     slabs kept is warned of and counted twice. Else the MultiPolygon of
+//     its spaces (their net plan); else its own shape, else a point.
+//     footprint_source says which; slab_area_m2 and space_area_m2 are the two areas. Storeys are numbered by
 //     elevation: the lowest at or above the building's origin is level 0,
 //     those below negative. Elevations come from the placements (storey
 //     z less building z), or from the Elevation attributes where all the
@@ -50,7 +53,9 @@
 // BaseQuantities over vendor sets; "GSA BIM Area" stands for the net
 // area where no NetFloorArea is given), geometric_floor_area_m2 from the
 // footprint, footprint_source, and floor_area_difference_pct, the
-// geometric area less the quantity-set area over the latter. Spaces
+// geometric area less the quantity-set area over the latter, which
+// floor_area_basis names (gross_floor_area_m2, net_floor_area_m2 or
+// gsa_bim_area_m2). Spaces
 // where that exceeds AreaTolerance (2 %) are counted in one warning that
 // gives the range. Revit exports disagree by design: their room area is
 // measured to the wall centre or core while the room's body stops at
@@ -76,11 +81,11 @@
 //
 // In order: an IfcMapConversion to an IfcProjectedCRS that cim/crs knows
 // (Scale, project units to map units, may carry a grid scale factor
-// within 10 % of 1; a Scale that is the reciprocal of that, as in
-// buildingSMART's UTM sample, is read as such with a warning, and one
-// that fits neither way is taken as 1 with a warning;
-// IfcMapConversionScaled is read, its per-axis factors not applied
-// but warned of where they are not 1);
+// within 10 % of 1; omitted, it means a change of units only, as Revit
+// writes it; the reciprocal, as in buildingSMART's UTM sample, is read as
+// such with a warning; one that fits neither way is taken as 1 with a
+// warning; IfcMapConversionScaled is read, its per-axis factors not
+// applied but warned of where they are not 1);
 // else the first site's RefLatitude/RefLongitude, taken to lie at the
 // site's origin, with the model context's TrueNorth, mapped by geodesics
 // from that point (cim.Destination); else Options.Anchor. A file with

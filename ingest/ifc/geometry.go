@@ -594,6 +594,11 @@ func (m *model) faceSet(g *geomAcc, in *step.Instance, a affine) {
 	var pn []step.Value
 	if in.Type == "IFCTRIANGULATEDFACESET" {
 		pn, _ = in.Arg(4).List()
+		if len(pn) > 0 && pn[0].Kind == step.List {
+			// The first IFC4 release's NormalIndex (a list of lists),
+			// not ADD2's PnIndex.
+			pn = nil
+		}
 	} else {
 		pn, _ = in.Arg(3).List()
 	}

@@ -87,6 +87,12 @@ func (m *model) mapConversion(mc *step.Instance) (*georef, error) {
 	// unit confusion, not a grid scale, and is taken as 1.
 	k := s * mapUnitM / m.lengthM
 	how := ""
+	if !ok {
+		// Omitted: the schema's 1.0, which read literally puts a model in
+		// millimetres 1000 times too large on a map in metres. Revit and
+		// others omit it meaning a change of units only, and so it is read.
+		k = 1
+	}
 	if math.Abs(k-1) > maxGridScale {
 		if r := mapUnitM / (s * m.lengthM); math.Abs(r-1) <= maxGridScale {
 			k, how = r, fmt.Sprintf(", Scale %g read as project units per map unit", s)

@@ -72,14 +72,15 @@ func TestSampleModels(t *testing.T) {
 		// slabM2 is each storey's floor slab area, 0 where it has none:
 		// the sums of the slabs' own areas in the files (FZK-Haus
 		// BaseQuantities GrossArea, Revit's PSet_Revit_Dimensions Area of
-		// the structural slabs; the duplex finish floors lie on these).
+		// the structural slabs; the duplex finish floors lie on these and
+		// its two exterior slabs on grade, 25.42 m² each, bear no room).
 		slabM2 []float64
 	}{
 		// RefLatitude/RefLongitude as the files write them (SOURCES.md).
 		{"AC20-FZK-Haus.ifc", []float64{0, 2.7}, []float64{0, 1}, 7, 173.34, dms(49, 6, 1, 566000), dms(8, 26, 11, 540400), 50,
 			[]float64{120, 115.64}},
 		{"duplex.ifc", []float64{-1.25, 0, 3.1, 6.0}, []float64{-1, 0, 1, 2}, 21, 422.05, dms(41, 52, 27, 840000), dms(-87, -38, -21, -839999), 50,
-			[]float64{0, 2*64.779928 + 2*25.419857, 59.229018 + 59.333748, 0}},
+			[]float64{0, 2 * 64.779928, 59.229018 + 59.333748, 0}},
 		{"Office_A_20110811.ifc", []float64{0, 4.267221, 7.924821}, []float64{0, 1, 2}, 99, 3582.01, dms(42, 21, 30, 344238), dms(-71, -3, -35, -194702),
 			// The building is 50 m × 36 m with the site's origin, where the
 			// reference point is, at its north-west corner: its centroid is
@@ -217,7 +218,8 @@ func TestMapConversionScale(t *testing.T) {
 	}{
 		{"schema: mm to m", "0.001", mm, 1, ""},
 		{"reciprocal: mm per m", "1000.", mm, 1, "reciprocal"},
-		{"no scale", "$", mm, 1, "fits neither way"},
+		{"omitted, mm: units only", "$", mm, 1, ""},
+		{"1 on mm", "1.", mm, 1, "fits neither way"},
 		{"grid scale, metres", "0.9996", "#100061= IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);", 0.9996, ""},
 		{"omitted, metres", "$", "#100061= IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);", 1, ""},
 		{"grid scale on mm", "0.0009996", mm, 0.9996, ""},
@@ -358,6 +360,9 @@ func TestSparseIDs(t *testing.T) {
 			fs = append(fs, f)
 		}
 	}
+	if x := newInstances([]*step.Instance{{ID: 1_000_000_007}}, 1_000_000_007); x.sparse == nil {
+		t.Fatal("ids a billion apart are held in a slice")
+	}
 	dense, far := read(src), read(sparse)
 	if len(dense) == 0 || len(dense) != len(far) {
 		t.Fatalf("%d features from dense ids, %d from sparse", len(dense), len(far))
@@ -406,6 +411,9 @@ func TestShapes(t *testing.T) {
 		if d := f.Props["floor_area_difference_pct"]; d != w.diff {
 			t.Errorf("%s: floor_area_difference_pct %v, want %v", name, d, w.diff)
 		}
+		if b := f.Props["floor_area_basis"]; (w.diff != nil) != (b == "net_floor_area_m2") {
+			t.Errorf("%s: floor_area_basis %v", name, b)
+		}
 	}
 	if seen != len(want) {
 		t.Errorf("%d of the %d features found", seen, len(want))
@@ -421,5 +429,8 @@ func TestShapes(t *testing.T) {
 	}
 	if diffWarn != 1 {
 		t.Errorf("%d spaces warned of, want S2: %v", diffWarn, r.Warnings())
+	}
+	if r.Warnings()[warnOutdoorSlab] != 1 || r.Warnings()[warnSlabsShort] != 1 {
+		t.Errorf("the terrace and the landing are not warned of: %v", r.Warnings())
 	}
 }
