@@ -78,7 +78,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 			p, _ := in.Arg(5).Ref()
 			l, _ := in.Arg(4).List()
 			for _, v := range l {
-				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || isFloorSlab(c)) {
+				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || m.isFloorSlab(c)) {
 					add(p, v)
 				}
 			}
@@ -135,7 +135,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 				sn.spaces = append(sn.spaces, spn)
 			}
 			for _, c := range kids[s.ID] {
-				if !isFloorSlab(c) {
+				if !m.isFloorSlab(c) {
 					continue
 				}
 				sl, err := newNode(c)
@@ -556,15 +556,37 @@ func (m *model) quantities() map[uint64]*areas {
 }
 
 // isFloorSlab tells whether an element is a floor slab: an IfcSlab (or
-// its IFC4 standard and elemented cases) of type FLOOR or BASESLAB.
-// Roofs, landings and slabs of no stated type are not floors.
-func isFloorSlab(in *step.Instance) bool {
+// its IFC4 standard and elemented cases) of type FLOOR or BASESLAB, its
+// own PredefinedType or, where that is unset, NOTDEFINED or
+// USERDEFINED, its IfcSlabType's. Roofs, landings and slabs of no stated
+// type are not floors.
+func (m *model) isFloorSlab(in *step.Instance) bool {
 	switch in.Type {
 	case "IFCSLAB", "IFCSLABSTANDARDCASE", "IFCSLABELEMENTEDCASE":
-		t, _ := in.Arg(8).Enum()
-		return t == "FLOOR" || t == "BASESLAB"
+	default:
+		return false
 	}
-	return false
+	t, _ := in.Arg(8).Enum()
+	if t == "" || t == "NOTDEFINED" || t == "USERDEFINED" {
+		if m.slabTypes == nil {
+			m.slabTypes = map[uint64]string{}
+			for _, rel := range m.ofType("IFCRELDEFINESBYTYPE") {
+				typ := m.deref(rel.Arg(5))
+				if typ == nil || typ.Type != "IFCSLABTYPE" {
+					continue
+				}
+				e, _ := typ.Arg(9).Enum()
+				objs, _ := rel.Arg(4).List()
+				for _, o := range objs {
+					if id, ok := o.Ref(); ok {
+						m.slabTypes[id] = e
+					}
+				}
+			}
+		}
+		t = m.slabTypes[in.ID]
+	}
+	return t == "FLOOR" || t == "BASESLAB"
 }
 
 // storeyPlan is a storey's floor plan.

@@ -20,7 +20,8 @@ type model struct {
 
 	lengthM, areaM2 float64
 
-	areaDiffs []float64 // spaces whose geometric and quantity-set floor areas disagree: (geometry − set) / set
+	slabTypes map[uint64]string // IfcSlab id → its IfcSlabType's PredefinedType
+	areaDiffs []float64         // spaces whose geometric and quantity-set floor areas disagree: (geometry − set) / set
 
 	placed   map[uint64]affine
 	visiting map[uint64]bool
