@@ -610,18 +610,18 @@ type storeyPlan struct {
 // slabs are not the storey's floor (a landing, a mezzanine piece) and
 // the spaces give the plan, with a warning.
 func (m *model) storeyPlan(s *node, fn func(x, y float64) (float64, float64)) storeyPlan {
-	var spaceGs []geom.T
-	spaceBox := cim.BoundsOf(geom.NewPoint(geom.XY)) // empty
-	spaceM2 := 0.0
-	for _, p := range spacePolys(s.spaces) {
-		g := toGeom([]poly{p}, fn)
-		spaceGs = append(spaceGs, g)
-		spaceBox = spaceBox.Extend(cim.BoundsOf(g))
-	}
-	if len(spaceGs) > 0 {
-		spaceM2 = cim.UnionArea(spaceGs, nil)
-	}
 	if len(s.slabs) > 0 {
+		var spaceGs []geom.T
+		spaceBox := cim.BoundsOf(geom.NewPoint(geom.XY)) // empty
+		spaceM2 := 0.0
+		for _, p := range spacePolys(s.spaces) {
+			g := toGeom([]poly{p}, fn)
+			spaceGs = append(spaceGs, g)
+			spaceBox = spaceBox.Extend(cim.BoundsOf(g))
+		}
+		if len(spaceGs) > 0 {
+			spaceM2 = cim.UnionArea(spaceGs, nil)
+		}
 		type part struct {
 			p   poly
 			g   geom.T

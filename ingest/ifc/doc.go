@@ -18,7 +18,8 @@
 //
 // IfcProject → IfcSite → IfcBuilding → IfcBuildingStorey → IfcSpace
 // through IfcRelAggregates; spaces and floor slabs (IfcSlab FLOOR or
-// BASESLAB) are also taken from IfcRelContainedInSpatialStructure, and
+// BASESLAB by its own PredefinedType, else its IfcSlabType's) are also
+// taken from IfcRelContainedInSpatialStructure, and
 // buildings aggregated by the project itself. Features, parents first:
 //
 //   - a site is cim.ClassSite when it has a plan shape, else ClassOther
