@@ -166,9 +166,7 @@ func Open(path string, opts Options) (*File, error) {
 		if r.Seq() {
 			in.Format = FormatGeoJSONSeq
 		}
-		in.next = r.Next
-		in.skipped = func() []error { return asErrors(r.Skipped()) }
-		in.warns = r.Warnings
+		attach[*geojson.Error](in, r)
 	case FormatOSMPBF:
 		r, err := osm.NewReader(br, osm.Options{
 			Dataset: in.Dataset, Stage: opts.Stage, Name: path, Size: st.Size(), MemoryMB: opts.MemoryMB,
@@ -190,9 +188,7 @@ func Open(path string, opts Options) (*File, error) {
 			f.Close()
 			return nil, err
 		}
-		in.next = r.Next
-		in.skipped = func() []error { return asErrors(r.Skipped()) }
-		in.warns = r.Warnings
+		attach[*cityjson.Error](in, r)
 	case FormatIFC:
 		r, err := ifc.NewReader(br, ifc.Options{
 			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid, Anchor: opts.Anchor,
@@ -201,9 +197,7 @@ func Open(path string, opts Options) (*File, error) {
 			f.Close()
 			return nil, err
 		}
-		in.next = r.Next
-		in.skipped = func() []error { return asErrors(r.Skipped()) }
-		in.warns = r.Warnings
+		attach[*ifc.Error](in, r)
 	case FormatIMDF:
 		f.Close()
 		return openIMDF(path, st.Size(), opts)
@@ -225,9 +219,7 @@ func openIMDF(path string, size int64, opts Options) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.next = r.Next
-	in.skipped = func() []error { return asErrors(r.Skipped()) }
-	in.warns = r.Warnings
+	attach[*imdf.Error](in, r)
 	in.close = r.Close
 	return in, nil
 }
@@ -271,6 +263,20 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // asErrors widens a reader's own error type to []error.
+// featureReader is what every format's reader offers; E is its error type.
+type featureReader[E error] interface {
+	Next() (*cim.Feature, error)
+	Skipped() []E
+	Warnings() map[string]int
+}
+
+// attach reads features, skipped records and warnings from r.
+func attach[E error](in *File, r featureReader[E]) {
+	in.next = r.Next
+	in.skipped = func() []error { return asErrors(r.Skipped()) }
+	in.warns = r.Warnings
+}
+
 func asErrors[E error](es []E) []error {
 	out := make([]error, 0, len(es))
 	for _, e := range es {

@@ -236,7 +236,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 		best := math.MaxInt
 		for i, s := range b.storeys {
 			plans[i] = m.storeyPlan(s, g.fn)
-			if plans[i].floor && abs(s.level) < best {
+			if plans[i].floor() && abs(s.level) < best {
 				best, polys = abs(s.level), plans[i].polys
 			}
 		}
@@ -244,7 +244,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 		if n := len(b.storeys); n > 0 {
 			above, below := 0, 0
 			for i, s := range b.storeys {
-				if !plans[i].floor {
+				if !plans[i].floor() {
 					continue
 				}
 				if s.level >= 0 {
@@ -273,7 +273,7 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 			if pl.how != "" {
 				f.Props["footprint_source"] = pl.how
 			}
-			if len(s.slabs) > 0 {
+			if pl.how == "slabs" {
 				f.Props["slab_area_m2"] = round(pl.slabM2)
 			}
 			if len(s.spaces) > 0 {
@@ -593,9 +593,11 @@ func (m *model) isFloorSlab(in *step.Instance) bool {
 type storeyPlan struct {
 	polys  []poly
 	how    string  // "slabs", "spaces" or how the storey's own shape was read
-	floor  bool    // from slabs or spaces
 	slabM2 float64 // the area the floor slabs kept cover, overlaps once
 }
+
+// floor tells whether the plan is a floor: slabs or spaces.
+func (p storeyPlan) floor() bool { return p.how == "slabs" || p.how == "spaces" }
 
 // storeyPlan finds a storey's floor: its floor slabs (their outline, as
 // the model draws it: to the walls' outer faces, or their cores); else
@@ -672,13 +674,13 @@ func (m *model) storeyPlan(s *node, fn func(x, y float64) (float64, float64)) st
 			if sum > union*(1+AreaTolerance) {
 				m.warn("IfcBuildingStorey floor slabs overlap in part: the storey's plan counts the overlap twice")
 			}
-			return storeyPlan{polys: kept, how: "slabs", floor: true, slabM2: union}
+			return storeyPlan{polys: kept, how: "slabs", slabM2: union}
 		case len(kept) > 0:
 			m.warn(warnSlabsShort)
 		}
 	}
 	if sp := spacePolys(s.spaces); sp != nil {
-		return storeyPlan{polys: sp, how: "spaces", floor: true}
+		return storeyPlan{polys: sp, how: "spaces"}
 	}
 	return storeyPlan{polys: s.polys, how: s.how}
 }
