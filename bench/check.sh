@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cim check beside PostGIS, issue #4. On a K-copy archipelago of Monaco
 # (default K=100, made with ../shared/tools if absent) the site drawn around
-# Monte-Carlo station (cim/plan/testdata/monaco-site.geojson) is shifted
+# Monte-Carlo station (plan/testdata/monaco-site.geojson) is shifted
 # into every copy, and each tool computes FAR, building density and green
 # ratio of all K sites:
 #   - one cim check of all K sites (a GeoJSON file of K site features)
@@ -14,7 +14,7 @@
 #   - PostGIS: bench/check/indicators.sql on an osm2pgsql -k import.
 # Both stores are loaded before timing. hyperfine, RUNS runs (default 5).
 # The values are compared site by site (within 1 %). K=1 checks Monaco
-# itself; GOLDEN=1 (with K=1) rewrites cim/plan/testdata/monaco-postgis.csv,
+# itself; GOLDEN=1 (with K=1) rewrites plan/testdata/monaco-postgis.csv,
 # which TestMonacoAgainstPostGIS compares with.
 # Needs: osmium-tool osm2pgsql postgresql-15-postgis-3 hyperfine jq.
 set -euo pipefail
@@ -24,7 +24,7 @@ RUNS=${RUNS:-5}
 SHARED=${SHARED:-../shared}
 WORK=${WORK:-${TMPDIR:-/tmp}/cim-bench-check}
 DB=${DB:-cimbench_check}
-SITE=cim/plan/testdata/monaco-site.geojson
+SITE=plan/testdata/monaco-site.geojson
 DX=0.2 # make_archipelago.py's default shift per copy
 mkdir -p "$WORK" bench/results
 out=bench/results/check-$(date -u +%Y%m%dT%H%M%SZ).md
@@ -128,7 +128,7 @@ if bad:
 PY
 } >> "$out"
 if [ "$K" = 1 ] && [ "${GOLDEN:-}" = 1 ]; then
-  cp "$WORK/postgis.csv" cim/plan/testdata/monaco-postgis.csv
-  echo "wrote cim/plan/testdata/monaco-postgis.csv" >&2
+  cp "$WORK/postgis.csv" plan/testdata/monaco-postgis.csv
+  echo "wrote plan/testdata/monaco-postgis.csv" >&2
 fi
 cat "$out"

@@ -1,5 +1,5 @@
 -- FAR, building density and green ratio of sites, computed in PostGIS the
--- way cim check defines them (cim/plan), on an osm2pgsql -k import
+-- way cim check defines them (plan), on an osm2pgsql -k import
 -- (planet_osm_polygon in EPSG:3857 with an hstore "tags" column).
 -- Areas are ST_Area(geography) of ST_Intersection / ST_Union in EPSG:4326.
 --
@@ -7,7 +7,7 @@
 -- Output: one row per site: id, site_area_m2, gfa_m2, far, footprint_m2,
 -- building_density, green_m2, green_ratio.
 --
--- Definitions (kept in step with cim/plan and ingest/osmtags):
+-- Definitions (kept in step with plan and ingest/osmtags):
 -- * buildings: polygons with building <> 'no'. Storeys: building:levels
 --   (a plain number, rounded); else round((height − min_height) / 3 m),
 --   at least 1; else 1. GFA = Σ area(footprint ∩ site) × storeys (overlaps

@@ -13,9 +13,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/plan"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest/geojson"
+	"github.com/future-community/cim/plan"
 )
 
 func checkCommand() *cli.Command {

@@ -7,9 +7,9 @@ import (
 	"os"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/plan"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest/geojson"
+	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/samples"
 	"github.com/urfave/cli/v2"

@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/geojson"
 	"github.com/future-community/cim/index"
-	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/query"
 	"github.com/twpayne/go-geom"
 	"github.com/urfave/cli/v2"

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/crs"
+	"github.com/future-community/cim/crs"
 )
 
 // Options configures a Reader.

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/future-community/cim/cim"
+	gj "github.com/future-community/cim/geojson"
 	"github.com/future-community/cim/ingest/osmtags"
 	"github.com/twpayne/go-geom"
 )
@@ -401,10 +402,6 @@ func (r *Reader) Warnings() map[string]int { return r.warnings }
 func (r *Reader) Count() int { return r.n }
 
 // The cim: properties the reader consumes.
-var cimKeys = map[string]bool{
-	"cim:class": true, "cim:kind": true, "cim:level": true, "cim:stage": true, "cim:parent": true,
-	"cim:elevation": true, "cim:storey_height": true, "cim:dataset": true, "cim:id": true,
-}
 
 func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 	if raw.Type != "Feature" {
@@ -453,7 +450,7 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 		f.Parent = r.qualify(p)
 	}
 	for k, v := range raw.Properties {
-		if cimKeys[k] {
+		if gj.Reserved(k) {
 			continue
 		}
 		if f.Props == nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	gj "github.com/future-community/cim/geojson"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -317,7 +318,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for _, seq := range []bool{false, true} {
 		var buf bytes.Buffer
-		w := NewWriter(&buf, seq)
+		w := gj.NewWriter(&buf, seq)
 		for _, f := range fs {
 			if err := w.Write(f); err != nil {
 				t.Fatal(err)
@@ -531,7 +532,7 @@ func TestWriterWritesValidJSON(t *testing.T) {
 	}
 	fs[0].Props["bad utf8"] = "x\xffy"
 	var buf bytes.Buffer
-	w := NewWriter(&buf, false)
+	w := gj.NewWriter(&buf, false)
 	w.Write(fs[0])
 	w.Close()
 	if !json.Valid(buf.Bytes()) {

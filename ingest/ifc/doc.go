@@ -80,7 +80,7 @@
 //
 // # Georeferencing
 //
-// In order: an IfcMapConversion to an IfcProjectedCRS that cim/crs knows
+// In order: an IfcMapConversion to an IfcProjectedCRS that crs knows
 // (Scale, project units to map units, may carry a grid scale factor
 // within 10 % of 1; omitted, it means a change of units only, as Revit
 // writes it; the reciprocal, as in buildingSMART's UTM sample, is read as

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/crs"
+	"github.com/future-community/cim/crs"
 	"github.com/future-community/cim/ingest/ifc/step"
 )
 

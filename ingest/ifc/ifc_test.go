@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/crs"
+	"github.com/future-community/cim/crs"
 	"github.com/future-community/cim/ingest/ifc/step"
 )
 

@@ -218,7 +218,7 @@ func (r *Result) readVertical(tags Tags) {
 		if !ok {
 			return
 		}
-		m, err := ParseLength(s)
+		m, err := cim.ParseLength(s)
 		if err != nil {
 			r.warn(key, s)
 			return
@@ -232,7 +232,7 @@ func (r *Result) readVertical(tags Tags) {
 			return
 		}
 		neg := strings.HasPrefix(strings.TrimSpace(s), "-")
-		m, err := ParseLength(strings.TrimPrefix(strings.TrimSpace(s), "-"))
+		m, err := cim.ParseLength(strings.TrimPrefix(strings.TrimSpace(s), "-"))
 		if err != nil {
 			r.warn(key, s)
 			return
@@ -299,9 +299,9 @@ func (r *Result) levelRange(tags Tags) cim.LevelRange {
 	// bridge between towers, a cantilever) starts at the storey its
 	// min_height reaches.
 	if !minLevel && v.Has(cim.KnownMinHeight) && v.MinHeightM > 0 && lo == 0 {
-		lo = min(int(math.Round(v.MinHeightM/DefaultStoreyHeightM)), cim.MaxLevel)
+		lo = min(int(math.Round(v.MinHeightM/cim.DefaultStoreyHeightM)), cim.MaxLevel)
 	}
-	above := EstimateLevels(v)
+	above := cim.EstimateLevels(v)
 	var hi int
 	if v.Has(cim.KnownLevelsAbove) {
 		// building:levels counts from the ground, including the levels
@@ -318,77 +318,4 @@ func (r *Result) levelRange(tags Tags) cim.LevelRange {
 	}
 	lo, hi = max(lo, cim.MinLevel), min(hi, cim.MaxLevel)
 	return cim.LevelRange{Min: float64(lo), Max: float64(max(lo, hi))}
-}
-
-// DefaultStoreyHeightM is the storey height assumed where only a building's
-// height is known.
-const DefaultStoreyHeightM = 3.0
-
-// EstimateLevels returns the number of storeys above ground: the known
-// count, else the height divided by DefaultStoreyHeightM and rounded (at
-// least 1), else 1.
-func EstimateLevels(v cim.Vertical) int {
-	switch {
-	case v.Has(cim.KnownLevelsAbove):
-		return v.LevelsAbove
-	case v.Has(cim.KnownHeight) && v.HeightM > 0:
-		return max(1, int(math.Round((v.HeightM-v.MinHeightM)/DefaultStoreyHeightM)))
-	}
-	return 1
-}
-
-// ParseLength reads an OSM length in metres: "12", "12.5 m", "12m",
-// "40'", "40 ft", "12'6\"", "1,5" is refused (OSM uses a dot). Negative
-// and non-finite values are errors.
-func ParseLength(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	bad := fmt.Errorf("%q is not a length", s)
-	if t == "" {
-		return 0, bad
-	}
-	// Feet and inches: 12'6" or 40'.
-	if i := strings.IndexByte(t, '\''); i > 0 {
-		ft, err := strconv.ParseFloat(strings.TrimSpace(t[:i]), 64)
-		if err != nil {
-			return 0, bad
-		}
-		in := 0.0
-		if rest := strings.TrimSpace(t[i+1:]); rest != "" {
-			rest = strings.TrimSuffix(rest, "\"")
-			if in, err = strconv.ParseFloat(strings.TrimSpace(rest), 64); err != nil {
-				return 0, bad
-			}
-		}
-		return checkLen(ft*0.3048+in*0.0254, bad)
-	}
-	num, unit := t, ""
-	for i, c := range t {
-		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
-			num, unit = strings.TrimSpace(t[:i]), strings.TrimSpace(t[i:])
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil {
-		return 0, bad
-	}
-	switch unit {
-	case "", "m", "meter", "meters", "metre", "metres":
-	case "ft", "feet":
-		v *= 0.3048
-	case "km":
-		v *= 1000
-	case "cm":
-		v /= 100
-	default:
-		return 0, bad
-	}
-	return checkLen(v, bad)
-}
-
-func checkLen(v float64, bad error) (float64, error) {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 10000 {
-		return 0, bad
-	}
-	return v, nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/future-community/cim/ingest/geojson"
 )
 
-const monacoPBF = "../../../shared/data/osm/monaco-latest.osm.pbf"
+const monacoPBF = "../../shared/data/osm/monaco-latest.osm.pbf"
 
 // TestMonacoAgainstPostGIS checks a site drawn around Monte-Carlo station
 // against testdata/monaco-postgis.csv, which bench/check.sh (K=1 GOLDEN=1)
@@ -56,7 +56,7 @@ func TestMonacoAgainstPostGIS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pack, err := LoadPack("../../bench/check/far-green.yaml")
+	pack, err := LoadPack("../bench/check/far-green.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

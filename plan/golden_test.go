@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestSampleReportGolden pins the JSON report of the sample, the form
 // digital-twin front ends and scripts read: every key, and every value to
-// 1e-9. go test ./cim/plan -run Golden -update rewrites it after a change
+// 1e-9. go test ./plan -run Golden -update rewrites it after a change
 // that is meant.
 func TestSampleReportGolden(t *testing.T) {
 	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")

@@ -343,8 +343,8 @@ func fillFromPROJ(t testing.TB, cs []goldenCase) {
 
 func writeGolden(t *testing.T, g goldenFile, version string, cs []goldenCase) {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Reference points for cim/crs from PROJ %s, written by\n", version)
-	fmt.Fprintf(&b, "# `go test ./cim/crs -run TestGolden -update`, which runs\n")
+	fmt.Fprintf(&b, "# Reference points for crs from PROJ %s, written by\n", version)
+	fmt.Fprintf(&b, "# `go test ./crs -run TestGolden -update`, which runs\n")
 	fmt.Fprintf(&b, "#   fwd rows: echo \"lat lon\" | cs2cs -f %%.10f <geographic> EPSG:<epsg>  (gives x y)\n")
 	fmt.Fprintf(&b, "#   inv rows: echo \"x y\" | cs2cs -f %%.10f EPSG:<epsg> <geographic>      (gives lat lon)\n")
 	for _, l := range strings.Split(g.note, "\n") {

@@ -12,9 +12,8 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"github.com/future-community/cim/cim"
-	"github.com/future-community/cim/cim/walk"
 	"github.com/future-community/cim/index"
-	"github.com/future-community/cim/ingest/osmtags"
+	"github.com/future-community/cim/walk"
 )
 
 // Site is the area a check measures, with its planning controls.
@@ -301,7 +300,7 @@ func sortScene(view []*cim.Feature, p Params) *scene {
 	}
 	if estimated[0]+estimated[1] > 0 {
 		sc.notes = append(sc.notes, fmt.Sprintf("%d buildings have no building:levels: %d estimated from their height (÷ %.0f m), %d assumed 1 storey (ids in indicators.estimated_levels)",
-			estimated[0]+estimated[1], estimated[0], osmtags.DefaultStoreyHeightM, estimated[1]))
+			estimated[0]+estimated[1], estimated[0], cim.DefaultStoreyHeightM, estimated[1]))
 	}
 	if estimated[2] > 0 {
 		sc.notes = append(sc.notes, fmt.Sprintf("%d buildings mapped as points or lines, without a footprint, are left out", estimated[2]))
@@ -334,7 +333,7 @@ func newBuilding(f *cim.Feature, p Params, storeys, spaces []*cim.Feature) *buil
 		b.box = cim.BoundsOf(f.Geometry)
 	}
 	v := f.Vertical
-	b.levels = osmtags.EstimateLevels(v)
+	b.levels = cim.EstimateLevels(v)
 	switch {
 	case v.Has(cim.KnownLevelsAbove):
 	case v.Has(cim.KnownHeight) && v.HeightM > 0:
@@ -454,7 +453,7 @@ func number(v any) (float64, bool) {
 	case float64:
 		return v, !math.IsNaN(v) && !math.IsInf(v, 0)
 	case string:
-		if m, err := osmtags.ParseLength(v); err == nil {
+		if m, err := cim.ParseLength(v); err == nil {
 			return m, true
 		}
 	}

@@ -40,7 +40,7 @@ func BenchmarkCheckMonaco(b *testing.B) {
 		b.Fatal(err)
 	}
 	site := Site{ID: "site", Geometry: sf.Geometry, Props: sf.Props}
-	for _, pack := range []string{"../../bench/check/far-green.yaml", "zj-future-community"} {
+	for _, pack := range []string{"../bench/check/far-green.yaml", "zj-future-community"} {
 		p, err := LoadPack(pack)
 		if err != nil {
 			b.Fatal(err)

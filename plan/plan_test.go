@@ -45,7 +45,7 @@ func sampleStore(t testing.TB) *index.Store {
 // sample's metre dimensions, independent of this package.
 func handValues(t testing.TB) map[string]float64 {
 	t.Helper()
-	f, err := os.Open("../../samples/gen/indicators_hand.csv")
+	f, err := os.Open("../samples/gen/indicators_hand.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

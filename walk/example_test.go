@@ -3,7 +3,7 @@ package walk_test
 import (
 	"fmt"
 
-	"github.com/future-community/cim/cim/walk"
+	"github.com/future-community/cim/walk"
 	"github.com/twpayne/go-geom"
 )
 

@@ -3,7 +3,7 @@ package crs_test
 import (
 	"fmt"
 
-	"github.com/future-community/cim/cim/crs"
+	"github.com/future-community/cim/crs"
 )
 
 // A CityJSON file of Delft declares its reference system as an OGC URI;

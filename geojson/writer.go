@@ -1,3 +1,7 @@
+// Package geojson writes cim features as GeoJSON (RFC 7946) and GeoJSONSeq
+// (RFC 8142), streaming, in the property convention that cim's GeoJSON
+// reader (ingest/geojson) reads back: the feature's source properties plus
+// the reserved cim: keys.
 package geojson
 
 import (
@@ -95,7 +99,7 @@ func (w *Writer) appendProps(b []byte, f *cim.Feature) ([]byte, error) {
 
 	keys := w.keys[:0]
 	for k := range f.Props {
-		if _, dup := x[k]; !dup && !cimKeys[k] {
+		if _, dup := x[k]; !dup && !Reserved(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -263,3 +267,13 @@ func AppendGeometry(b []byte, g geom.T) []byte {
 	}
 	return append(b, '}')
 }
+
+// reserved are the property keys that carry cim's own fields.
+var reserved = map[string]bool{
+	"cim:class": true, "cim:kind": true, "cim:level": true, "cim:stage": true, "cim:parent": true,
+	"cim:elevation": true, "cim:storey_height": true, "cim:dataset": true, "cim:id": true,
+}
+
+// Reserved reports whether k is a property key that carries one of cim's
+// own fields (cim:class, cim:stage, …) rather than a source property.
+func Reserved(k string) bool { return reserved[k] }
