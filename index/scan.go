@@ -28,6 +28,7 @@ type Snapshot struct {
 	mu     sync.Mutex
 	iters  int // open iterators
 	closed bool
+	held   map[string][]cim.Stage // Stages, by dataset, once worked out
 }
 
 // Revision returns the store revision the snapshot reads.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/walk"
 )
 
@@ -35,9 +36,10 @@ type Selection struct {
 	// parcels come from it alone; stations, facilities and roads come
 	// from every dataset (the city around). "" reads every dataset.
 	Dataset string
-	// Stage picks one version of each feature: the latest stage up to
-	// this one, and as-built features (what exists) that have no version
-	// up to it. cim.StageAny picks the latest version of each.
+	// Stage is the stage whose view the check reads (query.View): at the
+	// as-built stage what exists; at an earlier one the scheme as it
+	// stands then, in the city around it. cim.StageAny reads each
+	// dataset at its latest stage.
 	Stage cim.Stage
 }
 
@@ -163,8 +165,8 @@ var contentClasses = map[cim.Class]bool{
 	cim.ClassSpace: true, cim.ClassGreen: true,
 }
 
-// loadScene reads the features around the site, picks one version of each
-// by stage, and sorts them into what the indicators need.
+// loadScene reads the features around the site that the stage's view sees
+// and sorts them into what the indicators need.
 func loadScene(ctx context.Context, sn *index.Snapshot, site Site, sel Selection, p Params) (*scene, error) {
 	box := expand(cim.BoundsOf(site.Geometry), marginM(p))
 	classes := []cim.Class{cim.ClassParcel, cim.ClassBuilding, cim.ClassStorey, cim.ClassSpace, cim.ClassGreen,
@@ -172,54 +174,24 @@ func loadScene(ctx context.Context, sn *index.Snapshot, site Site, sel Selection
 	if p.Walk != "straight" {
 		classes = append(classes, cim.ClassRoad)
 	}
-	it, err := sn.Scan(ctx, index.Filter{Box: &box, Classes: classes})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	versions := map[string][]*cim.Feature{}
-	for it.Next() {
-		f, err := it.Feature()
-		if err != nil {
-			return nil, err
-		}
+	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: classes, Stage: sel.Stage})
+	defer rows.Close()
+	var view []*cim.Feature
+	for rows.Next() {
+		f := rows.Feature()
 		if sel.Dataset != "" && contentClasses[f.Class] && f.Dataset != sel.Dataset {
 			continue
 		}
-		k := f.Dataset + "\x00" + f.ID
-		versions[k] = append(versions[k], f)
+		view = append(view, f)
 	}
-	if err := it.Err(); err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-	var view []*cim.Feature
-	for _, vs := range versions {
-		if f := pickVersion(vs, sel.Stage); f != nil {
-			view = append(view, f)
-		}
 	}
 	// A stable order: results and tie-breaks do not depend on map order.
 	slices.SortFunc(view, func(a, b *cim.Feature) int {
 		return cmp.Or(cmp.Compare(a.Dataset, b.Dataset), cmp.Compare(a.ID, b.ID))
 	})
 	return sortScene(view, p), nil
-}
-
-// pickVersion chooses the version of a feature a stage sees.
-func pickVersion(vs []*cim.Feature, s cim.Stage) *cim.Feature {
-	var best, built *cim.Feature
-	for _, f := range vs {
-		if f.Stage == cim.StageAsBuilt {
-			built = f
-		}
-		if (s == cim.StageAny || f.Stage <= s) && (best == nil || f.Stage > best.Stage) {
-			best = f
-		}
-	}
-	if best == nil {
-		return built
-	}
-	return best
 }
 
 func sortScene(view []*cim.Feature, p Params) *scene {

@@ -24,7 +24,9 @@ import (
 	"github.com/future-community/cim/index"
 )
 
-// Query selects features. The zero Query selects every feature.
+// Query selects features. The zero Query selects every feature that the
+// latest view sees (View): one version of each, each dataset at its
+// latest stage.
 type Query struct {
 	// ID selects the feature with this id (in every dataset and stage
 	// that has one, narrowed by the other fields).
@@ -36,9 +38,15 @@ type Query struct {
 	Levels *cim.LevelRange
 	// Classes keeps features of any of these classes.
 	Classes []cim.Class
-	// Dataset and Stage keep features of that dataset and stage.
+	// Dataset keeps features of that dataset.
 	Dataset string
-	Stage   cim.Stage
+	// Stage reads the model as that stage sees it (View); cim.StageAny,
+	// the zero value, as each dataset's latest stage sees it.
+	Stage cim.Stage
+	// AllVersions reads the stored versions themselves instead of a
+	// stage's view: every version, or with Stage those stored at exactly
+	// that stage.
+	AllVersions bool
 	// Where keeps features whose properties equal all of these.
 	Where []Cond
 	// Limit caps how many features a page holds; 0 means no limit.
@@ -95,7 +103,9 @@ var ErrBadCursor = errors.New("invalid cursor")
 type Rows struct {
 	q    Query
 	it   *index.Iter
+	ctx  context.Context
 	byID []*cim.Feature
+	view *View // nil when the scan's stage filter is the whole view
 	cur  *cim.Feature
 	n    int
 	pos  []byte // position of the last feature returned
@@ -112,12 +122,31 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 		r.err = fmt.Errorf("limit %d is negative", q.Limit)
 		return r
 	}
+	stage := q.Stage // the scan's filter
+	if !q.AllVersions {
+		stage = cim.StageAny
+		v, err := NewView(sn, q.Stage)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		if st, whole := v.StoredStage(); whole {
+			stage = st
+		} else {
+			r.view = v
+			if q.ID == "" {
+				if r.err = v.Prepare(ctx, q.BBox); r.err != nil {
+					return r
+				}
+			}
+		}
+	}
 	if q.ID != "" {
 		var fs []*cim.Feature
 		var err error
-		if q.Dataset != "" && q.Stage != cim.StageAny {
+		if q.Dataset != "" && stage != cim.StageAny && r.view == nil {
 			var f *cim.Feature
-			if f, err = sn.Get(q.Dataset, q.Stage, q.ID); err == nil {
+			if f, err = sn.Get(q.Dataset, stage, q.ID); err == nil {
 				fs = []*cim.Feature{f}
 			} else if errors.Is(err, index.ErrNotFound) {
 				err = nil
@@ -125,12 +154,15 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 		} else {
 			fs, err = sn.Lookup(q.ID)
 		}
+		if err == nil && r.view != nil {
+			fs, err = r.view.Pick(ctx, fs)
+		}
 		if err != nil {
 			r.err = err
 			return r
 		}
 		for _, f := range fs {
-			if r.matchesAll(f) {
+			if r.matchesAll(f, stage) {
 				r.byID = append(r.byID, f)
 			}
 		}
@@ -142,17 +174,18 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 			return r
 		}
 	}
+	r.ctx = ctx
 	r.it, r.err = sn.Scan(ctx, index.Filter{
-		Box: q.BBox, Levels: q.Levels, Classes: q.Classes, Dataset: q.Dataset, Stage: q.Stage, After: after,
+		Box: q.BBox, Levels: q.Levels, Classes: q.Classes, Dataset: q.Dataset, Stage: stage, After: after,
 	})
 	return r
 }
 
 // matchesAll checks every filter; for features found by id.
-func (r *Rows) matchesAll(f *cim.Feature) bool {
+func (r *Rows) matchesAll(f *cim.Feature, stage cim.Stage) bool {
 	q := r.q
 	return (q.Dataset == "" || f.Dataset == q.Dataset) &&
-		(q.Stage == cim.StageAny || f.Stage == q.Stage) &&
+		(stage == cim.StageAny || f.Stage == stage) &&
 		(len(q.Classes) == 0 || slices.Contains(q.Classes, f.Class)) &&
 		(q.Levels == nil || f.Levels.Overlaps(*q.Levels)) &&
 		(q.BBox == nil || cim.IntersectsBox(f.Geometry, *q.BBox)) &&
@@ -195,10 +228,21 @@ func (r *Rows) advance() bool {
 			r.err = err
 			return false
 		}
-		if matchWhere(f, r.q.Where) {
-			r.cur = f
-			return true
+		if !matchWhere(f, r.q.Where) {
+			continue
 		}
+		if r.view != nil {
+			ok, err := r.view.Sees(r.ctx, f)
+			if err != nil {
+				r.err = err
+				return false
+			}
+			if !ok {
+				continue
+			}
+		}
+		r.cur = f
+		return true
 	}
 	r.err = r.it.Err()
 	return false
@@ -239,7 +283,7 @@ func (r *Rows) Close() {
 // refused by a different query.
 func queryTag(q Query) []byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%v|%v|%v|%q|%v|%v", q.BBox, q.Levels, q.Classes, q.Dataset, q.Stage, q.Where)
+	fmt.Fprintf(h, "%v|%v|%v|%q|%v|%v|%v", q.BBox, q.Levels, q.Classes, q.Dataset, q.Stage, q.AllVersions, q.Where)
 	return binary.BigEndian.AppendUint32([]byte{1}, binary.BigEndian.Uint32(h.Sum(nil)))
 }
 

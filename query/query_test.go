@@ -95,8 +95,10 @@ func TestQueries(t *testing.T) {
 		q    Query
 		want []string
 	}{
-		{"by id, every stage", Query{ID: "b3"}, []string{"b3@design", "b3@planning"}},
-		{"by id and stage", Query{ID: "b3", Stage: cim.StageDesign}, []string{"b3@design"}},
+		{"by id, every version", Query{ID: "b3", AllVersions: true}, []string{"b3@design", "b3@planning"}},
+		{"by id, latest view", Query{ID: "b3"}, []string{"b3@design"}},
+		{"by id, planning view", Query{ID: "b3", Stage: cim.StagePlanning}, []string{"b3@planning"}},
+		{"by id, versions stored at design", Query{ID: "b3", Stage: cim.StageDesign, AllVersions: true}, []string{"b3@design"}},
 		{"unknown id", Query{ID: "nope"}, nil},
 		{"box inside building 0, not in the green's arms", Query{BBox: box(120.0002, 30.0002, 120.0003, 30.0003)}, []string{"b0@planning"}},
 		{"box in the green's empty corner", Query{BBox: box(119.9995, 29.9993, 119.9996, 29.9994)}, nil},
@@ -104,7 +106,8 @@ func TestQueries(t *testing.T) {
 		{"floor 8", Query{Levels: lv(8, 8)}, []string{"b8@planning", "b9@planning"}},
 		{"floors 7..8 in a box", Query{Levels: lv(7, 8), BBox: box(120.0139, 30, 120.02, 30.001)}, []string{"b7@planning", "b8@planning", "b9@planning"}},
 		{"class green", Query{Classes: []cim.Class{cim.ClassGreen}}, []string{"green@planning"}},
-		{"stage design", Query{Stage: cim.StageDesign}, []string{"b3@design"}},
+		{"stored at design", Query{Stage: cim.StageDesign, AllVersions: true, Classes: []cim.Class{cim.ClassBuilding}}, []string{"b3@design"}},
+		{"design view", Query{Stage: cim.StageDesign, Levels: lv(3, 4)}, []string{"b3@design", "b4@planning", "b5@planning", "b6@planning", "b7@planning", "b8@planning", "b9@planning"}},
 		{"where", Query{Where: []Cond{{"n", "4"}}}, []string{"b4@planning"}},
 		{"where kind", Query{Where: []Cond{{"cim:kind", "school"}}, Levels: lv(8, 9)}, []string{"b9@planning"}},
 		{"where on a missing property", Query{Where: []Cond{{"height", "3"}}}, nil},

@@ -14,8 +14,13 @@ import (
 //go:embed *.geojson
 var files embed.FS
 
-// Dataset is the dataset name the demo loads the sample into.
+// Dataset is the dataset name the demo loads the scheme into.
 const Dataset = "hz-future-community"
+
+// City is the dataset of the existing city around the scheme (the
+// station, a bus stop, the roads around the site): the sample's as-built
+// features, which name it in their cim:dataset property.
+const City = "hz-city"
 
 // FS returns the sample files: GeoJSON FeatureCollections at the root.
 func FS() fs.FS { return files }

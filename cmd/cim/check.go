@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,7 +50,7 @@ Examples:
 			dbFlag(),
 			&cli.StringFlag{Name: "site", Required: true, Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
-			stageFlag("stage to check (default: the latest version of each feature)"),
+			stageFlag("the stage whose view to check (default latest: each dataset at its latest stage; see README, Stages)"),
 			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
 			&cli.IntFlag{Name: "jobs", Usage: "sites checked at once (default: one per CPU)"},
 			&cli.StringFlag{Name: "format", Usage: "output format: table, json, html (default: by the --out extension, else table)"},
@@ -77,7 +78,7 @@ func runCheck(c *cli.Context) error {
 	}
 	var reps []*plan.Report
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
-		sites, err := resolveSite(sn, c.String("site"), c.String("dataset"), stage)
+		sites, err := resolveSite(c.Context, sn, c.String("site"), c.String("dataset"), stage)
 		if err != nil {
 			return usageError{fmt.Errorf("--site: %w", err)}
 		}
@@ -233,89 +234,18 @@ func fileSafe(id string) string {
 // resolveSite finds the sites: those drawn in a GeoJSON file, or a feature
 // in the store by its id or its id within a GeoJSON dataset ("site" for
 // "geojson:<dataset>:site").
-func resolveSite(sn *index.Snapshot, arg, dataset string, stage cim.Stage) ([]plan.Site, error) {
+func resolveSite(ctx context.Context, sn *index.Snapshot, arg, dataset string, stage cim.Stage) ([]plan.Site, error) {
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
 		return sitesFromFile(arg)
 	}
-	s, err := siteFromStore(sn, arg, dataset, stage)
+	if strings.HasSuffix(arg, ".geojson") || strings.HasSuffix(arg, ".json") {
+		return nil, fmt.Errorf("no file %s", arg)
+	}
+	s, err := plan.FindSite(ctx, sn, arg, dataset, stage)
 	if err != nil {
 		return nil, err
 	}
 	return []plan.Site{s}, nil
-}
-
-func siteFromStore(sn *index.Snapshot, arg, dataset string, stage cim.Stage) (plan.Site, error) {
-	if strings.HasSuffix(arg, ".geojson") || strings.HasSuffix(arg, ".json") {
-		return plan.Site{}, fmt.Errorf("no file %s", arg)
-	}
-	ids := []string{arg}
-	for _, ds := range sn.Datasets() {
-		if dataset == "" || ds == dataset {
-			ids = append(ids, "geojson:"+ds+":"+arg)
-		}
-	}
-	var found []*cim.Feature
-	for _, id := range ids {
-		fs, err := sn.Lookup(id)
-		if err != nil {
-			return plan.Site{}, err
-		}
-		for _, f := range fs {
-			if dataset == "" || f.Dataset == dataset {
-				found = append(found, f)
-			}
-		}
-	}
-	if len(found) == 0 {
-		return plan.Site{}, fmt.Errorf("no feature %q in the store (give a site or parcel id, as cim query --class site lists, or a GeoJSON file)", arg)
-	}
-	// One version per dataset: the one the stage sees.
-	byDS := map[string][]*cim.Feature{}
-	for _, f := range found {
-		byDS[f.Dataset] = append(byDS[f.Dataset], f)
-	}
-	if len(byDS) > 1 {
-		var names []string
-		for ds := range byDS {
-			names = append(names, ds)
-		}
-		return plan.Site{}, fmt.Errorf("%q is in several datasets (%s): say which with --dataset", arg, strings.Join(names, ", "))
-	}
-	var f *cim.Feature
-	for _, fs := range byDS {
-		f = pickStage(fs, stage)
-	}
-	if f == nil {
-		return plan.Site{}, fmt.Errorf("%q has no version at stage %v", arg, stage)
-	}
-	if !isArea(f) {
-		return plan.Site{}, fmt.Errorf("%s is a %T, not a polygon", f.ID, f.Geometry)
-	}
-	return plan.Site{ID: f.ID, Name: featureName(f), Geometry: f.Geometry, Props: f.Props, Dataset: f.Dataset}, nil
-}
-
-func pickStage(fs []*cim.Feature, s cim.Stage) *cim.Feature {
-	var best *cim.Feature
-	for _, f := range fs {
-		if (s == cim.StageAny || f.Stage <= s) && (best == nil || f.Stage > best.Stage) {
-			best = f
-		}
-	}
-	if best == nil && len(fs) > 0 {
-		best = fs[len(fs)-1]
-	}
-	return best
-}
-
-func isArea(f *cim.Feature) bool {
-	return cim.AreaM2(f.Geometry) > 0
-}
-
-func featureName(f *cim.Feature) string {
-	if s, ok := f.Props["name"].(string); ok {
-		return s
-	}
-	return ""
 }
 
 // sitesFromFile reads the sites drawn in a GeoJSON file: its one polygon,
@@ -326,12 +256,11 @@ func sitesFromFile(path string) ([]plan.Site, error) {
 		return nil, err
 	}
 	defer f.Close()
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	r, err := geojson.NewReader(f, geojson.Options{Dataset: "site", Name: path})
 	if err != nil {
 		return nil, err
 	}
-	var polys, sites []*cim.Feature
+	var fs []*cim.Feature
 	for {
 		feat, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -340,37 +269,13 @@ func sitesFromFile(path string) ([]plan.Site, error) {
 		if err != nil {
 			return nil, err
 		}
-		if isArea(feat) {
-			polys = append(polys, feat)
-			if feat.Class == cim.ClassSite {
-				sites = append(sites, feat)
-			}
-		}
+		fs = append(fs, feat)
 	}
-	pick := polys
-	if len(sites) > 0 {
-		pick = sites
+	sites, err := plan.SitesIn(fs, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(pick) == 0 || len(sites) == 0 && len(polys) > 1 {
-		return nil, fmt.Errorf("%s: %d polygons; want one, or sites marked \"cim:class\": \"site\"", path, len(polys))
-	}
-	var out []plan.Site
-	for _, s := range pick {
-		// The feature's own id, else the file name (and its index).
-		id := strings.TrimPrefix(s.ID, "geojson:site:")
-		if strings.HasPrefix(id, "#") {
-			id = name
-			if len(pick) > 1 {
-				id = name + strings.TrimPrefix(s.ID, "geojson:site:")
-			}
-		}
-		n := featureName(s)
-		if n == "" {
-			n = id
-		}
-		out = append(out, plan.Site{ID: id, Name: n, Geometry: s.Geometry, Props: s.Props})
-	}
-	return out, nil
+	return sites, nil
 }
 
 func rulesCommand() *cli.Command {

@@ -58,6 +58,7 @@ func runDemo(c *cli.Context) error {
 		return err
 	}
 	b.ReplaceDataset(samples.Dataset)
+	b.ReplaceDataset(samples.City)
 	for _, name := range samples.Names() {
 		if err := loadSample(b, name); err != nil {
 			return errors.Join(fmt.Errorf("sample %s: %w", name, err), b.Abort())
@@ -92,11 +93,10 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fs, err := sn.Lookup("geojson:" + samples.Dataset + ":site")
-	if err != nil || len(fs) != 1 {
-		return fmt.Errorf("the sample's site: %v (%d found)", err, len(fs))
+	site, err := plan.FindSite(c.Context, sn, "site", samples.Dataset, cim.StageAny)
+	if err != nil {
+		return fmt.Errorf("the sample's site: %w", err)
 	}
-	site := plan.Site{ID: fs[0].ID, Name: featureName(fs[0]), Geometry: fs[0].Geometry, Props: fs[0].Props, Dataset: fs[0].Dataset}
 	rep, err := plan.Check(c.Context, sn, site, plan.Selection{Dataset: samples.Dataset}, pack)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func stageFlag(usage string) *cli.StringFlag {
 
 func parseStage(c *cli.Context) (cim.Stage, error) {
 	s := c.String("stage")
-	if s == "" || s == "any" {
+	if s == "" || s == "any" || s == "latest" {
 		return cim.StageAny, nil
 	}
 	st, err := cim.ParseStage(s)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -306,5 +307,70 @@ func TestOSMIngest(t *testing.T) {
 	}
 	if got := before(); got != want {
 		t.Errorf("the store changed:\n%s", firstDiff(want, got))
+	}
+}
+
+// TestGeoJSONRoundTrip writes the demo store as GeoJSON with cim query and
+// ingests it into a fresh store: every feature comes back with its id,
+// dataset, stage, class and floors, and the site is found as before.
+func TestGeoJSONRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	demo, back := filepath.Join(dir, "demo.db"), filepath.Join(dir, "back.db")
+	if code, _, errOut := runCim(t, "demo", "--db", demo); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, all, errOut := runCim(t, "query", "--db", demo, "--all-versions", "--format", "geojson")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	file := filepath.Join(dir, "all.geojson")
+	if err := os.WriteFile(file, []byte(all), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCim(t, "ingest", "--db", back, file); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	listing := func(db string) string {
+		code, out, errOut := runCim(t, "query", "--db", db, "--all-versions", "--format", "ndjson")
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var f struct {
+				ID         string
+				Properties map[string]any
+			}
+			if err := json.Unmarshal([]byte(l), &f); err != nil {
+				t.Fatal(err)
+			}
+			p := f.Properties
+			lines = append(lines, fmt.Sprint(f.ID, " ", p["cim:dataset"], " ", p["cim:stage"], " ", p["cim:class"], " ", p["cim:level"]))
+		}
+		slices.Sort(lines)
+		return strings.Join(lines, "\n")
+	}
+	want, got := listing(demo), listing(back)
+	if strings.Count(want, "\n") < 130 {
+		t.Fatalf("the demo store lists %d features", strings.Count(want, "\n")+1)
+	}
+	if got != want {
+		t.Errorf("features after the round trip differ:\n got %s\nwant %s", got, want)
+	}
+	for _, db := range []string{demo, back} {
+		_, out1, _ := runCim(t, "check", "--db", db, "--site", "site", "--stage", "planning", "--format", "json")
+		if !strings.Contains(out1, `"gfa_m2"`) {
+			t.Errorf("%s: check --site site: %.300s", db, out1)
+		}
+	}
+	_, a, _ := runCim(t, "check", "--db", demo, "--site", "site", "--stage", "design", "--format", "json")
+	_, b, _ := runCim(t, "check", "--db", back, "--site", "site", "--stage", "design", "--format", "json")
+	strip := func(s string) string { // the store paths and times differ
+		var r map[string]any
+		json.Unmarshal([]byte(s), &r)
+		return fmt.Sprint(r["indicators"])
+	}
+	if strip(a) != strip(b) || strip(a) == "<nil>" {
+		t.Errorf("design check indicators differ after the round trip")
 	}
 }

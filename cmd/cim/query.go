@@ -24,6 +24,13 @@ whose geometry intersects the box (not just its bounding box), as OGC API –
 Features and GDAL do. --level keeps features on that floor or range of
 floors (0 = ground, -1 = first basement); without it every floor counts.
 
+A store keeps every version of a feature, one per dataset and stage. A
+query reads one stage's view of them (--stage, default latest: each dataset
+at its latest stage): the as-built stage sees what exists; an earlier stage
+sees each scheme as it stands then, in the city around it (the datasets
+that hold only as-built features). --all-versions reads the stored
+versions themselves. The README's "Stages" section has the rules.
+
 With --limit, a full page ends with the cursor for the next one on
 standard error; pass it back with --cursor and the same filters.
 
@@ -39,7 +46,8 @@ Examples:
 			&cli.StringFlag{Name: "level", Usage: "floor N or range A..B (0 = ground, -1 = basement)"},
 			&cli.StringSliceFlag{Name: "class", Usage: "class, repeatable: " + classNames()},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name"},
-			stageFlag("stage"),
+			stageFlag("read the model as this stage sees it (default latest: each dataset at its latest stage)"),
+			&cli.BoolFlag{Name: "all-versions", Usage: "every stored version instead of a stage's view (with --stage, those stored at that stage)"},
 			&cli.StringSliceFlag{Name: "where", Usage: "property equality key=value, repeatable (all must hold)"},
 			&cli.StringFlag{Name: "id", Usage: "feature id, e.g. geojson:zoning:42"},
 			&cli.IntFlag{Name: "limit", Usage: "at most N features (0: no limit)"},
@@ -60,7 +68,7 @@ func classNames() string {
 
 // parseQuery turns the flags into a query.Query.
 func parseQuery(c *cli.Context) (query.Query, error) {
-	q := query.Query{ID: c.String("id"), Dataset: c.String("dataset"), Limit: c.Int("limit"), Cursor: c.String("cursor")}
+	q := query.Query{ID: c.String("id"), Dataset: c.String("dataset"), Limit: c.Int("limit"), Cursor: c.String("cursor"), AllVersions: c.Bool("all-versions")}
 	if c.NArg() > 0 {
 		return q, usagef("query takes no arguments (got %q); filters are flags", c.Args().First())
 	}

@@ -36,7 +36,9 @@ import (
 
 // Options configures a Reader.
 type Options struct {
-	// Dataset is the dataset the features belong to. Required.
+	// Dataset is the dataset of the features without a cim:dataset
+	// property (which cim's GeoJSON writer adds, so that what cim writes
+	// reads back into the datasets it came from). Required.
 	Dataset string
 	// Stage is given to features without a cim:stage property;
 	// cim.StageAny means cim.DefaultStage.
@@ -438,16 +440,19 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 	if k, ok := tags("cim:kind"); ok {
 		f.Kind = k
 	}
+	if d, ok := tags("cim:dataset"); ok && d != "" {
+		f.Dataset = d
+	}
 	if s, ok := tags("cim:stage"); ok {
 		if f.Stage, err = cim.ParseStage(s); err != nil {
 			return nil, fmt.Errorf("cim:stage: %w", err)
 		}
 	}
-	if f.ID, err = r.featureID(raw, index); err != nil {
+	if f.ID, err = featureID(raw, f.Dataset, index); err != nil {
 		return nil, err
 	}
 	if p, ok := tags("cim:parent"); ok && p != "" {
-		f.Parent = r.qualify(p)
+		f.Parent = qualify(p, f.Dataset)
 	}
 	for k, v := range raw.Properties {
 		if gj.Reserved(k) {
@@ -464,7 +469,7 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 // knownPrefixes are the sources whose ids are kept as they are.
 var knownPrefixes = []string{"osm:", "geojson:", "ifc:", "cityjson:", "imdf:"}
 
-func (r *Reader) featureID(raw *rawFeature, index int) (string, error) {
+func featureID(raw *rawFeature, dataset string, index int) (string, error) {
 	var id string
 	if len(raw.ID) > 0 && string(raw.ID) != "null" {
 		var v any
@@ -492,13 +497,13 @@ func (r *Reader) featureID(raw *rawFeature, index int) (string, error) {
 		id = at
 	}
 	if id == "" {
-		return fmt.Sprintf("geojson:%s:#%d", r.opts.Dataset, index), nil
+		return fmt.Sprintf("geojson:%s:#%d", dataset, index), nil
 	}
-	return r.qualify(id), nil
+	return qualify(id, dataset), nil
 }
 
-// qualify turns an id from the file into a cim feature id.
-func (r *Reader) qualify(id string) string {
+// qualify turns an id from the file into a cim feature id in the dataset.
+func qualify(id, dataset string) string {
 	for _, p := range knownPrefixes {
 		if strings.HasPrefix(id, p) {
 			return id
@@ -512,7 +517,7 @@ func (r *Reader) qualify(id string) string {
 			}
 		}
 	}
-	return "geojson:" + r.opts.Dataset + ":" + id
+	return "geojson:" + dataset + ":" + id
 }
 
 // DecodeGeometry decodes a GeoJSON geometry object. Positions may carry a

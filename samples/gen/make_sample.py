@@ -172,6 +172,7 @@ def union_area(shapes, clips=(), radius=None):
 # The scheme
 # ---------------------------------------------------------------------------
 
+CITY = "hz-city"  # the dataset of the existing city around the scheme
 FEATURES = {}   # file -> list of features
 ALL = {}        # (id, stage) -> feature
 
@@ -180,6 +181,10 @@ def add(file, fid, props, geom, kind):
     """geom: Poly (kind 'Polygon'), (x, y) ('Point') or [(x, y)] ('LineString')."""
     props = dict(props)
     props.setdefault("cim:stage", "planning")
+    if props["cim:stage"] == "as-built":
+        # What exists already is the city around the scheme: a dataset of
+        # its own, seen beside the scheme at every stage.
+        props.setdefault("cim:dataset", CITY)
     f = {"id": fid, "props": props, "geom": geom, "kind": kind, "file": file}
     key = (fid, props["cim:stage"])
     assert key not in ALL, key
@@ -245,6 +250,10 @@ _res_no = {}
 def building(fid, parcel, poly, props):
     props = dict(props)
     props.setdefault("cim:stage", "planning")
+    if props["cim:stage"] == "as-built":
+        # What exists already is the city around the scheme: a dataset of
+        # its own, seen beside the scheme at every stage.
+        props.setdefault("cim:dataset", CITY)
     BUILDINGS.append((fid, parcel))
     return add("buildings", fid, props, poly, "Polygon")
 
