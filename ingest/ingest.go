@@ -121,7 +121,9 @@ type File struct {
 	next    func() (*cim.Feature, error)
 	skipped func() []error
 	warns   func() map[string]int
-	close   func() error // the reader's own, if any
+	phase   func() string // the reader's own, if it has one
+	close   func() error  // the reader's own, if any
+	eof     atomic.Bool
 }
 
 // Open opens a file and detects its format.
@@ -225,7 +227,28 @@ func openIMDF(path string, size int64, opts Options) (*File, error) {
 }
 
 // Next returns the next feature, or io.EOF after the last.
-func (in *File) Next() (*cim.Feature, error) { return in.next() }
+func (in *File) Next() (*cim.Feature, error) {
+	f, err := in.next()
+	if err == io.EOF {
+		in.eof.Store(true)
+	}
+	return f, err
+}
+
+// Phase says what reading the file is doing, for progress: the reader's
+// own phase where it has several (an OSM extract's "nodes", "ways",
+// "relations"), else "reading"; and "writing" once the last feature has
+// been read, while the store commits. It is safe to call while another
+// goroutine reads.
+func (in *File) Phase() string {
+	switch {
+	case in.eof.Load():
+		return "writing"
+	case in.phase != nil:
+		return in.phase()
+	}
+	return "reading"
+}
 
 // Skipped returns the features skipped under Options.SkipInvalid.
 func (in *File) Skipped() []error { return in.skipped() }
@@ -275,6 +298,9 @@ func attach[E error](in *File, r featureReader[E]) {
 	in.next = r.Next
 	in.skipped = func() []error { return asErrors(r.Skipped()) }
 	in.warns = r.Warnings
+	if p, ok := r.(interface{ Phase() string }); ok {
+		in.phase = p.Phase
+	}
 }
 
 func asErrors[E error](es []E) []error {

@@ -32,11 +32,17 @@ it, and checks them against a rule pack.
 The site is a feature id in the store (a site or parcel feature, whose
 properties carry the controls such as far_max) or a GeoJSON file with one
 polygon, or several features marked "cim:class": "site" (each is checked;
-JSON output is then an array of reports). Buildings, storeys, green and parcels come from --dataset (by
-default the site feature's dataset); stations, facilities and roads from
-every dataset, so an OSM extract of the city around counts as context.
---stage picks one version of each feature: the latest up to that stage, and
-existing (as-built) features without one; without it, the latest of each.
+JSON output is then an array of reports).
+
+Buildings, storeys, green and parcels come from --dataset (by default the
+site feature's dataset); stations, facilities and roads from every dataset,
+so an OSM extract of the city around counts as context. --stage says whose
+view to read: at as-built what exists; at an earlier stage the scheme as it
+stands then, in the city around it; without it, each dataset at its latest
+stage (the README's "Stages" section has the rules).
+
+Floors are counted from 0, the ground floor (China's 1层); -1 is the first
+basement (B1).
 
 Exit status: 0 when every error-severity rule passes, 1 when one fails,
 2 on usage or input errors (bad site, pack or store).
@@ -52,7 +58,7 @@ Examples:
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
 			stageFlag("the stage whose view to check (default latest: each dataset at its latest stage; see README, Stages)"),
 			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
-			&cli.IntFlag{Name: "jobs", Usage: "sites checked at once (default: one per CPU)"},
+			&cli.IntFlag{Name: "jobs", Usage: "sites checked at once", DefaultText: "one per CPU"},
 			&cli.StringFlag{Name: "format", Usage: "output format: table, json, html (default: by the --out extension, else table)"},
 			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output (html needs one; with several sites, one file each: FILE-<site>.html)"},
 		},
@@ -211,11 +217,7 @@ func writeHTMLReports(c *cli.Context, reps []*plan.Report) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		verdict := "PASS"
-		if !rep.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: site %s %s (%d fail)\n", p, rep.Site.ID, verdict, rep.Counts.Fail)
+		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: site %s %s\n", p, rep.Site.ID, verdict(rep))
 	}
 	return nil
 }
@@ -336,4 +338,27 @@ Examples:
 			},
 		},
 	}
+}
+
+// verdict sums a report up: "PASS", "PASS, 1 warning failed", "FAIL: 2
+// errors and 1 warning failed".
+func verdict(r *plan.Report) string {
+	c := r.Counts
+	switch {
+	case !r.Passed && c.FailedWarning > 0:
+		return fmt.Sprintf("FAIL: %s and %s failed", plural(c.FailedErrors, "error"), plural(c.FailedWarning, "warning"))
+	case !r.Passed:
+		return fmt.Sprintf("FAIL: %s failed", plural(c.FailedErrors, "error"))
+	case c.FailedWarning > 0:
+		return fmt.Sprintf("PASS, %s failed", plural(c.FailedWarning, "warning"))
+	}
+	return "PASS"
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -81,9 +81,9 @@ func runDemo(c *cli.Context) error {
 	}
 	printInfo(w, dir, rev, sums)
 
-	fmt.Fprintln(w, "\nWhat is on floor 1 in the design stage (cim query --level 1 --stage design):")
+	fmt.Fprintln(w, "\nStoreys and rooms on floor 1 (China's 2层) in the design stage (cim query --level 1 --stage design --class storey,space):")
 	one := cim.Level(1)
-	if err := printQuery(c, sn, query.Query{Levels: &one, Stage: cim.StageDesign}, "table"); err != nil {
+	if err := printQuery(c, sn, query.Query{Levels: &one, Stage: cim.StageDesign, Classes: []cim.Class{cim.ClassStorey, cim.ClassSpace}}, "table"); err != nil {
 		return err
 	}
 

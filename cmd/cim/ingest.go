@@ -42,9 +42,12 @@ levels as floors, units, openings, amenities); IFC2X3, IFC4 and IFC4X3
 models (site, buildings, storeys as floors numbered by elevation, spaces
 with their floor areas; placed by the file's IfcMapConversion, else its
 site's latitude and longitude, else --anchor). OSM XML is recognised but
-not read yet. The summary counts the features of each file by class. GeoJSON properties in OpenStreetMap style (building,
-building:levels, level, leisure, railway, highway=bus_stop, amenity …)
-set the class and floors; cim:class, cim:level and cim:stage override.
+not read yet. The summary counts the features of each file by class.
+
+GeoJSON properties in OpenStreetMap style (building, building:levels,
+level, leisure, railway, highway=bus_stop, amenity …) set the class and
+floors; cim:class, cim:level, cim:stage and cim:dataset override (so what
+cim query --format geojson writes reads back the same).
 
 A feature that is already stored (same id, dataset and stage) is replaced.
 With --replace, the dataset's features that the file no longer holds are
@@ -200,14 +203,14 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 	}
 	defer in.Close()
 	rep.Format, rep.Dataset = string(in.Format), in.Dataset
-	bar := newProgress(stderr, path, in.Size)
+	bar := startProgress(stderr, path, in.Size, in.BytesRead, in.Phase, logEvery)
 	defer bar.done()
 
-	opt := &index.IngestOptions{Progress: func(st index.BatchStats) { bar.update(in.BytesRead(), st.Put) }}
+	opt := &index.IngestOptions{}
 	if replace {
 		opt.Replace = in.Dataset
 	}
-	counted := &classCounter{src: in, counts: map[cim.Class]int{}}
+	counted := &classCounter{src: in, counts: map[cim.Class]int{}, bar: bar}
 	st, rev, err := s.Ingest(ctx, counted, opt)
 	if err != nil {
 		if !strings.Contains(err.Error(), path) {
@@ -228,16 +231,19 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 	return rep, nil
 }
 
-// classCounter counts the features of a source by class.
+// classCounter counts the features of a source by class, and for the
+// progress report.
 type classCounter struct {
 	src    index.Source
 	counts map[cim.Class]int
+	bar    *progress
 }
 
 func (c *classCounter) Next() (*cim.Feature, error) {
 	f, err := c.src.Next()
 	if err == nil {
 		c.counts[f.Class]++
+		c.bar.add(1)
 	}
 	return f, err
 }

@@ -1,6 +1,8 @@
-// Command cim builds and queries Community Information Model stores:
-// ingest GIS and BIM files, inspect what a store holds, query it by box,
-// floor, class and stage, and run the bundled future-community demo.
+// Command cim builds, queries and checks Community Information Model
+// stores: it ingests GIS and BIM files (GeoJSON, OpenStreetMap PBF,
+// CityJSON, IMDF, IFC), shows what a store holds, queries it by box,
+// floor, class, dataset and stage, checks planning schemes against rule
+// packs, and runs the bundled future-community demo.
 //
 // Exit status: 0 success, 1 bad input or a failed check, 2 usage error.
 package main
@@ -81,9 +83,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:  "cim",
 		Usage: "a floor-aware Community Information Model store for future-community planning",
-		Description: `cim ingests GIS and BIM data (GeoJSON today; OSM PBF, IFC, CityJSON to come)
-into a store with a spatial and floor index, and answers queries by box,
-floor, class, dataset and stage.
+		Description: `cim keeps a community's planning, design, construction and as-built models
+in one store on disk, with a spatial and floor index. It ingests GeoJSON
+(and GeoJSONSeq), OpenStreetMap PBF extracts, CityJSON 1.0–2.0, IMDF indoor
+maps and IFC 2x3/4/4.3 models (storeys and spaces as floors); answers
+queries by box, floor, class, dataset and stage; and checks a scheme's
+planning indicators (FAR 容积率, building density 建筑密度, green ratio
+绿地率, 3D green, TOD density, the walk to transit, living circles)
+against rule packs, with exit codes for scripts and CI.
+
+Floors are numbered from 0, the ground floor (China's 1层); -1 is the first
+basement (B1). Flags that take a floor also accept 1F, 2F, B1, B2.
 
 Start with the bundled sample:
 
@@ -91,12 +101,15 @@ Start with the bundled sample:
 
 Then build a store of your own:
 
-   cim ingest --db city.db zoning.geojson
+   cim ingest --db city.db zoning.geojson monaco.osm.pbf model.ifc
    cim info --db city.db
-   cim query --db city.db --bbox 120.20,30.25,120.22,30.26 --level 2 --format geojson`,
+   cim query --db city.db --bbox 120.20,30.25,120.22,30.26 --level 2 --format geojson
+   cim check --db city.db --site site.geojson --rules zj-future-community
+
+Exit status: 0 success, 1 bad input or a failed check, 2 usage error.`,
+		Version:              readBuildInfo().String(),
 		Writer:               stdout,
 		ErrWriter:            stderr,
-		HideVersion:          true,
 		EnableBashCompletion: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -109,6 +122,7 @@ Then build a store of your own:
 			rulesCommand(),
 			compactCommand(),
 			demoCommand(),
+			versionCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors
 	}

@@ -374,3 +374,19 @@ func TestGeoJSONRoundTrip(t *testing.T) {
 		t.Errorf("design check indicators differ after the round trip")
 	}
 }
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, errOut := runCim(t, args...)
+		if code != 0 || !strings.HasPrefix(out, "cim ") || !strings.Contains(out, "go1.") {
+			t.Errorf("%v: exit %d, %q %q", args, code, out, errOut)
+		}
+	}
+	b := buildInfo{Module: "v0.3.0", Revision: "5f2ecfb1c2d3e4f5a6b7", Time: "2026-12-07T21:10:00Z", Modified: true, Go: "go1.26.8"}
+	if got, want := b.String(), "v0.3.0 5f2ecfb1c2d3 (2026-12-07T21:10:00Z, modified) go1.26.8"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got, want := b.Short(), "v0.3.0 5f2ecfb1c2d3+"; got != want {
+		t.Errorf("Short() = %q, want %q", got, want)
+	}
+}
