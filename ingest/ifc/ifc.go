@@ -23,18 +23,12 @@ type Options struct {
 	// SkipInvalid skips features that fail cim.Feature.Validate instead
 	// of failing; Skipped lists them. A broken file is always an error.
 	SkipInvalid bool
-	// Anchor places a file that has no georeferencing of its own (no
-	// IfcMapConversion, no IfcSite RefLatitude/RefLongitude). A file's
-	// own georeferencing takes precedence.
-	Anchor *Anchor
-}
-
-// Anchor places a model on the earth: the origin of its project
-// coordinate system at Lon, Lat (WGS84 degrees), its +y axis pointing
-// RotationDeg degrees clockwise from true north.
-type Anchor struct {
-	Lon, Lat    float64
-	RotationDeg float64
+	// Anchor places the model: the origin of its project coordinate
+	// system at the anchor's longitude and latitude, its +y axis turned
+	// from north by the anchor's rotation. It overrides the file's own
+	// georeferencing (IfcMapConversion, IfcSite RefLatitude/RefLongitude),
+	// which Warnings then names; nil reads the file's own.
+	Anchor *cim.Anchor
 }
 
 // The errors a Reader's errors wrap besides the step package's
@@ -116,6 +110,11 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	}
 	if opts.Stage == cim.StageAny {
 		opts.Stage = cim.DefaultStage
+	}
+	if opts.Anchor != nil {
+		if err := opts.Anchor.Validate(); err != nil {
+			return nil, fmt.Errorf("ifc: %w", err)
+		}
 	}
 	sr, err := step.NewReader(r, opts.Name)
 	if err != nil {
