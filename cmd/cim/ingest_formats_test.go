@@ -100,8 +100,8 @@ func TestIngestIFC(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ file, err string }{
-		{truncated, "truncated.ifc:34:22: #69: truncated file"},
-		{"../../ingest/ifc/testdata/dangling.ifc", "dangling.ifc:38: #73: dangling reference"},
+		{truncated, "truncated.ifc:34:22: #69 (byte 1500): truncated file"},
+		{"../../ingest/ifc/testdata/dangling.ifc", "dangling.ifc:38: #73 (byte 1704): dangling reference"},
 		{"../../ingest/ifc/testdata/schema.ifc", `unsupported schema "CONFIG_CONTROL_DESIGN"`},
 	} {
 		bad := ingest(1, "--anchor", "120.15,30.25", tc.file)

@@ -49,9 +49,9 @@ var (
 
 // Error is a problem with the input, located like the step package's
 // errors: by line, column (0 when not known), byte offset and instance
-// id. It is written
+// id. It is written as cim.Pos writes positions:
 //
-//	name:line[:col]: #id: message (byte offset)
+//	name:line[:col]: #id (byte offset): message
 //
 // Err wraps one of this package's sentinels or the step package's.
 type Error struct {
@@ -64,29 +64,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Name)
-	if e.Line > 0 {
-		if e.Name != "" {
-			b.WriteByte(':')
-		}
-		b.WriteString(strconv.Itoa(e.Line))
-		if e.Col > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(e.Col))
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
+	p := cim.Pos{Name: e.Name, Line: e.Line, Col: e.Col, Offset: e.Offset, Feature: -1}
 	if e.ID != 0 {
-		fmt.Fprintf(&b, "#%d: ", e.ID)
+		p.ID = "#" + strconv.FormatUint(e.ID, 10)
 	}
-	b.WriteString(e.Err.Error())
-	if e.Offset >= 0 {
-		fmt.Fprintf(&b, " (byte %d)", e.Offset)
-	}
-	return b.String()
+	return p.Message(e.Err.Error())
 }
 
 func (e *Error) Unwrap() error { return e.Err }
