@@ -95,10 +95,11 @@ type Options struct {
 	// CRS is the coordinate reference system of a CityJSON file whose
 	// metadata names none ("EPSG:7415").
 	CRS string
-	// Anchor places an IFC file that has no georeferencing of its own:
-	// the longitude and latitude of its origin and the rotation of its
-	// +y axis from north (ifc.Anchor). A file's own georeferencing wins.
-	Anchor *ifc.Anchor
+	// Anchor places a model drawn in local coordinates (IFC): the
+	// longitude and latitude of its origin and the rotation of its +y
+	// axis from north. It overrides the file's own georeferencing, with
+	// a warning; nil keeps the file's.
+	Anchor *cim.Anchor
 }
 
 // DatasetName is the default dataset name for a file.

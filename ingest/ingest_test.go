@@ -94,7 +94,7 @@ func TestOpenIFC(t *testing.T) {
 	if _, err := Open(path, Options{}); !errors.Is(err, ifc.ErrNoGeoref) {
 		t.Errorf("Open without an anchor: %v, want ifc.ErrNoGeoref", err)
 	}
-	in, err := Open(path, Options{Anchor: &ifc.Anchor{Lon: 120.15, Lat: 30.25}})
+	in, err := Open(path, Options{Anchor: &cim.Anchor{Lon: 120.15, Lat: 30.25}})
 	if err != nil {
 		t.Fatal(err)
 	}

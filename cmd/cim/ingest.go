@@ -18,7 +18,6 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
-	"github.com/future-community/cim/ingest/ifc"
 	"github.com/urfave/cli/v2"
 )
 
@@ -40,9 +39,10 @@ storeys, rooms, vegetation, roads, water, reprojected from the file's CRS,
 or --crs when it names none); an IMDF folder or .zip (venue, buildings,
 levels as floors, units, openings, amenities); IFC2X3, IFC4 and IFC4X3
 models (site, buildings, storeys as floors numbered by elevation, spaces
-with their floor areas; placed by the file's IfcMapConversion, else its
-site's latitude and longitude, else --anchor). OSM XML is recognised but
-not read yet. The summary counts the features of each file by class.
+with their floor areas; placed by --anchor, else the file's
+IfcMapConversion, else its site's latitude and longitude). OSM XML is
+recognised but not read yet. The summary counts the features of each file
+by class.
 
 GeoJSON properties in OpenStreetMap style (building, building:levels,
 level, leisure, railway, highway=bus_stop, amenity …) set the class and
@@ -67,7 +67,7 @@ Examples:
 			stageFlag("stage of features whose file does not say (default as-built)"),
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "skip and report invalid features instead of failing"},
 			&cli.StringFlag{Name: "crs", Usage: "coordinate reference system of a CityJSON file that names none (EPSG:7415, EPSG:4547…)"},
-			&cli.StringFlag{Name: "anchor", Usage: "lon,lat[,rotation_deg]: where the origin of an IFC file without georeferencing lies, and how far its +y axis turns clockwise from north"},
+			&cli.StringFlag{Name: "anchor", Usage: "lon,lat[,rotation_deg]: where the origin of an IFC file lies, and how far its +y axis turns clockwise from north (overrides the file's own georeferencing, with a warning)"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
 			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
@@ -78,7 +78,7 @@ Examples:
 }
 
 // parseAnchor reads --anchor lon,lat[,rotation_deg]; "" is no anchor.
-func parseAnchor(s string) (*ifc.Anchor, error) {
+func parseAnchor(s string) (*cim.Anchor, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -97,7 +97,7 @@ func parseAnchor(s string) (*ifc.Anchor, error) {
 	if v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 {
 		return nil, usagef("--anchor %q: longitude must be within −180…180 and latitude within −90…90", s)
 	}
-	return &ifc.Anchor{Lon: v[0], Lat: v[1], RotationDeg: v[2]}, nil
+	return &cim.Anchor{Lon: v[0], Lat: v[1], RotationDeg: v[2]}, nil
 }
 
 // fileReport is the outcome of one file, as printed and as JSON.

@@ -100,14 +100,67 @@ func TestIngestIFC(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ file, err string }{
-		{truncated, "truncated.ifc:34:22: #69: truncated file"},
-		{"../../ingest/ifc/testdata/dangling.ifc", "dangling.ifc:38: #73: dangling reference"},
+		{truncated, "truncated.ifc:34:22: #69 (byte 1500): truncated file"},
+		{"../../ingest/ifc/testdata/dangling.ifc", "dangling.ifc:38: #73 (byte 1704): dangling reference"},
 		{"../../ingest/ifc/testdata/schema.ifc", `unsupported schema "CONFIG_CONTROL_DESIGN"`},
 	} {
 		bad := ingest(1, "--anchor", "120.15,30.25", tc.file)
 		if bad.Revision != good.Revision || !strings.Contains(bad.Files[0].Error, tc.err) {
 			t.Errorf("after %s: revision %v (was %v), error %q, want %q", tc.file, bad.Revision, good.Revision, bad.Files[0].Error, tc.err)
 		}
+	}
+}
+
+// TestIngestIFCAnchor loads duplex.ifc, a Revit export whose site lies
+// at a default location in Chicago: without --anchor it is warned of,
+// with --anchor the model lands at the anchor and the warning names the
+// georeferencing it replaced.
+func TestIngestIFCAnchor(t *testing.T) {
+	duplex := sharedFile(t, "ifc/duplex.ifc")
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		warn      string
+		bbox, off string // a box that holds the model, one that does not
+	}{
+		{"own site", nil, "is Revit's default location (Chicago, IL), not the project's location: give the longitude and latitude of the model's origin with --anchor",
+			"-87.65,41.86,-87.63,41.89", "120.14,30.24,120.16,30.26"},
+		{"--anchor", []string{"--anchor", "120.15,30.25,12"}, "--anchor (Options.Anchor) replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 41.8744",
+			"120.14,30.24,120.16,30.26", "-87.65,41.86,-87.63,41.89"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "db")
+			args := append(append([]string{"ingest", "--db", db, "--format", "json"}, tc.args...), duplex)
+			code, out, errOut := runCim(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			var rep struct {
+				Files []struct {
+					Warnings map[string]int `json:"warnings"`
+				} `json:"files"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Files) != 1 {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			found := false
+			for w := range rep.Files[0].Warnings {
+				found = found || strings.Contains(w, tc.warn)
+			}
+			if !found {
+				t.Errorf("no warning with %q: %v", tc.warn, rep.Files[0].Warnings)
+			}
+			count := func(bbox string) int {
+				code, q, errOut := runCim(t, "query", "--db", db, "--bbox", bbox, "--format", "ndjson")
+				if code != 0 {
+					t.Fatalf("query: exit %d\n%s", code, errOut)
+				}
+				return strings.Count(q, "\n")
+			}
+			if in, off := count(tc.bbox), count(tc.off); in < 20 || off != 0 {
+				t.Errorf("%d features in %s, %d in %s; want the model (27 features) in the first only", in, tc.bbox, off, tc.off)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/future-community/cim/cim"
@@ -34,7 +35,9 @@ type Options struct {
 }
 
 // Error is a problem with the input, located by CityObject and byte
-// offset.
+// offset, and written as cim.Pos writes positions:
+//
+//	name: object "b1" (byte 492): message
 type Error struct {
 	Name   string
 	Object string // the CityObject's id; "" when the error is not in one
@@ -43,26 +46,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Name != "" {
-		b.WriteString(e.Name)
-		b.WriteString(": ")
-	}
+	p := cim.Pos{Name: e.Name, Offset: e.Offset, Feature: -1}
 	if e.Object != "" {
-		fmt.Fprintf(&b, "object %q", e.Object)
+		p.ID = "object " + strconv.Quote(e.Object)
 	}
-	if e.Offset >= 0 {
-		if e.Object != "" {
-			fmt.Fprintf(&b, " (byte %d)", e.Offset)
-		} else {
-			fmt.Fprintf(&b, "byte %d", e.Offset)
-		}
-	}
-	if e.Object != "" || e.Offset >= 0 {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return p.Message(e.Err.Error())
 }
 
 func (e *Error) Unwrap() error { return e.Err }

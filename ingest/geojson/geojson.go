@@ -52,7 +52,10 @@ type Options struct {
 }
 
 // Error is a problem with one feature or with the JSON text, located by
-// feature index (counted from 0 in the file) and byte offset.
+// feature index (counted from 0 in the file) and byte offset, and
+// written as cim.Pos writes positions:
+//
+//	name: feature 13 (byte 3390): message
 type Error struct {
 	Name    string
 	Feature int   // −1 when the error is not in a feature
@@ -61,25 +64,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Name != "" {
-		b.WriteString(e.Name)
-		b.WriteString(": ")
-	}
-	if e.Feature >= 0 {
-		fmt.Fprintf(&b, "feature %d", e.Feature)
-	}
-	if e.Offset >= 0 {
-		if e.Feature >= 0 {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "(byte %d)", e.Offset)
-	}
-	if e.Feature >= 0 || e.Offset >= 0 {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return cim.Pos{Name: e.Name, Offset: e.Offset, Feature: e.Feature}.Message(e.Err.Error())
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -27,8 +27,12 @@ func BenchmarkOfficeA(b *testing.B) {
 			b.Fatal(err)
 		}
 		for {
-			if _, err := r.Next(); err == io.EOF {
+			_, err := r.Next()
+			if err == io.EOF {
 				break
+			}
+			if err != nil {
+				b.Fatal(err)
 			}
 		}
 	}

@@ -48,6 +48,9 @@ const AreaTolerance = 0.02
 // areas disagree.
 const warnAreaDiffers = "IfcSpace floor area from its geometry differs from its quantity set by more than 2 %"
 
+// convert turns the model into features: its spatial tree read
+// (spatialTree, building), placed on the earth (georef), and written out
+// sites first, then buildings, their storeys, then their spaces.
 func (m *model) convert(opts Options) ([]outFeature, error) {
 	projects := m.ofType("IFCPROJECT")
 	if len(projects) == 0 {
@@ -55,126 +58,30 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 	}
 	project := projects[0]
 	m.units(project)
-
-	kids := map[uint64][]*step.Instance{}
-	seen := map[[2]uint64]bool{}
-	add := func(parent uint64, v step.Value) {
-		c := m.deref(v)
-		if c == nil || seen[[2]uint64{parent, c.ID}] {
-			return
-		}
-		seen[[2]uint64{parent, c.ID}] = true
-		kids[parent] = append(kids[parent], c)
-	}
-	for _, in := range m.order {
-		switch in.Type {
-		case "IFCRELAGGREGATES":
-			p, _ := in.Arg(4).Ref()
-			l, _ := in.Arg(5).List()
-			for _, v := range l {
-				add(p, v)
-			}
-		case "IFCRELCONTAINEDINSPATIALSTRUCTURE":
-			p, _ := in.Arg(5).Ref()
-			l, _ := in.Arg(4).List()
-			for _, v := range l {
-				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || m.isFloorSlab(c)) {
-					add(p, v)
-				}
-			}
-		}
-	}
-	typed := func(parent *step.Instance, typ string) []*step.Instance {
-		var out []*step.Instance
-		for _, c := range kids[parent.ID] {
-			if c.Type == typ {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-
-	newNode := func(in *step.Instance) (*node, error) {
-		w, err := m.placement(in.Arg(5))
-		if err != nil {
-			return nil, err
-		}
-		n := &node{in: in, world: w, id: featureID(in)}
-		x, y, z := w.apply(0, 0, 0)
-		n.origin = vec{x * m.lengthM, y * m.lengthM, z * m.lengthM}
-		polys, how := m.footprint(in, w)
-		n.polys, n.how = m.metres(polys), how
-		return n, nil
-	}
+	t := m.spatialTree()
 
 	var sites []*node
-	type bldg struct {
-		n       *node
-		site    *node
-		storeys []*node
-		loose   []*node // spaces aggregated to the building itself
-	}
 	var buildings []*bldg
-	addBuilding := func(in *step.Instance, site *node) error {
-		b, err := newNode(in)
-		if err != nil {
-			return err
-		}
-		bl := &bldg{n: b, site: site}
-		for _, s := range typed(in, "IFCBUILDINGSTOREY") {
-			sn, err := newNode(s)
-			if err != nil {
-				return err
-			}
-			sn.elev = sn.origin[2] - b.origin[2]
-			for _, sp := range typed(s, "IFCSPACE") {
-				spn, err := newNode(sp)
-				if err != nil {
-					return err
-				}
-				sn.spaces = append(sn.spaces, spn)
-			}
-			for _, c := range kids[s.ID] {
-				if !m.isFloorSlab(c) {
-					continue
-				}
-				sl, err := newNode(c)
-				if err != nil {
-					return err
-				}
-				if len(sl.polys) > 0 {
-					sn.slabs = append(sn.slabs, sl)
-				}
-			}
-			bl.storeys = append(bl.storeys, sn)
-		}
-		for _, sp := range typed(in, "IFCSPACE") {
-			spn, err := newNode(sp)
-			if err != nil {
-				return err
-			}
-			bl.loose = append(bl.loose, spn)
-		}
-		m.storeyLevels(bl.storeys)
-		buildings = append(buildings, bl)
-		return nil
-	}
-	for _, s := range typed(project, "IFCSITE") {
-		sn, err := newNode(s)
+	for _, s := range t.typed(project, "IFCSITE") {
+		sn, err := m.newNode(s)
 		if err != nil {
 			return nil, err
 		}
 		sites = append(sites, sn)
-		for _, b := range typed(s, "IFCBUILDING") {
-			if err := addBuilding(b, sn); err != nil {
+		for _, b := range t.typed(s, "IFCBUILDING") {
+			bl, err := m.building(t, b, sn)
+			if err != nil {
 				return nil, err
 			}
+			buildings = append(buildings, bl)
 		}
 	}
-	for _, b := range typed(project, "IFCBUILDING") {
-		if err := addBuilding(b, nil); err != nil {
+	for _, b := range t.typed(project, "IFCBUILDING") {
+		bl, err := m.building(t, b, nil)
+		if err != nil {
 			return nil, err
 		}
+		buildings = append(buildings, bl)
 	}
 
 	var site *step.Instance
@@ -186,138 +93,315 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 	if err != nil {
 		return nil, err
 	}
-	qs := m.quantities()
-
-	var out []outFeature
-	emit := func(n *node, class cim.Class, parent string, polys []poly) *cim.Feature {
-		f := &cim.Feature{
-			ID: n.id, Class: class, Dataset: opts.Dataset, Stage: opts.Stage, Parent: parent,
-			Props: m.props(n.in),
-		}
-		if len(polys) > 0 {
-			f.Geometry = toGeom(polys, g.fn)
-		} else {
-			lon, lat := g.fn(n.origin[0], n.origin[1])
-			f.Geometry = geom.NewPointFlat(geom.XY, []float64{lon, lat})
-		}
-		out = append(out, outFeature{f, n.in})
-		return f
-	}
+	e := &emitter{m: m, opts: opts, g: g, qs: m.quantities()}
 	for i, s := range sites {
-		class := cim.ClassOther
-		if len(s.polys) > 0 {
-			class = cim.ClassSite
-		}
-		f := emit(s, class, "", s.polys)
-		f.Kind = "site"
-		if i == 0 {
-			f.Props["georeferencing"] = g.how
-		}
-		if lat, ok := compoundAngle(s.in.Arg(9)); ok {
-			f.Props["ref_latitude"] = lat
-		}
-		if lon, ok := compoundAngle(s.in.Arg(10)); ok {
-			f.Props["ref_longitude"] = lon
-		}
-		if e, ok := s.in.Arg(11).Untyped().Float(); ok {
-			f.Props["ref_elevation_m"] = e * m.lengthM
-		}
+		e.site(s, i == 0)
 	}
-	var storeyFs, spaceFs []outFeature
 	for _, b := range buildings {
-		parent := ""
-		if b.site != nil {
-			parent = b.site.id
-		}
-		// The building's plan: the floor of its ground storey (else of
-		// its lowest storey with a floor), else its own shape.
-		plans := make([]storeyPlan, len(b.storeys))
-		polys := b.n.polys
-		best := math.MaxInt
-		for i, s := range b.storeys {
-			plans[i] = m.storeyPlan(s, g.fn)
-			if plans[i].floor() && abs(s.level) < best {
-				best, polys = abs(s.level), plans[i].polys
-			}
-		}
-		bf := emit(b.n, cim.ClassBuilding, parent, polys)
-		if n := len(b.storeys); n > 0 {
-			above, below := 0, 0
-			for i, s := range b.storeys {
-				if !plans[i].floor() {
-					continue
-				}
-				if s.level >= 0 {
-					above++
-				} else {
-					below++
-				}
-			}
-			if above > 0 {
-				bf.Vertical.SetLevelsAbove(above)
-			}
-			if below > 0 {
-				bf.Vertical.SetLevelsBelow(below)
-			}
-		}
-		mark := len(out)
-		var ground float64
-		for _, s := range b.storeys {
-			if s.level == 0 {
-				ground = s.elev
-			}
-		}
-		for i, s := range b.storeys {
-			pl := plans[i]
-			f := emit(s, cim.ClassStorey, b.n.id, pl.polys)
-			if pl.how != "" {
-				f.Props["footprint_source"] = pl.how
-			}
-			if pl.how == "slabs" {
-				f.Props["slab_area_m2"] = round(pl.slabM2)
-			}
-			if len(s.spaces) > 0 {
-				if a := polyArea(spacePolys(s.spaces)); a > 0 {
-					f.Props["space_area_m2"] = round(a)
-				}
-			}
-			f.Levels = cim.Level(float64(s.level))
-			f.Vertical.SetElevation(s.elev - ground)
-			if i+1 < len(b.storeys) {
-				if h := b.storeys[i+1].elev - s.elev; h > 0 {
-					f.Vertical.SetStoreyHeight(h)
-				}
-			}
-			if a, ok := qs[s.in.ID]; ok && a.hasGross {
-				f.Props["gross_floor_area_m2"] = round(a.gross)
-			}
-			for _, spn := range s.spaces {
-				m.space(emit(spn, cim.ClassSpace, s.id, spn.polys), spn, qs, f.Levels, f.Vertical)
-			}
-		}
-		for _, spn := range b.loose {
-			m.space(emit(spn, cim.ClassSpace, b.n.id, spn.polys), spn, qs, cim.Level(0), cim.Vertical{})
-		}
-		// Storeys before spaces.
-		for _, o := range out[mark:] {
-			if o.f.Class == cim.ClassStorey {
-				storeyFs = append(storeyFs, o)
-			} else {
-				spaceFs = append(spaceFs, o)
-			}
-		}
-		out = out[:mark]
+		e.building(b)
 	}
-	if len(m.areaDiffs) > 0 {
-		lo, hi := slices.Min(m.areaDiffs), slices.Max(m.areaDiffs)
-		msg := fmt.Sprintf("%s (%+.1f %% to %+.1f %%; both kept, see floor_area_difference_pct)",
-			warnAreaDiffers, lo*100, hi*100)
-		for range m.areaDiffs {
-			m.warn(msg)
+	m.warnAreaDiffs()
+	out := append(e.out, e.storeys...)
+	return append(out, e.spaces...), nil
+}
+
+// tree is the spatial structure: the children of each element by id,
+// in file order, each once.
+type tree struct {
+	kids map[uint64][]*step.Instance
+	seen map[[2]uint64]bool
+}
+
+// spatialTree reads the IfcRelAggregates of the file, and of its
+// IfcRelContainedInSpatialStructure the spaces and floor slabs.
+func (m *model) spatialTree() tree {
+	t := tree{kids: map[uint64][]*step.Instance{}, seen: map[[2]uint64]bool{}}
+	for _, in := range m.order {
+		switch in.Type {
+		case "IFCRELAGGREGATES":
+			p, _ := in.Arg(4).Ref()
+			l, _ := in.Arg(5).List()
+			for _, v := range l {
+				t.add(p, m.deref(v))
+			}
+		case "IFCRELCONTAINEDINSPATIALSTRUCTURE":
+			p, _ := in.Arg(5).Ref()
+			l, _ := in.Arg(4).List()
+			for _, v := range l {
+				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || m.isFloorSlab(c)) {
+					t.add(p, c)
+				}
+			}
 		}
 	}
-	out = append(out, storeyFs...)
-	return append(out, spaceFs...), nil
+	return t
+}
+
+// add makes c a child of parent, unless it is one already.
+func (t tree) add(parent uint64, c *step.Instance) {
+	if c == nil || t.seen[[2]uint64{parent, c.ID}] {
+		return
+	}
+	t.seen[[2]uint64{parent, c.ID}] = true
+	t.kids[parent] = append(t.kids[parent], c)
+}
+
+// typed returns the children of parent of one type.
+func (t tree) typed(parent *step.Instance, typ string) []*step.Instance {
+	var out []*step.Instance
+	for _, c := range t.kids[parent.ID] {
+		if c.Type == typ {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// newNode places a spatial element or slab and reads its own footprint.
+func (m *model) newNode(in *step.Instance) (*node, error) {
+	w, err := m.placement(in.Arg(5))
+	if err != nil {
+		return nil, err
+	}
+	n := &node{in: in, world: w, id: featureID(in)}
+	x, y, z := w.apply(0, 0, 0)
+	n.origin = vec{x * m.lengthM, y * m.lengthM, z * m.lengthM}
+	polys, how := m.footprint(in, w)
+	n.polys, n.how = m.metres(polys), how
+	return n, nil
+}
+
+// bldg is a building read from the file with its storeys.
+type bldg struct {
+	n       *node
+	site    *node // nil for a building aggregated by the project itself
+	storeys []*node
+	loose   []*node // spaces aggregated to the building itself
+}
+
+// building reads a building, its storeys (numbered by storeyLevels)
+// with their spaces and floor slabs, and the spaces that belong to no
+// storey.
+func (m *model) building(t tree, in *step.Instance, site *node) (*bldg, error) {
+	b, err := m.newNode(in)
+	if err != nil {
+		return nil, err
+	}
+	bl := &bldg{n: b, site: site}
+	for _, s := range t.typed(in, "IFCBUILDINGSTOREY") {
+		sn, err := m.storey(t, s, b)
+		if err != nil {
+			return nil, err
+		}
+		bl.storeys = append(bl.storeys, sn)
+	}
+	for _, sp := range t.typed(in, "IFCSPACE") {
+		spn, err := m.newNode(sp)
+		if err != nil {
+			return nil, err
+		}
+		bl.loose = append(bl.loose, spn)
+	}
+	m.storeyLevels(bl.storeys)
+	return bl, nil
+}
+
+// storey reads a storey of building b, its elevation above b's origin,
+// its spaces and the floor slabs that have a plan shape.
+func (m *model) storey(t tree, s *step.Instance, b *node) (*node, error) {
+	sn, err := m.newNode(s)
+	if err != nil {
+		return nil, err
+	}
+	sn.elev = sn.origin[2] - b.origin[2]
+	for _, sp := range t.typed(s, "IFCSPACE") {
+		spn, err := m.newNode(sp)
+		if err != nil {
+			return nil, err
+		}
+		sn.spaces = append(sn.spaces, spn)
+	}
+	for _, c := range t.kids[s.ID] {
+		if !m.isFloorSlab(c) {
+			continue
+		}
+		sl, err := m.newNode(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(sl.polys) > 0 {
+			sn.slabs = append(sn.slabs, sl)
+		}
+	}
+	return sn, nil
+}
+
+// emitter writes nodes out as features placed by g: sites and buildings
+// in out, storeys and spaces apart so that they follow all buildings.
+type emitter struct {
+	m    *model
+	opts Options
+	g    *georef
+	qs   map[uint64]*areas
+
+	out, storeys, spaces []outFeature
+}
+
+// feature makes n's feature with polys as its geometry, or a point at
+// n's origin where there are none.
+func (e *emitter) feature(n *node, class cim.Class, parent string, polys []poly) *cim.Feature {
+	f := &cim.Feature{
+		ID: n.id, Class: class, Dataset: e.opts.Dataset, Stage: e.opts.Stage, Parent: parent,
+		Props: e.m.props(n.in),
+	}
+	if len(polys) > 0 {
+		f.Geometry = toGeom(polys, e.g.fn)
+	} else {
+		lon, lat := e.g.fn(n.origin[0], n.origin[1])
+		f.Geometry = geom.NewPointFlat(geom.XY, []float64{lon, lat})
+	}
+	return f
+}
+
+// site writes a site: ClassSite where it has a plan shape, else
+// ClassOther. The first site carries how the model is georeferenced.
+func (e *emitter) site(s *node, first bool) {
+	class := cim.ClassOther
+	if len(s.polys) > 0 {
+		class = cim.ClassSite
+	}
+	f := e.feature(s, class, "", s.polys)
+	e.out = append(e.out, outFeature{f, s.in})
+	f.Kind = "site"
+	if first {
+		f.Props["georeferencing"] = e.g.how
+	}
+	if lat, ok := compoundAngle(s.in.Arg(9)); ok {
+		f.Props["ref_latitude"] = lat
+	}
+	if lon, ok := compoundAngle(s.in.Arg(10)); ok {
+		f.Props["ref_longitude"] = lon
+	}
+	if el, ok := s.in.Arg(11).Untyped().Float(); ok {
+		f.Props["ref_elevation_m"] = el * e.m.lengthM
+	}
+}
+
+// building writes a building, then its storeys and spaces.
+func (e *emitter) building(b *bldg) {
+	parent := ""
+	if b.site != nil {
+		parent = b.site.id
+	}
+	plans := make([]storeyPlan, len(b.storeys))
+	for i, s := range b.storeys {
+		plans[i] = e.m.storeyPlan(s, e.g.fn)
+	}
+	bf := e.feature(b.n, cim.ClassBuilding, parent, b.plan(plans))
+	e.out = append(e.out, outFeature{bf, b.n.in})
+	b.setLevels(bf, plans)
+
+	var ground float64
+	for _, s := range b.storeys {
+		if s.level == 0 {
+			ground = s.elev
+		}
+	}
+	for i, s := range b.storeys {
+		var next *node
+		if i+1 < len(b.storeys) {
+			next = b.storeys[i+1]
+		}
+		e.storey(s, next, plans[i], b.n.id, ground)
+	}
+	for _, spn := range b.loose {
+		f := e.feature(spn, cim.ClassSpace, b.n.id, spn.polys)
+		e.spaces = append(e.spaces, outFeature{f, spn.in})
+		e.m.space(f, spn, e.qs, cim.Level(0), cim.Vertical{})
+	}
+}
+
+// plan is the building's footprint: the floor of its ground storey (else
+// of its storey nearest level 0 that has one), else its own shape.
+func (b *bldg) plan(plans []storeyPlan) []poly {
+	polys := b.n.polys
+	best := math.MaxInt
+	for i, s := range b.storeys {
+		if plans[i].floor() && abs(s.level) < best {
+			best, polys = abs(s.level), plans[i].polys
+		}
+	}
+	return polys
+}
+
+// setLevels counts the building's storeys that have a floor, above
+// ground and below.
+func (b *bldg) setLevels(f *cim.Feature, plans []storeyPlan) {
+	above, below := 0, 0
+	for i, s := range b.storeys {
+		if !plans[i].floor() {
+			continue
+		}
+		if s.level >= 0 {
+			above++
+		} else {
+			below++
+		}
+	}
+	if above > 0 {
+		f.Vertical.SetLevelsAbove(above)
+	}
+	if below > 0 {
+		f.Vertical.SetLevelsBelow(below)
+	}
+}
+
+// storey writes a storey with plan pl, its elevation above the ground
+// storey's, its height to next (nil for the top one) and its areas,
+// then its spaces.
+func (e *emitter) storey(s, next *node, pl storeyPlan, building string, ground float64) {
+	f := e.feature(s, cim.ClassStorey, building, pl.polys)
+	e.storeys = append(e.storeys, outFeature{f, s.in})
+	if pl.how != "" {
+		f.Props["footprint_source"] = pl.how
+	}
+	if pl.how == "slabs" {
+		f.Props["slab_area_m2"] = round(pl.slabM2)
+	}
+	if len(s.spaces) > 0 {
+		if a := polyArea(spacePolys(s.spaces)); a > 0 {
+			f.Props["space_area_m2"] = round(a)
+		}
+	}
+	f.Levels = cim.Level(float64(s.level))
+	f.Vertical.SetElevation(s.elev - ground)
+	if next != nil {
+		if h := next.elev - s.elev; h > 0 {
+			f.Vertical.SetStoreyHeight(h)
+		}
+	}
+	if a, ok := e.qs[s.in.ID]; ok && a.hasGross {
+		f.Props["gross_floor_area_m2"] = round(a.gross)
+	}
+	for _, spn := range s.spaces {
+		sf := e.feature(spn, cim.ClassSpace, s.id, spn.polys)
+		e.spaces = append(e.spaces, outFeature{sf, spn.in})
+		e.m.space(sf, spn, e.qs, f.Levels, f.Vertical)
+	}
+}
+
+// warnAreaDiffs counts the spaces whose floor areas disagree in one
+// warning that gives their range.
+func (m *model) warnAreaDiffs() {
+	if len(m.areaDiffs) == 0 {
+		return
+	}
+	lo, hi := slices.Min(m.areaDiffs), slices.Max(m.areaDiffs)
+	msg := fmt.Sprintf("%s (%+.1f %% to %+.1f %%; both kept, see floor_area_difference_pct)",
+		warnAreaDiffers, lo*100, hi*100)
+	for range m.areaDiffs {
+		m.warn(msg)
+	}
 }
 
 func abs(i int) int {

@@ -80,7 +80,12 @@
 //
 // # Georeferencing
 //
-// In order: an IfcMapConversion to an IfcProjectedCRS that crs knows
+// Options.Anchor, where given, places the model: the origin of its
+// project coordinates at the anchor's longitude and latitude, its +y
+// axis turned by the anchor's rotation. It overrides the file's own
+// georeferencing, which a warning then names: authoring tools write a
+// location whether or not the user set one. Else, in order: an
+// IfcMapConversion to an IfcProjectedCRS that crs knows
 // (Scale, project units to map units, may carry a grid scale factor
 // within 10 % of 1; omitted, it means a change of units only, as Revit
 // writes it; the reciprocal, as in buildingSMART's UTM sample, is read as
@@ -89,8 +94,12 @@
 // applied but warned of where they are not 1);
 // else the first site's RefLatitude/RefLongitude, taken to lie at the
 // site's origin, with the model context's TrueNorth, mapped by geodesics
-// from that point (cim.Destination); else Options.Anchor. A file with
-// none is refused with ErrNoGeoref, whose message names --anchor.
+// from that point (cim.Destination). A site at an authoring tool's
+// default location (Revit's Boston, as Office A carries it, or the
+// Chicago of the Revit duplex's "Default" site) is read, with a warning
+// that says to pass --anchor; one at 0, 0 is taken as unset. A file with
+// no georeferencing and no anchor is refused with ErrNoGeoref, whose
+// message names --anchor.
 //
 // # Errors
 //

@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/ingest/ifc"
 )
 
@@ -18,7 +19,7 @@ func Example() {
 	// The file has no georeferencing: put its origin in Hangzhou, +y north.
 	r, err := ifc.NewReader(f, ifc.Options{
 		Dataset: "house", Name: "nogeoref.ifc",
-		Anchor: &ifc.Anchor{Lon: 120.15, Lat: 30.25},
+		Anchor: &cim.Anchor{Lon: 120.15, Lat: 30.25},
 	})
 	if err != nil {
 		log.Fatal(err)

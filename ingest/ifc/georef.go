@@ -14,39 +14,118 @@ import (
 type georef struct {
 	how string
 	fn  func(x, y float64) (lon, lat float64)
+	// For a site's RefLatitude/RefLongitude: the point, and the
+	// authoring tool's default location it is, if any.
+	at, placeholder string
 }
 
-// georef finds how the model lies on the earth: its IfcMapConversion,
-// else its site's RefLatitude/RefLongitude (at the site's origin, turned
-// by the context's TrueNorth), else the anchor.
-func (m *model) georef(project, site *step.Instance, siteOrigin vec, anchor *Anchor) (*georef, error) {
-	for _, mc := range append(m.ofType("IFCMAPCONVERSION"), m.ofType("IFCMAPCONVERSIONSCALED")...) {
-		g, err := m.mapConversion(mc)
-		if err == nil {
-			return g, nil
-		}
-		m.warn(err.Error())
-	}
-	if site != nil {
-		lat, okLat := compoundAngle(site.Arg(9))
-		lon, okLon := compoundAngle(site.Arg(10))
-		if okLat && okLon && (lat != 0 || lon != 0) && math.Abs(lat) <= 90 && math.Abs(lon) <= 180 {
-			rot := m.trueNorth(project)
-			return &georef{
-				how: fmt.Sprintf("IfcSite RefLatitude/RefLongitude %.7f, %.7f, true north %.3f°", lat, lon, rot),
-				fn:  tangent(lon, lat, siteOrigin[0], siteOrigin[1], rot),
-			}, nil
-		}
-	}
+// georef finds how the model lies on the earth: the anchor where one is
+// given, with a warning naming the georeferencing of the file's own that
+// it replaces; else the file's IfcMapConversion, else its site's
+// RefLatitude/RefLongitude (at the site's origin, turned by the
+// context's TrueNorth), with a warning where that is an authoring tool's
+// default location.
+func (m *model) georef(project, site *step.Instance, siteOrigin vec, anchor *cim.Anchor) (*georef, error) {
+	own, zero := m.ownGeoref(project, site, siteOrigin)
 	if anchor != nil {
+		if own != nil {
+			m.warn(fmt.Sprintf("--anchor (Options.Anchor) replaces the file's own georeferencing, %s", own.how))
+		}
 		return &georef{
 			how: fmt.Sprintf("anchor %.7f, %.7f, rotation %g°", anchor.Lon, anchor.Lat, anchor.RotationDeg),
 			fn:  tangent(anchor.Lon, anchor.Lat, 0, 0, anchor.RotationDeg),
 		}, nil
 	}
-	return nil, m.errAt(nil, fmt.Errorf("%w: the file has no IfcMapConversion and no IfcSite RefLatitude/RefLongitude; "+
-		"give the longitude and latitude of its origin with --anchor lon,lat[,rotation_deg] (Options.Anchor)", ErrNoGeoref))
+	if own != nil {
+		if own.placeholder != "" {
+			m.warn(fmt.Sprintf("IfcSite RefLatitude/RefLongitude %s is %s, not the project's location: "+
+				"give the longitude and latitude of the model's origin with --anchor lon,lat[,rotation_deg] (Options.Anchor)",
+				own.at, own.placeholder))
+		}
+		return own, nil
+	}
+	site0 := ""
+	if zero {
+		site0 = "; its IfcSite RefLatitude/RefLongitude is 0, 0, a placeholder"
+	}
+	return nil, m.errAt(nil, fmt.Errorf("%w: the file has no IfcMapConversion and no IfcSite RefLatitude/RefLongitude%s; "+
+		"give the longitude and latitude of its origin with --anchor lon,lat[,rotation_deg] (Options.Anchor)", ErrNoGeoref, site0))
 }
+
+// ownGeoref returns the file's own georeferencing, nil where it has
+// none; zero tells whether its site's RefLatitude/RefLongitude is 0, 0,
+// which places no model (the point lies in the Gulf of Guinea) and is
+// taken as unset.
+func (m *model) ownGeoref(project, site *step.Instance, siteOrigin vec) (g *georef, zero bool) {
+	for _, mc := range append(m.ofType("IFCMAPCONVERSION"), m.ofType("IFCMAPCONVERSIONSCALED")...) {
+		g, err := m.mapConversion(mc)
+		if err == nil {
+			return g, false
+		}
+		m.warn(err.Error())
+	}
+	if site == nil {
+		return nil, false
+	}
+	lat, okLat := compoundAngle(site.Arg(9))
+	lon, okLon := compoundAngle(site.Arg(10))
+	if !okLat || !okLon {
+		return nil, false
+	}
+	if lat == 0 && lon == 0 {
+		return nil, true
+	}
+	if math.Abs(lat) > 90 || math.Abs(lon) > 180 {
+		return nil, false
+	}
+	rot := m.trueNorth(project)
+	at := fmt.Sprintf("%.7f, %.7f", lat, lon)
+	return &georef{
+		how:         fmt.Sprintf("IfcSite RefLatitude/RefLongitude %s, true north %.3f°", at, rot),
+		fn:          tangent(lon, lat, siteOrigin[0], siteOrigin[1], rot),
+		at:          at,
+		placeholder: placeholderSite(lat, lon),
+	}, false
+}
+
+// placeholderSites are the locations authoring tools give a project
+// whose user never set one, as IfcSite RefLatitude/RefLongitude. An
+// export that carries one of them is not placed: the model lands in
+// another city.
+var placeholderSites = []struct {
+	lat, lon float64
+	what     string
+}{
+	// Revit's default project location, "Boston, MA": Office_A
+	// (buildingSMART/GSA, Revit 2011) carries it to the millionth of
+	// a second, (42,21,30,344238), (-71,-3,-35,-194702), and so do other
+	// Revit exports such as the GSA hospital model.
+	{dms(42, 21, 30, 344238), -dms(71, 3, 35, 194702), "Revit's default location (Boston, MA)"},
+	// Chicago, IL, the location of the site the GSA Duplex (Revit 2011)
+	// carries under Revit's name for the site it makes up, "Default":
+	// (41,52,27,840000), (-87,-38,-21,-839999).
+	{dms(41, 52, 27, 840000), -dms(87, 38, 21, 839999), "Revit's default location (Chicago, IL)"},
+}
+
+// placeholderTol is how near, in degrees, a site must be to a
+// placeholder location to be taken for it: about 10 m, a few
+// millionths of a second more than the rounding of the exports.
+const placeholderTol = 1e-4
+
+// placeholderSite names the authoring tool's default location that lat,
+// lon is, "" where it is none.
+func placeholderSite(lat, lon float64) string {
+	for _, p := range placeholderSites {
+		if math.Abs(lat-p.lat) < placeholderTol && math.Abs(lon-p.lon) < placeholderTol {
+			return p.what
+		}
+	}
+	return ""
+}
+
+// dms is a compound angle: degrees, minutes, seconds and millionths of
+// a second.
+func dms(d, m, s, u float64) float64 { return d + m/60 + s/3600 + u/3.6e9 }
 
 // mapConversion reads an IfcMapConversion to an IfcProjectedCRS:
 // E = s(x cos θ − y sin θ) + Eastings, N = s(x sin θ + y cos θ) + Northings.

@@ -23,18 +23,12 @@ type Options struct {
 	// SkipInvalid skips features that fail cim.Feature.Validate instead
 	// of failing; Skipped lists them. A broken file is always an error.
 	SkipInvalid bool
-	// Anchor places a file that has no georeferencing of its own (no
-	// IfcMapConversion, no IfcSite RefLatitude/RefLongitude). A file's
-	// own georeferencing takes precedence.
-	Anchor *Anchor
-}
-
-// Anchor places a model on the earth: the origin of its project
-// coordinate system at Lon, Lat (WGS84 degrees), its +y axis pointing
-// RotationDeg degrees clockwise from true north.
-type Anchor struct {
-	Lon, Lat    float64
-	RotationDeg float64
+	// Anchor places the model: the origin of its project coordinate
+	// system at the anchor's longitude and latitude, its +y axis turned
+	// from north by the anchor's rotation. It overrides the file's own
+	// georeferencing (IfcMapConversion, IfcSite RefLatitude/RefLongitude),
+	// which Warnings then names; nil reads the file's own.
+	Anchor *cim.Anchor
 }
 
 // The errors a Reader's errors wrap besides the step package's
@@ -55,9 +49,9 @@ var (
 
 // Error is a problem with the input, located like the step package's
 // errors: by line, column (0 when not known), byte offset and instance
-// id. It is written
+// id. It is written as cim.Pos writes positions:
 //
-//	name:line[:col]: #id: message (byte offset)
+//	name:line[:col]: #id (byte offset): message
 //
 // Err wraps one of this package's sentinels or the step package's.
 type Error struct {
@@ -70,29 +64,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Name)
-	if e.Line > 0 {
-		if e.Name != "" {
-			b.WriteByte(':')
-		}
-		b.WriteString(strconv.Itoa(e.Line))
-		if e.Col > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(e.Col))
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
+	p := cim.Pos{Name: e.Name, Line: e.Line, Col: e.Col, Offset: e.Offset, Feature: -1}
 	if e.ID != 0 {
-		fmt.Fprintf(&b, "#%d: ", e.ID)
+		p.ID = "#" + strconv.FormatUint(e.ID, 10)
 	}
-	b.WriteString(e.Err.Error())
-	if e.Offset >= 0 {
-		fmt.Fprintf(&b, " (byte %d)", e.Offset)
-	}
-	return b.String()
+	return p.Message(e.Err.Error())
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -116,6 +92,11 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	}
 	if opts.Stage == cim.StageAny {
 		opts.Stage = cim.DefaultStage
+	}
+	if opts.Anchor != nil {
+		if err := opts.Anchor.Validate(); err != nil {
+			return nil, fmt.Errorf("ifc: %w", err)
+		}
 	}
 	sr, err := step.NewReader(r, opts.Name)
 	if err != nil {

@@ -56,9 +56,6 @@ func readAll(t testing.TB, path string, opts Options) ([]*cim.Feature, *Reader) 
 	}
 }
 
-// dms is a compound angle as the file writes it in IfcSite.
-func dms(d, m, s, u float64) float64 { return d + m/60 + s/3600 + u/3.6e9 }
-
 func TestSampleModels(t *testing.T) {
 	for _, tc := range []struct {
 		file       string
@@ -266,7 +263,7 @@ func TestMapConversionScale(t *testing.T) {
 }
 
 func TestAnchor(t *testing.T) {
-	fs, _ := readAll(t, "testdata/nogeoref.ifc", Options{Anchor: &Anchor{Lon: 120.15, Lat: 30.25, RotationDeg: 90}})
+	fs, _ := readAll(t, "testdata/nogeoref.ifc", Options{Anchor: &cim.Anchor{Lon: 120.15, Lat: 30.25, RotationDeg: 90}})
 	var space *cim.Feature
 	for _, f := range fs {
 		if f.Class == cim.ClassSpace {
@@ -289,6 +286,136 @@ func TestAnchor(t *testing.T) {
 	}
 	if space.Props["net_floor_area_m2"] != 49.0 || space.Props["gross_floor_area_m2"] != 50.0 {
 		t.Errorf("props %v", space.Props)
+	}
+}
+
+// TestAnchorOverrides checks that an anchor places a model whatever
+// georeferencing the file has, with a warning naming what it replaced,
+// and that a site at an authoring tool's default location is warned of.
+func TestAnchorOverrides(t *testing.T) {
+	house, err := os.ReadFile("testdata/nogeoref.ifc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// withSite gives the house's site a RefLatitude/RefLongitude.
+	withSite := func(lat, lon string) []byte {
+		const site = `.ELEMENT.,$,$,$,$,$);`
+		if bytes.Count(house, []byte(site)) != 1 {
+			t.Fatal("nogeoref.ifc: the site is not where the test expects it")
+		}
+		return bytes.Replace(house, []byte(site), []byte(".ELEMENT.,"+lat+","+lon+",$,$,$);"), 1)
+	}
+	shared := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dataDir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	anchor := &cim.Anchor{Lon: 120.15, Lat: 30.25, RotationDeg: 12}
+	for _, tc := range []struct {
+		name string
+		file []byte
+		// Without an anchor: the warning wanted ("" for none with
+		// "--anchor"), or the error.
+		warn, err string
+		// With one: the warning naming what it replaces ("" for none).
+		replaced string
+		// How far from the anchor the model may lie, metres.
+		withinM float64
+	}{
+		{"no georeferencing", house, "", "no georeferencing", "", 20},
+		{"site at 0, 0", withSite("(0,0,0)", "(0,0,0)"), "", "RefLatitude/RefLongitude is 0, 0", "", 20},
+		{"site at Revit's Boston", withSite("(42,21,30,344238)", "(-71,-3,-35,-194702)"),
+			"is Revit's default location (Boston, MA), not the project's location: give the longitude and latitude of the model's origin with --anchor", "",
+			"replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 42.3584290, -71.0597763", 20},
+		{"site in Hangzhou", withSite("(30,15,0,0)", "(120,9,0,0)"), "", "",
+			"replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 30.2500000, 120.1500000", 20},
+		{"duplex.ifc (Revit)", shared("duplex.ifc"), "is Revit's default location (Chicago, IL)", "",
+			"replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 41.8744", 60},
+		{"Office_A (Revit)", shared("Office_A_20110811.ifc"), "is Revit's default location (Boston, MA)", "",
+			"replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 42.3584", 100},
+		{"FZK-Haus (ArchiCAD, placed)", shared("AC20-FZK-Haus.ifc"), "", "",
+			"replaces the file's own georeferencing, IfcSite RefLatitude/RefLongitude 49.1004", 60},
+		{"UTM sample (map conversion)", shared("geographic-referencing-utm.ifc"), "", "",
+			"replaces the file's own georeferencing, IfcMapConversion to EPSG:25832", 60},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.file == nil {
+				t.Skipf("%s is absent: the shared IFC samples are not checked out", dataDir)
+			}
+			r, err := NewReader(bytes.NewReader(tc.file), Options{Dataset: "t", Name: "t.ifc"})
+			switch {
+			case tc.err != "":
+				if !errors.Is(err, ErrNoGeoref) || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "--anchor") {
+					t.Errorf("without an anchor: %v, want ErrNoGeoref with %q and --anchor", err, tc.err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			default:
+				got := warningWith(r.Warnings(), "--anchor")
+				if (tc.warn == "") != (got == "") || !strings.Contains(got, tc.warn) {
+					t.Errorf("without an anchor: warning %q, want one with %q", got, tc.warn)
+				}
+			}
+
+			r, err = NewReader(bytes.NewReader(tc.file), Options{Dataset: "t", Name: "t.ifc", Anchor: anchor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := warningWith(r.Warnings(), "replaces")
+			if (tc.replaced == "") != (got == "") || !strings.Contains(got, tc.replaced) {
+				t.Errorf("with an anchor: warning %q, want one with %q", got, tc.replaced)
+			}
+			if w := warningWith(r.Warnings(), "default location"); w != "" {
+				t.Errorf("with an anchor, the default location is still warned of: %q", w)
+			}
+			n := 0
+			for {
+				f, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				if h, _ := f.Props["georeferencing"].(string); f.Kind == "site" && !strings.HasPrefix(h, "anchor 120.1500000, 30.2500000, rotation 12°") {
+					t.Errorf("site georeferencing %q, want the anchor", h)
+				}
+				lon, lat := cim.Centroid(f.Geometry)
+				if d := cim.DistanceM(lon, lat, anchor.Lon, anchor.Lat); d > tc.withinM {
+					t.Errorf("%s lies %.0f m from the anchor, want within %.0f m", f.ID, d, tc.withinM)
+				}
+			}
+			if n == 0 {
+				t.Error("no features")
+			}
+		})
+	}
+}
+
+// warningWith returns the warnings that contain sub, joined.
+func warningWith(ws map[string]int, sub string) string {
+	var out []string
+	for k := range ws {
+		if strings.Contains(k, sub) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+func TestBadAnchor(t *testing.T) {
+	for _, a := range []cim.Anchor{{Lon: 181}, {Lat: -91}, {Lon: math.NaN()}, {RotationDeg: math.Inf(1)}} {
+		_, err := NewReader(strings.NewReader("ISO-10303-21;"), Options{Dataset: "t", Anchor: &a})
+		if err == nil || !strings.Contains(err.Error(), "anchor") {
+			t.Errorf("anchor %+v: %v, want an error naming the anchor", a, err)
+		}
 	}
 }
 
@@ -342,7 +469,7 @@ func TestSparseIDs(t *testing.T) {
 		n, _ := strconv.Atoi(string(b[1:]))
 		return []byte(fmt.Sprintf("#%d", 1_000_000_007*n))
 	})
-	opts := Options{Dataset: "t", Anchor: &Anchor{Lon: 120.15, Lat: 30.25}}
+	opts := Options{Dataset: "t", Anchor: &cim.Anchor{Lon: 120.15, Lat: 30.25}}
 	read := func(b []byte) []*cim.Feature {
 		r, err := NewReader(bytes.NewReader(b), opts)
 		if err != nil {
@@ -380,7 +507,7 @@ func TestSparseIDs(t *testing.T) {
 // structural floor slab with a finish floor on it and a roof slab.
 func TestShapes(t *testing.T) {
 	const ft2 = 0.3048 * 0.3048
-	fs, r := readAll(t, "testdata/shapes.ifc", Options{Anchor: &Anchor{Lon: 120.15, Lat: 30.25}})
+	fs, r := readAll(t, "testdata/shapes.ifc", Options{Anchor: &cim.Anchor{Lon: 120.15, Lat: 30.25}})
 	want := map[string]struct {
 		ft2    float64
 		source string

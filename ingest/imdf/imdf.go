@@ -48,7 +48,10 @@ var (
 	ErrUnknownRef = errors.New("reference to an unknown feature")
 )
 
-// Error is a problem with an archive's file or one of its features.
+// Error is a problem with an archive's file or one of its features,
+// written as cim.Pos writes positions:
+//
+//	mall.zip/unit.geojson:2: feature 0 (id 5c4f…): message
 type Error struct {
 	Path    string // the archive and the file in it: "mall.zip/unit.geojson"
 	Line    int    // from 1; 0 when unknown
@@ -59,24 +62,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Path)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": ")
-	if e.Feature >= 0 {
-		fmt.Fprintf(&b, "feature %d", e.Feature)
-		if e.ID != "" {
-			fmt.Fprintf(&b, " (id %s)", e.ID)
-		}
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return cim.Pos{Name: e.Path, Line: e.Line, Col: e.Column, Offset: -1, Feature: e.Feature, ID: e.ID}.Message(e.Err.Error())
 }
 
 func (e *Error) Unwrap() error { return e.Err }

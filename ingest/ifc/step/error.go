@@ -3,7 +3,8 @@ package step
 import (
 	"errors"
 	"strconv"
-	"strings"
+
+	"github.com/future-community/cim/cim"
 )
 
 // The errors a Reader's errors wrap, for errors.Is.
@@ -29,9 +30,10 @@ var (
 
 // Error is a problem in the input, located by line and column (both from
 // 1; the column counts bytes) and by byte offset, and by the id of the
-// instance it is in when that id has been read. It is written
+// instance it is in when that id has been read. It is written as
+// cim.Pos writes positions:
 //
-//	name:line:col: #id: message (byte offset)
+//	name:line:col: #id (byte offset): message
 //
 // Err wraps one of the package's sentinel errors, or the reader's own
 // error when reading the input failed.
@@ -45,25 +47,16 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Name != "" {
-		b.WriteString(e.Name)
-		b.WriteByte(':')
-	}
-	b.WriteString(strconv.Itoa(e.Line))
-	b.WriteByte(':')
-	b.WriteString(strconv.Itoa(e.Col))
-	b.WriteString(": ")
+	return e.Pos().Message(e.Err.Error())
+}
+
+// Pos returns where the error is, with the instance id as "#id".
+func (e *Error) Pos() cim.Pos {
+	p := cim.Pos{Name: e.Name, Line: e.Line, Col: e.Col, Offset: e.Offset, Feature: -1}
 	if e.ID != 0 {
-		b.WriteByte('#')
-		b.WriteString(strconv.FormatUint(e.ID, 10))
-		b.WriteString(": ")
+		p.ID = "#" + strconv.FormatUint(e.ID, 10)
 	}
-	b.WriteString(e.Err.Error())
-	b.WriteString(" (byte ")
-	b.WriteString(strconv.FormatInt(e.Offset, 10))
-	b.WriteByte(')')
-	return b.String()
+	return p
 }
 
 func (e *Error) Unwrap() error { return e.Err }

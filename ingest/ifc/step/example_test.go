@@ -70,5 +70,5 @@ func ExampleError() {
 	_, err = r.Next()
 	fmt.Println(err)
 	// Output:
-	// bad.ifc:6:13: #1: truncated file: unterminated string (byte 71)
+	// bad.ifc:6:13: #1 (byte 71): truncated file: unterminated string
 }
