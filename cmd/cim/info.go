@@ -123,7 +123,7 @@ func printInfo(w io.Writer, dir string, rev uint64, sums []index.DatasetSummary)
 	}
 	tw.Flush()
 
-	fmt.Fprintln(w, "\nBy floor (0 = ground, negative = basement)")
+	fmt.Fprintln(w, "\nBy floor (0 = the ground floor, China's 1F/1层; 1 = 2F; -1 = the first basement, B1)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var floors []int
 	for _, s := range sums {

@@ -390,3 +390,21 @@ func TestVersion(t *testing.T) {
 		t.Errorf("Short() = %q, want %q", got, want)
 	}
 }
+
+// TestFloorFlag checks that --floor takes Chinese numbering: 2F is level 1.
+func TestFloorFlag(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, errOut := runCim(t, "demo", "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	_, byLevel, _ := runCim(t, "query", "--db", db, "--level", "1", "--class", "storey", "--format", "ndjson")
+	code, byFloor, errOut := runCim(t, "query", "--db", db, "--floor", "2F", "--class", "storey", "--format", "ndjson")
+	if code != 0 || byFloor != byLevel || !strings.Contains(byFloor, "2层") {
+		t.Errorf("--floor 2F (exit %d, %s):\n%s\nwant what --level 1 gives:\n%s", code, errOut, byFloor, byLevel)
+	}
+	for _, args := range [][]string{{"--floor", "0F"}, {"--floor", "2F", "--level", "1"}} {
+		if code, out, _ := runCim(t, append([]string{"query", "--db", db}, args...)...); code != 2 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", args, code, out)
+		}
+	}
+}

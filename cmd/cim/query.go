@@ -22,7 +22,9 @@ func queryCommand() *cli.Command {
 		Description: `Prints the features that pass every filter given. --bbox keeps features
 whose geometry intersects the box (not just its bounding box), as OGC API –
 Features and GDAL do. --level keeps features on that floor or range of
-floors (0 = ground, -1 = first basement); without it every floor counts.
+floors, counted from 0, the ground floor (China's 1F, 1层), with -1 the
+first basement (B1); --floor takes the Chinese numbering instead (1F, B1,
+B2..3F). Without either every floor counts.
 
 A store keeps every version of a feature, one per dataset and stage. A
 query reads one stage's view of them (--stage, default latest: each dataset
@@ -39,11 +41,13 @@ Examples:
    cim query --db city.db --bbox 120.20,30.25,120.22,30.26 --level 2 --format geojson > floor2.geojson
    cim query --db city.db --class building --where building=school --format ndjson
    cim query --db city.db --level -2..-1 --class space --limit 50
+   cim query --db city.db --floor 2F --class space       (the floor above the ground floor: --level 1)
    cim query --db city.db --id geojson:zoning:42`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "bbox", Usage: "W,S,E,N in degrees (WGS84)"},
-			&cli.StringFlag{Name: "level", Usage: "floor N or range A..B (0 = ground, -1 = basement)"},
+			&cli.StringFlag{Name: "level", Usage: "floor N or range A..B, from 0 = the ground floor (China's 1F); -1 = B1"},
+			&cli.StringFlag{Name: "floor", Usage: "floor or range in Chinese numbering: 1F (the ground floor), 3F, B1, B2..3F, 1层"},
 			&cli.StringSliceFlag{Name: "class", Usage: "class, repeatable: " + classNames()},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name"},
 			stageFlag("read the model as this stage sees it (default latest: each dataset at its latest stage)"),
@@ -82,7 +86,17 @@ func parseQuery(c *cli.Context) (query.Query, error) {
 	if s := c.String("level"); s != "" {
 		lr, err := cim.ParseLevelRange(s)
 		if err != nil {
-			return q, usagef("--level %q: want N or A..B, such as 2 or -1..3", s)
+			return q, usagef("--level %q: want N or A..B, such as 2 or -1..3 (0 is the ground floor; --floor takes 1F, B1)", s)
+		}
+		q.Levels = &lr
+	}
+	if s := c.String("floor"); s != "" {
+		if q.Levels != nil {
+			return q, usagef("--floor and --level say the same thing: give one")
+		}
+		lr, err := cim.ParseFloors(s)
+		if err != nil {
+			return q, usagef("--floor: %v", err)
 		}
 		q.Levels = &lr
 	}
