@@ -1,0 +1,77 @@
+package cim_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayers checks that imports flow one way: the model (cim) imports
+// no other package of the module; crs and walk only the model; the store
+// (index) only those; the readers (ingest/...) no query, planning or
+// serving package; and nothing imports the command.
+func TestLayers(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	const mod = "github.com/future-community/cim/"
+	// allowed lists, for a package (or a prefix ending in /), the packages
+	// of the module it may import (prefixes ending in /).
+	allowed := map[string][]string{
+		"cim":     {},
+		"cim/":    {"cim", "cim/"},
+		"crs":     {},
+		"walk":    {"cim"},
+		"index":   {"cim"},
+		"geojson": {"cim"},
+		"ingest/": {"cim", "crs", "geojson", "ingest/"},
+		"ingest":  {"cim", "crs", "geojson", "ingest/"},
+		"query":   {"cim", "index"},
+		"plan":    {"cim", "walk", "index", "query"},
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		if pkg == fields[0] {
+			continue
+		}
+		n++
+		rules, ok := allowed[pkg]
+		if !ok {
+			for k, v := range allowed {
+				if strings.HasSuffix(k, "/") && strings.HasPrefix(pkg, k) {
+					rules, ok = v, true
+				}
+			}
+		}
+		for _, imp := range fields[1:] {
+			dep, ours := strings.CutPrefix(imp, mod)
+			if !ours {
+				continue
+			}
+			if strings.HasPrefix(dep, "cmd/") {
+				t.Errorf("%s imports the command %s", pkg, dep)
+			}
+			if !ok {
+				continue // the command, samples: anything
+			}
+			if !permitted(dep, rules) {
+				t.Errorf("%s imports %s: it may import only %v", pkg, dep, rules)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("go list found %d packages of the module", n)
+	}
+}
+
+func permitted(dep string, rules []string) bool {
+	for _, r := range rules {
+		if dep == r || strings.HasSuffix(r, "/") && strings.HasPrefix(dep, r) {
+			return true
+		}
+	}
+	return false
+}
