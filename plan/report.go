@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/future-community/cim/cim"
 )
 
 // WriteJSON writes the report as indented JSON (the form documented in
@@ -159,22 +161,13 @@ func optFixed(v *float64, prec int) string {
 	return fixed(*v, prec)
 }
 
-// thousands writes a whole number with thin separators: 617,592.
+// thousands writes v rounded to a whole number with comma separators:
+// 617,592.
 func thousands(v float64) string {
-	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 1<<62 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return cim.FormatInt(int64(math.Round(v)))
 }
 
 // formatValue writes an indicator's value in its unit.
