@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html/template"
 	"image/png"
 	"os"
@@ -19,7 +20,7 @@ import (
 func sampleHTML(t *testing.T, r *Report) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r); err != nil {
+	if err := WriteHTML(&buf, r, HTMLOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -245,3 +246,60 @@ func TestWriteHTMLRenders(t *testing.T) {
 }
 
 func abs(v int) int { return max(v, -v) }
+
+func TestWriteHTMLBilingualSummaryFirst(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	page := sampleHTML(t, r)
+	if !strings.Contains(page, `<html lang="zh-CN">`) {
+		t.Error(`no <html lang="zh-CN">`)
+	}
+	for _, res := range r.Results {
+		if res.LabelZh == "" || !strings.Contains(page, ">"+template.HTMLEscapeString(res.LabelZh)+"<") {
+			t.Errorf("rule %s: Chinese label %q not in the page", res.Rule, res.LabelZh)
+		}
+	}
+	summary, failures, mapAt, results := strings.Index(page, "<h2>Summary"), strings.Index(page, "<h2>Failures"), strings.Index(page, "<h2>Map"), strings.Index(page, "<h2>Results")
+	if summary < 0 || !(summary < failures && failures < mapAt && mapAt < results) {
+		t.Errorf("sections at summary %d, failures %d, map %d, results %d: want the summary first", summary, failures, mapAt, results)
+	}
+	head := page[summary:failures]
+	for _, want := range []string{"FAR <b class=\"zh\">容积率</b>", "建筑密度", "绿地率", "立体复合绿化率", "1.636", "≤ 2.000", "zj-site-far", "托育覆盖率"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+}
+
+func TestWriteHTMLMadeBy(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	zero := sampleHTML(t, r)
+	for _, bad := range []string{"· checked", ", version", "commit "} {
+		if strings.Contains(zero, bad) {
+			t.Errorf("page without options says %q", bad)
+		}
+	}
+	if !strings.Contains(zero, fmt.Sprintf("store revision %d", r.Revision)) {
+		t.Error("no store revision")
+	}
+	at := time.Date(2026, 3, 14, 9, 26, 53, 0, time.FixedZone("CST", 8*3600))
+	for _, tt := range []struct {
+		name string
+		opts HTMLOptions
+		want string
+	}{
+		{"release", HTMLOptions{Checked: at, Version: "v0.4.0", VCSRevision: "0123456789ab"},
+			"Written by cim check, version v0.4.0, commit 0123456789ab, on 2026-03-14 09:26:53 &#43;08:00: pack zj-future-community, store revision"},
+		{"pseudo-version", HTMLOptions{Version: "v0.0.0-20260314012653-0123456789ab+dirty", VCSRevision: "0123456789ab+dirty"},
+			"Written by cim check, version v0.0.0-20260314012653-0123456789ab&#43;dirty: pack"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteHTML(&buf, r, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tt.want) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+		})
+	}
+}
