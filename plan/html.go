@@ -427,7 +427,9 @@ func (p projection) path(g geom.T) string {
 func px(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
 // siteMap draws the site: the view is the site's bounds and the stations
-// near it, with a margin; rings reaching beyond it are cut off.
+// near it, with a margin; rings reaching beyond it are cut off. Layers go
+// bottom to top: parcels, green, buildings, stations and their rings; the
+// legend goes below.
 func siteMap(r *Report) *htmlMap {
 	if r.site == nil {
 		return nil
@@ -439,22 +441,42 @@ func siteMap(r *Report) *htmlMap {
 	if math.IsInf(box.MinLon, 0) {
 		return nil
 	}
+	p, box, W, H := fitView(box)
+	// The legend needs legendW pixels, below a map narrower than that too.
+	SW := math.Max(W, legendW)
+	m := &htmlMap{W: px(W), MapH: px(H), SVGW: px(SW), SVGH: px(H + legendH), Site: p.path(r.site)}
+	sc := r.scene
+	if sc == nil {
+		sc = &scene{}
+	}
+	m.drawParcels(p, r.Parcels)
+	m.drawGreen(p, box, sc)
+	maxGFA := m.drawBuildings(p, box, sc, r)
+	m.drawStations(p, W, H, r.Stations)
+	m.Legend = newLegend(box, W, H, SW, maxGFA)
+	return m
+}
+
+// fitView widens the box by a margin and returns the projection that
+// fits it in mapW × mapMaxH pixels, the widened box, and its size in
+// pixels.
+func fitView(box cim.Box) (p projection, view cim.Box, W, H float64) {
 	k := math.Cos((box.MinLat + box.MaxLat) / 2 * math.Pi / 180)
 	w, h := (box.MaxLon-box.MinLon)*k, box.MaxLat-box.MinLat
 	margin := 0.1 * math.Max(math.Max(w, h), 1e-7)
-	box = cim.Box{MinLon: box.MinLon - margin/k, MinLat: box.MinLat - margin, MaxLon: box.MaxLon + margin/k, MaxLat: box.MaxLat + margin}
+	view = cim.Box{MinLon: box.MinLon - margin/k, MinLat: box.MinLat - margin, MaxLon: box.MaxLon + margin/k, MaxLat: box.MaxLat + margin}
 	w, h = w+2*margin, h+2*margin
 	scale := mapW / w
 	if h*scale > mapMaxH {
 		scale = mapMaxH / h
 	}
-	p := projection{lon0: box.MinLon, lat0: box.MaxLat, k: k, scale: scale}
-	W, H := math.Ceil(w*scale), math.Ceil(h*scale)
-	// The legend needs legendW pixels, below a map narrower than that too.
-	SW := math.Max(W, legendW)
-	m := &htmlMap{W: px(W), MapH: px(H), SVGW: px(SW), SVGH: px(H + legendH), Site: p.path(r.site)}
+	p = projection{lon0: view.MinLon, lat0: view.MaxLat, k: k, scale: scale}
+	return p, view, math.Ceil(w * scale), math.Ceil(h * scale)
+}
 
-	for _, pr := range r.Parcels {
+// drawParcels outlines the parcels and labels each at its centroid.
+func (m *htmlMap) drawParcels(p projection, parcels []ParcelReport) {
+	for _, pr := range parcels {
 		lon, lat := cim.Centroid(pr.geometry)
 		x, y := p.at(lon, lat)
 		label := pr.Name
@@ -464,11 +486,10 @@ func siteMap(r *Report) *htmlMap {
 		m.Parcels = append(m.Parcels, mapShape{D: p.path(pr.geometry), ID: pr.ID, Title: titleOf(pr.Name, pr.ID),
 			Label: label, LX: px(x), LY: px(y)})
 	}
+}
 
-	sc := r.scene
-	if sc == nil {
-		sc = &scene{}
-	}
+// drawGreen draws the ground and roof green in view.
+func (m *htmlMap) drawGreen(p projection, box cim.Box, sc *scene) {
 	for _, g := range sc.green {
 		if g.kind != greenGround && g.kind != greenRoof || !cim.BoundsOf(g.f.Geometry).Intersects(box) {
 			continue
@@ -480,9 +501,13 @@ func siteMap(r *Report) *htmlMap {
 			m.Green = append(m.Green, s)
 		}
 	}
+}
 
+// drawBuildings draws the buildings in view, shaded by the GFA they add
+// to the site, those of failed rules also outlined; it returns the
+// largest GFA, the top of the legend's ramp.
+func (m *htmlMap) drawBuildings(p projection, box cim.Box, sc *scene, r *Report) (maxGFA float64) {
 	gfa := map[string]float64{}
-	var maxGFA float64
 	for _, c := range r.Indicators.Contributors("far") {
 		gfa[c.ID] += c.Value
 		maxGFA = math.Max(maxGFA, gfa[c.ID])
@@ -521,8 +546,13 @@ func siteMap(r *Report) *htmlMap {
 		}
 		m.Buildings = append(m.Buildings, mapShape{D: d, ID: id, Fill: fill, Title: title})
 	}
+	return maxGFA
+}
 
-	for _, s := range r.Stations {
+// drawStations marks the stations and draws their TOD rings, each
+// labelled with its FAR where it is in the W × H view.
+func (m *htmlMap) drawStations(p projection, W, H float64, stations []StationTOD) {
+	for _, s := range stations {
 		for _, ring := range s.Rings {
 			label := fmt.Sprintf("%s m: FAR %s", formatNum(ring.RadiusM), optFixed(ring.FAR, 2))
 			rs := mapShape{D: p.path(cim.Circle(s.Lon, s.Lat, ring.RadiusM))}
@@ -545,8 +575,12 @@ func siteMap(r *Report) *htmlMap {
 		}
 		m.Stations = append(m.Stations, mapShape{ID: s.ID, Title: titleOf(s.Name, s.ID), Label: name, LX: px(x), LY: px(y)})
 	}
+}
 
-	lg := &m.Legend
+// newLegend lays out the legend below the W × H map in an SVG SW pixels
+// wide: the GFA ramp up to maxGFA, and a scale bar for the view.
+func newLegend(box cim.Box, W, H, SW, maxGFA float64) mapLegend {
+	var lg mapLegend
 	lg.Y, lg.Y2 = px(H+14), px(H+44)
 	for i, c := range rampColors {
 		lg.Ramp = append(lg.Ramp, rampStop{Offset: px(float64(i) / float64(len(rampColors)-1)), Color: c})
@@ -564,7 +598,7 @@ func siteMap(r *Report) *htmlMap {
 	if bar >= 1000 {
 		lg.ScaleLabel = formatNum(bar/1000) + " km"
 	}
-	return m
+	return lg
 }
 
 // niceLength rounds a length down to 1, 2 or 5 times a power of ten.
