@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -121,4 +122,16 @@ func TestChildcareCountsNurseries(t *testing.T) {
 			}
 		})
 	}
+}
+
+func ExampleParams_IndicatorLabel() {
+	p := DefaultParams()
+	for _, name := range []string{"far", "green_ratio_3d", "tod_far_300", "facility_coverage.kindergarten"} {
+		fmt.Println(p.IndicatorLabel(name))
+	}
+	// Output:
+	// FAR 容积率
+	// 3D green ratio 立体复合绿化率
+	// FAR within 300 m 站点300米范围容积率
+	// homes covered: kindergarten 幼儿园、托儿所覆盖率
 }
