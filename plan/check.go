@@ -29,12 +29,15 @@ const (
 
 // Result is one rule checked in one scope.
 type Result struct {
-	Rule      string `json:"rule"`
-	Title     string `json:"title,omitempty"`
-	Scope     string `json:"scope"`
-	ScopeID   string `json:"scope_id"`
-	ScopeName string `json:"scope_name,omitempty"`
-	Indicator string `json:"indicator"`
+	Rule  string `json:"rule"`
+	Title string `json:"title,omitempty"`
+	// LabelZh is the rule's Chinese label, IndicatorZh its indicator's.
+	LabelZh     string `json:"label_zh,omitempty"`
+	IndicatorZh string `json:"indicator_zh,omitempty"`
+	Scope       string `json:"scope"`
+	ScopeID     string `json:"scope_id"`
+	ScopeName   string `json:"scope_name,omitempty"`
+	Indicator   string `json:"indicator"`
 	// Value is nil when the rule does not apply.
 	Value *float64 `json:"value"`
 	Op    string   `json:"op"`
@@ -74,16 +77,19 @@ type SiteInfo struct {
 // Report is the outcome of a check. Its JSON form is stable: fields are
 // added, never renamed or removed.
 type Report struct {
-	Site       SiteInfo       `json:"site"`
-	Dataset    string         `json:"dataset"` // "" for every dataset
-	Stage      string         `json:"stage"`   // "latest" for the latest version of each feature
-	Pack       string         `json:"pack"`
-	PackSource string         `json:"pack_source"`
-	Revision   uint64         `json:"revision"` // the store revision read
-	Indicators Indicators     `json:"indicators"`
-	Parcels    []ParcelReport `json:"parcels"`
-	Stations   []StationTOD   `json:"stations"`
-	Results    []Result       `json:"results"`
+	Site       SiteInfo   `json:"site"`
+	Dataset    string     `json:"dataset"` // "" for every dataset
+	Stage      string     `json:"stage"`   // "latest" for the latest version of each feature
+	Pack       string     `json:"pack"`
+	PackSource string     `json:"pack_source"`
+	Revision   uint64     `json:"revision"` // the store revision read
+	Indicators Indicators `json:"indicators"`
+	// IndicatorLabels name the indicators in English and Chinese, by
+	// their rule names ("far": FAR, 容积率).
+	IndicatorLabels map[string]Label `json:"indicator_labels"`
+	Parcels         []ParcelReport   `json:"parcels"`
+	Stations        []StationTOD     `json:"stations"`
+	Results         []Result         `json:"results"`
 	// Passed is false when an error-severity rule failed.
 	Passed bool `json:"passed"`
 	// Counts of results by status, and of failed errors and warnings.
@@ -188,6 +194,7 @@ func Check(ctx context.Context, sn *index.Snapshot, site Site, sel Selection, pa
 			}
 		}
 	}
+	r.label(pack)
 	r.Passed = r.Counts.FailedErrors == 0
 	return r, nil
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bufio"
+	_ "embed"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,27 +12,43 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/twpayne/go-geom"
 
 	"github.com/future-community/cim/cim"
 )
 
+// HTMLOptions say how the page was made. The zero value leaves each out.
+type HTMLOptions struct {
+	// Checked is when the check ran: the page's date.
+	Checked time.Time
+	// Version is cim's module version ("v0.4.0", "(devel)") and
+	// VCSRevision the commit it was built from ("+dirty" when the tree had
+	// changes), as runtime/debug.ReadBuildInfo tells the program.
+	Version, VCSRevision string
+}
+
 // WriteHTML writes the report as one self-contained HTML file a planner can
-// mail: no external scripts, fonts, styles or images. It holds the verdict,
-// a map of the site as inline SVG (parcels, green, buildings shaded by the
-// floor area they add to the site, the buildings of failed rules outlined in
-// red, the TOD rings), the results, the indicators of the site, its parcels
-// and stations, and the notes. Every text from the data is escaped.
+// mail: no external scripts, fonts, styles or images. The page is in
+// English and Chinese (lang zh-CN). It opens with the verdict and the
+// summary of the key indicators (FAR 容积率, building density 建筑密度, green
+// ratio 绿地率 and those the site's rules check, each beside its limits),
+// then the failures, a map of the site as inline SVG (parcels, green,
+// buildings shaded by the floor area they add to the site, the buildings of
+// failed rules outlined in red, the TOD rings), the results, the
+// indicators of the site, its parcels and stations, and the notes. The
+// header and footer carry the check time, cim's version (opts) and the
+// store revision read. Every text from the data is escaped.
 //
 // The map needs the geometry a check keeps: a report decoded from JSON has
 // none, and its page has no map.
-func WriteHTML(w io.Writer, r *Report) error {
+func WriteHTML(w io.Writer, r *Report, opts HTMLOptions) error {
 	if r == nil {
 		return errors.New("write html: no report")
 	}
 	bw := bufio.NewWriter(w)
-	if err := htmlPage().Execute(bw, newHTMLView(r)); err != nil {
+	if err := htmlPage().Execute(bw, newHTMLView(r, opts)); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
 	return bw.Flush()
@@ -39,27 +56,31 @@ func WriteHTML(w io.Writer, r *Report) error {
 
 // htmlView is what the page template shows, every number formatted.
 type htmlView struct {
-	Site, SiteID string
-	AreaHa       string
-	Dataset      string
-	Stage        string
-	Pack         string
-	PackSource   string
-	Revision     uint64
-	Passed       bool
-	Summary      string
-	Failures     []htmlResult
-	Map          *htmlMap
-	Results      []htmlResult
-	Indicators   []htmlIndicator
-	Parcels      []htmlParcel
-	Stations     []htmlStation
-	Notes        []string
+	Site, SiteID  string
+	AreaHa        string
+	Dataset       string
+	Stage         string
+	Pack          string
+	PackSource    string
+	Revision      uint64
+	Checked       string // the check time, "2006-01-02 15:04:05 -07:00"
+	Version       string // cim's version and VCS revision
+	Passed        bool
+	Summary       string
+	KeyIndicators []htmlKey
+	Failures      []htmlResult
+	Map           *htmlMap
+	Results       []htmlResult
+	Indicators    []htmlIndicator
+	Parcels       []htmlParcel
+	Stations      []htmlStation
+	Notes         []string
 }
 
 type htmlResult struct {
 	Class, Status        string // pass, fail (an error), warn (a failed warning), na
-	Rule, Title          string
+	Rule, Title, LabelZh string
+	IndicatorZh          string
 	Scope, ScopeName, ID string
 	Indicator, Value     string
 	Limit, LimitFrom     string
@@ -71,7 +92,14 @@ type htmlResult struct {
 
 type htmlFeature struct{ Name, ID, Value string }
 
-type htmlIndicator struct{ Label, Value, Key string }
+type htmlIndicator struct{ Label, Zh, Value, Key string }
+
+// htmlKey is a row of the summary: an indicator of the site and the site
+// rules that check it.
+type htmlKey struct {
+	Label, Zh, Key, Value string
+	Checks                []htmlResult
+}
 
 type htmlParcel struct{ Name, ID, AreaM2, GFAM2, FAR, Density, GreenRatio, MaxHeightM string }
 
@@ -84,12 +112,25 @@ type htmlStation struct {
 
 type htmlRing struct{ RadiusM, AreaM2, GFAM2, FAR string }
 
-func newHTMLView(r *Report) *htmlView {
+func newHTMLView(r *Report, opts HTMLOptions) *htmlView {
 	v := &htmlView{
 		Site: r.Site.Name, SiteID: r.Site.ID, AreaHa: fixed(r.Indicators.SiteAreaHa, 2),
 		Dataset: r.Dataset, Stage: r.Stage, Pack: r.Pack, PackSource: r.PackSource, Revision: r.Revision,
 		Passed: r.Passed, Notes: r.Notes,
 	}
+	if !opts.Checked.IsZero() {
+		v.Checked = opts.Checked.Format("2006-01-02 15:04:05 -07:00")
+	}
+	var ver []string
+	if opts.Version != "" {
+		ver = append(ver, "version "+opts.Version)
+	}
+	// A pseudo-version (v0.0.0-20260101120000-0123456789ab+dirty) names
+	// the commit already.
+	if rev := opts.VCSRevision; rev != "" && !strings.Contains(opts.Version, strings.TrimSuffix(rev, "+dirty")) {
+		ver = append(ver, "commit "+rev)
+	}
+	v.Version = strings.Join(ver, ", ")
 	if v.Site == "" {
 		v.Site, v.SiteID = r.Site.ID, ""
 	}
@@ -106,6 +147,7 @@ func newHTMLView(r *Report) *htmlView {
 			v.Failures = append(v.Failures, hr)
 		}
 	}
+	v.KeyIndicators = keyIndicators(r, v.Results)
 	v.Indicators = siteIndicators(r)
 	for _, p := range r.Parcels {
 		in := &p.Indicators
@@ -136,7 +178,7 @@ func newHTMLView(r *Report) *htmlView {
 
 func newHTMLResult(res Result) htmlResult {
 	hr := htmlResult{
-		Rule: res.Rule, Title: res.Title, Scope: res.Scope, ScopeName: res.ScopeName, Indicator: res.Indicator,
+		Rule: res.Rule, Title: res.Title, LabelZh: res.LabelZh, IndicatorZh: res.IndicatorZh, Scope: res.Scope, ScopeName: res.ScopeName, Indicator: res.Indicator,
 		Value: "—", Limit: "—", LimitFrom: res.LimitFrom, Severity: res.Severity, Reference: res.Reference, Note: res.Note,
 	}
 	if res.Scope != "site" {
@@ -181,46 +223,83 @@ func contribValue(ind string, v float64) string {
 	return thousands(v) + " m²"
 }
 
+// keyIndicators are the summary's rows: FAR, building density, green
+// ratio, 3D green, height and the walk to transit, then the other
+// indicators site rules check, in the order of the rules; each with the
+// results of the site rules that check it.
+func keyIndicators(r *Report, results []htmlResult) []htmlKey {
+	keys := []string{"far", "building_density", "green_ratio", "green_ratio_3d", "max_height_m", "transit_walk_share"}
+	for _, res := range r.Results {
+		if res.Scope == "site" && !slices.Contains(keys, res.Indicator) {
+			keys = append(keys, res.Indicator)
+		}
+	}
+	var out []htmlKey
+	for _, key := range keys {
+		l := r.params.IndicatorLabel(key)
+		k := htmlKey{Label: l.En, Zh: l.Zh, Key: key, Value: "—"}
+		if x, ok := r.Indicators.Value(key); ok {
+			k.Value = formatValue(key, x)
+		}
+		for i, res := range r.Results {
+			if res.Scope == "site" && res.Indicator == key {
+				k.Checks = append(k.Checks, results[i])
+				if k.Zh == "" {
+					k.Zh = res.IndicatorZh
+				}
+			}
+		}
+		if k.Value == "—" && len(k.Checks) == 0 {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
 func siteIndicators(r *Report) []htmlIndicator {
 	in := &r.Indicators
+	row := func(label, value, key string) htmlIndicator {
+		return htmlIndicator{Label: label, Zh: r.params.IndicatorLabel(key).Zh, Value: value, Key: key}
+	}
 	yes := func(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
-	out := []htmlIndicator{{"site area", fixed(in.SiteAreaHa, 2) + " ha (" + thousands(in.SiteAreaM2) + " m²)", "site_area_ha"}}
+	out := []htmlIndicator{row("site area", fixed(in.SiteAreaHa, 2)+" ha ("+thousands(in.SiteAreaM2)+" m²)", "site_area_ha")}
 	if in.SiteAreaOK != nil {
-		out = append(out, htmlIndicator{"size of a Future Community unit", yes(*in.SiteAreaOK), "site_area_ok"})
+		out = append(out, row("size of a Future Community unit", yes(*in.SiteAreaOK), "site_area_ok"))
 	}
 	out = append(out,
-		htmlIndicator{"buildings", strconv.Itoa(in.Buildings), "buildings"},
-		htmlIndicator{"GFA counted", thousands(in.GFAM2) + " m²", "gfa_m2"},
-		htmlIndicator{"GFA underground", thousands(in.GFAUndergroundM2) + " m²", "gfa_underground_m2"},
-		htmlIndicator{"FAR", fixed(in.FAR, 3), "far"},
-		htmlIndicator{"footprint (union)", thousands(in.FootprintM2) + " m²", "footprint_m2"},
-		htmlIndicator{"building density", fixed(in.BuildingDensity, 3), "building_density"},
-		htmlIndicator{"ground green (union)", thousands(in.GreenGroundM2) + " m²", "green_ground_m2"},
-		htmlIndicator{"green ratio", fixed(in.GreenRatio, 3), "green_ratio"},
-		htmlIndicator{"roof green (credited)", thousands(in.GreenRoofM2) + " m² (" + thousands(in.GreenRoofCreditedM2) + " m²)", "green_roof_m2"},
-		htmlIndicator{"vertical green", thousands(in.GreenVerticalM2) + " m²", "green_vertical_m2"},
-		htmlIndicator{"balcony green", thousands(in.GreenBalconyM2) + " m²", "green_balcony_m2"},
-		htmlIndicator{"3D green ratio", fixed(in.GreenRatio3D, 3), "green_ratio_3d"},
-		htmlIndicator{"largest park", thousands(in.ParkM2) + " m²", "park_m2"},
+		row("buildings", strconv.Itoa(in.Buildings), "buildings"),
+		row("GFA counted", thousands(in.GFAM2)+" m²", "gfa_m2"),
+		row("GFA underground", thousands(in.GFAUndergroundM2)+" m²", "gfa_underground_m2"),
+		row("FAR", fixed(in.FAR, 3), "far"),
+		row("footprint (union)", thousands(in.FootprintM2)+" m²", "footprint_m2"),
+		row("building density", fixed(in.BuildingDensity, 3), "building_density"),
+		row("ground green (union)", thousands(in.GreenGroundM2)+" m²", "green_ground_m2"),
+		row("green ratio", fixed(in.GreenRatio, 3), "green_ratio"),
+		row("roof green (credited)", thousands(in.GreenRoofM2)+" m² ("+thousands(in.GreenRoofCreditedM2)+" m²)", "green_roof_m2"),
+		row("vertical green", thousands(in.GreenVerticalM2)+" m²", "green_vertical_m2"),
+		row("balcony green", thousands(in.GreenBalconyM2)+" m²", "green_balcony_m2"),
+		row("3D green ratio", fixed(in.GreenRatio3D, 3), "green_ratio_3d"),
+		row("largest park", thousands(in.ParkM2)+" m²", "park_m2"),
 	)
 	if in.ParkM2PerPerson != nil {
-		out = append(out, htmlIndicator{"park per person", fixed(*in.ParkM2PerPerson, 2) + " m²", "park_m2_per_person"})
+		out = append(out, row("park per person", fixed(*in.ParkM2PerPerson, 2)+" m²", "park_m2_per_person"))
 	}
 	out = append(out,
-		htmlIndicator{"max height", fixed(in.MaxHeightM, 1) + " m", "max_height_m"},
-		htmlIndicator{"max storeys", strconv.Itoa(in.MaxLevels), "max_levels"},
-		htmlIndicator{"residential GFA", thousands(in.ResidentialGFAM2) + " m²", "residential_gfa_m2"},
+		row("max height", fixed(in.MaxHeightM, 1)+" m", "max_height_m"),
+		row("max storeys", strconv.Itoa(in.MaxLevels), "max_levels"),
+		row("residential GFA", thousands(in.ResidentialGFAM2)+" m²", "residential_gfa_m2"),
 	)
 	if in.AvgStoreys != nil {
-		out = append(out, htmlIndicator{"average residential storeys", fixed(*in.AvgStoreys, 1), "avg_storeys"})
+		out = append(out, row("average residential storeys", fixed(*in.AvgStoreys, 1), "avg_storeys"))
 	}
-	out = append(out, htmlIndicator{"max residential height", fixed(in.MaxResidentialHeightM, 1) + " m", "max_residential_height_m"})
+	out = append(out, row("max residential height", fixed(in.MaxResidentialHeightM, 1)+" m", "max_residential_height_m"))
 	if in.TransitWalkShare != nil {
 		label := fmt.Sprintf("homes within a walk of a station (by GFA, %s)", in.Walk)
 		if r.params.WalkM > 0 {
 			label = fmt.Sprintf("homes within a %s m walk of a station (by GFA, %s)", formatNum(r.params.WalkM), in.Walk)
 		}
-		out = append(out, htmlIndicator{label, fixed(*in.TransitWalkShare, 3), "transit_walk_share"})
+		out = append(out, row(label, fixed(*in.TransitWalkShare, 3), "transit_walk_share"))
 	}
 	names := make([]string, 0, len(in.FacilityCoverage))
 	for name := range in.FacilityCoverage {
@@ -232,7 +311,7 @@ func siteIndicators(r *Report) []htmlIndicator {
 		if f, ok := r.params.Facilities[name]; ok {
 			label += fmt.Sprintf(" (≤ %s m)", formatNum(f.RadiusM))
 		}
-		out = append(out, htmlIndicator{label, optFixed(in.FacilityCoverage[name], 3), "facility_coverage." + name})
+		out = append(out, row(label, optFixed(in.FacilityCoverage[name], 3), "facility_coverage."+name))
 	}
 	if n := len(in.EstimatedLevels); n > 0 {
 		ids := make([]string, 0, min(n, 8))
@@ -243,7 +322,7 @@ func siteIndicators(r *Report) []htmlIndicator {
 		if n > 8 {
 			s += ", …"
 		}
-		out = append(out, htmlIndicator{"buildings with estimated storeys", fmt.Sprintf("%d (%s)", n, s), "estimated_levels"})
+		out = append(out, row("buildings with estimated storeys", fmt.Sprintf("%d (%s)", n, s), "estimated_levels"))
 	}
 	return out
 }
@@ -348,7 +427,9 @@ func (p projection) path(g geom.T) string {
 func px(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
 // siteMap draws the site: the view is the site's bounds and the stations
-// near it, with a margin; rings reaching beyond it are cut off.
+// near it, with a margin; rings reaching beyond it are cut off. Layers go
+// bottom to top: parcels, green, buildings, stations and their rings; the
+// legend goes below.
 func siteMap(r *Report) *htmlMap {
 	if r.site == nil {
 		return nil
@@ -360,22 +441,42 @@ func siteMap(r *Report) *htmlMap {
 	if math.IsInf(box.MinLon, 0) {
 		return nil
 	}
+	p, box, W, H := fitView(box)
+	// The legend needs legendW pixels, below a map narrower than that too.
+	SW := math.Max(W, legendW)
+	m := &htmlMap{W: px(W), MapH: px(H), SVGW: px(SW), SVGH: px(H + legendH), Site: p.path(r.site)}
+	sc := r.scene
+	if sc == nil {
+		sc = &scene{}
+	}
+	m.drawParcels(p, r.Parcels)
+	m.drawGreen(p, box, sc)
+	maxGFA := m.drawBuildings(p, box, sc, r)
+	m.drawStations(p, W, H, r.Stations)
+	m.Legend = newLegend(box, W, H, SW, maxGFA)
+	return m
+}
+
+// fitView widens the box by a margin and returns the projection that
+// fits it in mapW × mapMaxH pixels, the widened box, and its size in
+// pixels.
+func fitView(box cim.Box) (p projection, view cim.Box, W, H float64) {
 	k := math.Cos((box.MinLat + box.MaxLat) / 2 * math.Pi / 180)
 	w, h := (box.MaxLon-box.MinLon)*k, box.MaxLat-box.MinLat
 	margin := 0.1 * math.Max(math.Max(w, h), 1e-7)
-	box = cim.Box{MinLon: box.MinLon - margin/k, MinLat: box.MinLat - margin, MaxLon: box.MaxLon + margin/k, MaxLat: box.MaxLat + margin}
+	view = cim.Box{MinLon: box.MinLon - margin/k, MinLat: box.MinLat - margin, MaxLon: box.MaxLon + margin/k, MaxLat: box.MaxLat + margin}
 	w, h = w+2*margin, h+2*margin
 	scale := mapW / w
 	if h*scale > mapMaxH {
 		scale = mapMaxH / h
 	}
-	p := projection{lon0: box.MinLon, lat0: box.MaxLat, k: k, scale: scale}
-	W, H := math.Ceil(w*scale), math.Ceil(h*scale)
-	// The legend needs legendW pixels, below a map narrower than that too.
-	SW := math.Max(W, legendW)
-	m := &htmlMap{W: px(W), MapH: px(H), SVGW: px(SW), SVGH: px(H + legendH), Site: p.path(r.site)}
+	p = projection{lon0: view.MinLon, lat0: view.MaxLat, k: k, scale: scale}
+	return p, view, math.Ceil(w * scale), math.Ceil(h * scale)
+}
 
-	for _, pr := range r.Parcels {
+// drawParcels outlines the parcels and labels each at its centroid.
+func (m *htmlMap) drawParcels(p projection, parcels []ParcelReport) {
+	for _, pr := range parcels {
 		lon, lat := cim.Centroid(pr.geometry)
 		x, y := p.at(lon, lat)
 		label := pr.Name
@@ -385,11 +486,10 @@ func siteMap(r *Report) *htmlMap {
 		m.Parcels = append(m.Parcels, mapShape{D: p.path(pr.geometry), ID: pr.ID, Title: titleOf(pr.Name, pr.ID),
 			Label: label, LX: px(x), LY: px(y)})
 	}
+}
 
-	sc := r.scene
-	if sc == nil {
-		sc = &scene{}
-	}
+// drawGreen draws the ground and roof green in view.
+func (m *htmlMap) drawGreen(p projection, box cim.Box, sc *scene) {
 	for _, g := range sc.green {
 		if g.kind != greenGround && g.kind != greenRoof || !cim.BoundsOf(g.f.Geometry).Intersects(box) {
 			continue
@@ -401,9 +501,13 @@ func siteMap(r *Report) *htmlMap {
 			m.Green = append(m.Green, s)
 		}
 	}
+}
 
+// drawBuildings draws the buildings in view, shaded by the GFA they add
+// to the site, those of failed rules also outlined; it returns the
+// largest GFA, the top of the legend's ramp.
+func (m *htmlMap) drawBuildings(p projection, box cim.Box, sc *scene, r *Report) (maxGFA float64) {
 	gfa := map[string]float64{}
-	var maxGFA float64
 	for _, c := range r.Indicators.Contributors("far") {
 		gfa[c.ID] += c.Value
 		maxGFA = math.Max(maxGFA, gfa[c.ID])
@@ -442,8 +546,13 @@ func siteMap(r *Report) *htmlMap {
 		}
 		m.Buildings = append(m.Buildings, mapShape{D: d, ID: id, Fill: fill, Title: title})
 	}
+	return maxGFA
+}
 
-	for _, s := range r.Stations {
+// drawStations marks the stations and draws their TOD rings, each
+// labelled with its FAR where it is in the W × H view.
+func (m *htmlMap) drawStations(p projection, W, H float64, stations []StationTOD) {
+	for _, s := range stations {
 		for _, ring := range s.Rings {
 			label := fmt.Sprintf("%s m: FAR %s", formatNum(ring.RadiusM), optFixed(ring.FAR, 2))
 			rs := mapShape{D: p.path(cim.Circle(s.Lon, s.Lat, ring.RadiusM))}
@@ -466,8 +575,12 @@ func siteMap(r *Report) *htmlMap {
 		}
 		m.Stations = append(m.Stations, mapShape{ID: s.ID, Title: titleOf(s.Name, s.ID), Label: name, LX: px(x), LY: px(y)})
 	}
+}
 
-	lg := &m.Legend
+// newLegend lays out the legend below the W × H map in an SVG SW pixels
+// wide: the GFA ramp up to maxGFA, and a scale bar for the view.
+func newLegend(box cim.Box, W, H, SW, maxGFA float64) mapLegend {
+	var lg mapLegend
 	lg.Y, lg.Y2 = px(H+14), px(H+44)
 	for i, c := range rampColors {
 		lg.Ramp = append(lg.Ramp, rampStop{Offset: px(float64(i) / float64(len(rampColors)-1)), Color: c})
@@ -485,7 +598,7 @@ func siteMap(r *Report) *htmlMap {
 	if bar >= 1000 {
 		lg.ScaleLabel = formatNum(bar/1000) + " km"
 	}
-	return m
+	return lg
 }
 
 // niceLength rounds a length down to 1, 2 or 5 times a power of ten.
@@ -531,214 +644,13 @@ func hexRGB(s string) [3]int {
 	return [3]int{int(v >> 16 & 0xff), int(v >> 8 & 0xff), int(v & 0xff)}
 }
 
+// htmlTemplate is the page: report.html.tmpl, an html/template over an
+// htmlView.
+//
+//go:embed report.html.tmpl
+var htmlTemplate string
+
 // htmlPage is the page template, parsed on first use.
 var htmlPage = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("report").Parse(htmlTemplate))
 })
-
-const htmlTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cim check: {{.Site}}</title>
-<style>
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; color: #222; margin: 0; background: #fff; }
-main { max-width: 1100px; margin: 0 auto; padding: 16px 24px 40px; }
-h1 { font-size: 22px; margin: 8px 0 4px; }
-h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ccc; padding-bottom: 3px; }
-h3 { font-size: 15px; margin: 16px 0 6px; }
-.meta { color: #555; margin: 0 0 10px; }
-.verdict { display: inline-block; font-weight: 700; font-size: 18px; padding: 2px 12px; border-radius: 4px; margin-right: 10px; }
-.verdict.pass { background: #e6f4ea; color: #137333; border: 1px solid #137333; }
-.verdict.fail { background: #fce8e6; color: #c5221f; border: 1px solid #c5221f; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.status { font-weight: 700; white-space: nowrap; text-align: center; }
-.pass { color: #137333; } td.pass { background: #e6f4ea; }
-.fail { color: #c5221f; } td.fail { background: #fce8e6; }
-.warn { color: #b06000; } td.warn { background: #fef3e0; }
-.na { color: #777; } td.na { background: #f5f5f5; }
-.small { font-size: 11.5px; color: #555; }
-td.num .small { white-space: normal; }
-code { font: 12px ui-monospace, Menlo, Consolas, monospace; }
-ul.features { margin: 0; padding-left: 12px; font-size: 11.5px; }
-table.results { table-layout: fixed; }
-table.narrow { width: auto; min-width: 60%; }
-td { overflow-wrap: break-word; }
-.v { white-space: nowrap; }
-figure { margin: 12px 0; }
-svg.map { max-width: 100%; height: auto; border: 1px solid #ccc; background: #fff; }
-svg text { font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; }
-.lbl { font-size: 11px; fill: #222; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; pointer-events: none; }
-.ring-lbl { font-size: 11px; fill: #045a8d; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-.stn-lbl { font-size: 12px; font-weight: 700; fill: #045a8d; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-.bldg:hover { stroke: #000; stroke-width: 1.5; }
-footer { margin-top: 30px; color: #777; font-size: 12px; }
-* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@media print {
-  main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  tr, figure { break-inside: avoid; }
-  body { font-size: 11px; }
-  table { font-size: 10.5px; }
-}
-</style>
-</head>
-<body>
-<main>
-<header>
-<h1>{{.Site}}</h1>
-<p class="meta">{{if .SiteID}}site <code>{{.SiteID}}</code> · {{end}}{{.AreaHa}} ha · dataset {{.Dataset}} · stage {{.Stage}} · pack <b>{{.Pack}}</b>{{if .PackSource}} <span class="small">({{.PackSource}})</span>{{end}} · store revision {{.Revision}}</p>
-<p>{{if .Passed}}<span class="verdict pass">PASS</span>{{else}}<span class="verdict fail">FAIL</span>{{end}}{{.Summary}}</p>
-{{- if .Failures}}
-<ul>
-{{- range .Failures}}
-<li class="{{.Class}}"><b>{{.Rule}}</b> ({{.Scope}}{{if .ID}} {{.ID}}{{if .ScopeName}} {{.ScopeName}}{{end}}{{end}}): {{.Indicator}} {{.Value}}, limit {{.Limit}} ({{.Severity}})</li>
-{{- end}}
-</ul>
-{{- end}}
-</header>
-{{with .Map}}
-<h2>Map</h2>
-<figure>
-<svg class="map" xmlns="http://www.w3.org/2000/svg" width="{{.SVGW}}" height="{{.SVGH}}" viewBox="0 0 {{.SVGW}} {{.SVGH}}" role="img" aria-label="map of the site">
-<defs>
-<pattern id="roof-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e5f5e0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#41ab5d" stroke-width="2"/></pattern>
-<linearGradient id="gfa-ramp">{{range .Legend.Ramp}}<stop offset="{{.Offset}}" stop-color="{{.Color}}"/>{{end}}</linearGradient>
-<clipPath id="view"><rect width="{{.W}}" height="{{.MapH}}"/></clipPath>
-</defs>
-<rect width="{{.W}}" height="{{.MapH}}" fill="#efefec"/>
-<g clip-path="url(#view)">
-<path d="{{.Site}}" fill="#ffffff" fill-rule="evenodd" stroke="none"/>
-<g fill="#a1d99b" stroke="#74c476" stroke-width="0.8" fill-rule="evenodd">
-{{- range .Green}}
-<path d="{{.D}}" data-id="{{.ID}}"><title>{{.Title}}</title></path>
-{{- end}}
-</g>
-<g stroke="#555" stroke-width="0.6" fill-rule="evenodd">
-{{- range .Buildings}}
-<path class="bldg" d="{{.D}}" data-id="{{.ID}}" fill="{{.Fill}}"><title>{{.Title}}</title></path>
-{{- end}}
-</g>
-<g fill="url(#roof-hatch)" fill-opacity="0.85" stroke="#41ab5d" stroke-width="0.6" fill-rule="evenodd" pointer-events="none">
-{{- range .Roofs}}
-<path d="{{.D}}" data-id="{{.ID}}"/>
-{{- end}}
-</g>
-<g fill="none" stroke="#f59e0b" stroke-width="2" fill-rule="evenodd" pointer-events="none">
-{{- range .Warned}}
-<path d="{{.}}"/>
-{{- end}}
-</g>
-<g fill="none" stroke="#e31a1c" stroke-width="3" fill-rule="evenodd" pointer-events="none">
-{{- range .Failing}}
-<path d="{{.}}"/>
-{{- end}}
-</g>
-<g fill="none" stroke="#555" stroke-width="1" stroke-dasharray="5 3" fill-rule="evenodd">
-{{- range .Parcels}}
-<path d="{{.D}}" data-id="{{.ID}}"><title>{{.Title}}</title></path>
-{{- end}}
-</g>
-<path d="{{.Site}}" fill="none" fill-rule="evenodd" stroke="#222" stroke-width="2"/>
-<g fill="none" stroke="#0570b0" stroke-width="1.5" stroke-dasharray="8 4" pointer-events="none">
-{{- range .Rings}}
-<path d="{{.D}}"/>
-{{- end}}
-</g>
-{{- range .Parcels}}
-<text class="lbl" x="{{.LX}}" y="{{.LY}}" text-anchor="middle">{{.Label}}</text>
-{{- end}}
-{{- range .Rings}}{{if .Label}}
-<text class="ring-lbl" x="{{.LX}}" y="{{.LY}}">{{.Label}}</text>
-{{- end}}{{end}}
-{{- range .Stations}}
-<g data-id="{{.ID}}"><title>{{.Title}}</title><circle cx="{{.LX}}" cy="{{.LY}}" r="7" fill="#fff" stroke="#045a8d" stroke-width="3"/><circle cx="{{.LX}}" cy="{{.LY}}" r="2.5" fill="#045a8d"/></g>
-<text class="stn-lbl" x="{{.LX}}" y="{{.LY}}" dx="11" dy="-8">{{.Label}}</text>
-{{- end}}
-</g>
-<g transform="translate(0 {{.Legend.Y}})" font-size="11">
-<text x="10" y="10">GFA in the site (m²)</text>
-<rect x="150" y="0" width="200" height="12" fill="url(#gfa-ramp)" stroke="#555" stroke-width="0.5"/>
-{{- range .Legend.RampTicks}}
-<text x="{{.X}}" y="24" text-anchor="{{.Anchor}}" font-size="10">{{.Label}}</text>
-{{- end}}
-<rect x="370" y="0" width="18" height="12" fill="#d9d9d9" stroke="#555" stroke-width="0.5"/><text x="393" y="10">no GFA in the site</text>
-<rect x="510" y="0" width="18" height="12" fill="#fff" stroke="#e31a1c" stroke-width="3"/><text x="533" y="10">fails an error rule</text>
-<rect x="640" y="0" width="18" height="12" fill="#fff" stroke="#f59e0b" stroke-width="2"/><text x="663" y="10">fails a warning</text>
-<line x1="{{.Legend.ScaleLabelX}}" y1="6" x2="{{.Legend.ScaleX2}}" y2="6" stroke="#222" stroke-width="3"/>
-<text x="{{.Legend.ScaleX2}}" y="22" text-anchor="end">{{.Legend.ScaleLabel}}</text>
-<text x="{{.Legend.ScaleLabelX}}" y="22" text-anchor="start">N ↑</text>
-</g>
-<g transform="translate(0 {{.Legend.Y2}})" font-size="11">
-<rect x="10" y="0" width="18" height="12" fill="#a1d99b" stroke="#74c476"/><text x="33" y="10">ground green</text>
-<rect x="130" y="0" width="18" height="12" fill="url(#roof-hatch)" stroke="#41ab5d"/><text x="153" y="10">roof green</text>
-<rect x="240" y="0" width="18" height="12" fill="none" stroke="#555" stroke-dasharray="5 3"/><text x="263" y="10">parcel</text>
-<line x1="330" y1="6" x2="360" y2="6" stroke="#0570b0" stroke-width="1.5" stroke-dasharray="8 4"/><text x="365" y="10">TOD ring (FAR of the site within it)</text>
-<circle cx="600" cy="6" r="6" fill="#fff" stroke="#045a8d" stroke-width="3"/><text x="612" y="10">station</text>
-</g>
-</svg>
-</figure>
-{{end}}
-<h2>Results</h2>
-<table class="results">
-<colgroup><col style="width:5%"><col style="width:12%"><col style="width:9%"><col style="width:13%"><col style="width:7%"><col style="width:11%"><col style="width:6%"><col style="width:16%"><col style="width:21%"></colgroup>
-<thead><tr><th>Status</th><th>Rule</th><th>Scope</th><th>Indicator</th><th class="num">Value</th><th class="num">Limit</th><th>Severity</th><th>Reference, note</th><th>Top features</th></tr></thead>
-<tbody>
-{{- range .Results}}
-<tr><td class="status {{.Class}}">{{.Status}}</td><td class="rule"><code>{{.Rule}}</code>{{if .Title}}<br><span class="small">{{.Title}}</span>{{end}}</td><td>{{.Scope}}{{if .ID}} <code>{{.ID}}</code>{{if .ScopeName}}<br><span class="small">{{.ScopeName}}</span>{{end}}{{end}}</td><td><code>{{.Indicator}}</code></td><td class="num">{{.Value}}</td><td class="num">{{.Limit}}{{if .LimitFrom}}<br><span class="small">{{.LimitFrom}}</span>{{end}}</td><td>{{.Severity}}</td><td class="ref small">{{.Reference}}{{if .Note}}<br><i>{{.Note}}</i>{{end}}</td><td class="feat">{{if .Features}}<ul class="features">{{range .Features}}<li>{{if .Name}}{{.Name}} {{end}}<code>{{.ID}}</code> <span class="v">{{.Value}}</span></li>{{end}}</ul>{{end}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-
-<h2>Indicators of the site</h2>
-<table class="narrow">
-<thead><tr><th>Indicator</th><th class="num">Value</th><th>Name in rules</th></tr></thead>
-<tbody>
-{{- range .Indicators}}
-<tr><td>{{.Label}}</td><td class="num">{{.Value}}</td><td><code>{{.Key}}</code></td></tr>
-{{- end}}
-</tbody>
-</table>
-{{if .Parcels}}
-<h2>Parcels</h2>
-<table>
-<thead><tr><th>Parcel</th><th class="num">Area m²</th><th class="num">GFA m²</th><th class="num">FAR</th><th class="num">Building density</th><th class="num">Green ratio</th><th class="num">Max height m</th></tr></thead>
-<tbody>
-{{- range .Parcels}}
-<tr><td>{{if .Name}}{{.Name}} {{end}}<code>{{.ID}}</code></td><td class="num">{{.AreaM2}}</td><td class="num">{{.GFAM2}}</td><td class="num">{{.FAR}}</td><td class="num">{{.Density}}</td><td class="num">{{.GreenRatio}}</td><td class="num">{{.MaxHeightM}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-{{end}}
-{{- if .Stations}}
-<h2>TOD</h2>
-{{- range .Stations}}
-<h3>{{if .Name}}{{.Name}} {{end}}<code>{{.ID}}</code> <span class="small">{{.Kind}}, {{.DistanceM}} m from the site</span></h3>
-<table class="narrow">
-<thead><tr><th class="num">Ring radius m</th><th class="num">Area in the site m²</th><th class="num">GFA m²</th><th class="num">FAR</th></tr></thead>
-<tbody>
-{{- range .Rings}}
-<tr><td class="num">{{.RadiusM}}</td><td class="num">{{.AreaM2}}</td><td class="num">{{.GFAM2}}</td><td class="num">{{.FAR}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-<p>Inner FAR {{.InnerFAR}} · outer FAR {{.OuterFAR}} · gradient: <b class="{{.GradientClass}}">{{.Gradient}}</b></p>
-{{- end}}
-{{- end}}
-{{if .Notes}}
-<h2>Notes</h2>
-<ul>
-{{- range .Notes}}
-<li>{{.}}</li>
-{{- end}}
-</ul>
-{{end}}
-<footer>Written by cim check: pack {{.Pack}}, store revision {{.Revision}}.</footer>
-</main>
-</body>
-</html>
-`

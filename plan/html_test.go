@@ -3,15 +3,25 @@ package plan
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html/template"
 	"image/png"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/chromedp"
 
 	"github.com/future-community/cim/cim"
 )
@@ -19,7 +29,7 @@ import (
 func sampleHTML(t *testing.T, r *Report) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r); err != nil {
+	if err := WriteHTML(&buf, r, HTMLOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -169,8 +179,13 @@ func checkBalanced(t *testing.T, page string) {
 	}
 }
 
-// TestWriteHTMLRenders screenshots the page in headless Chromium, where
-// there is one.
+// TestWriteHTMLRenders renders the page in headless Chromium, where there
+// is one, and checks what a planner sees: the Chinese labels drawn in a CJK
+// font, and the map drawn. It asks Chromium through the DevTools protocol
+// (CSS.getPlatformFontsForNode) which fonts drew each Chinese label: a
+// CJK font must draw every Han character of it. Without one on the system,
+// Chromium draws them as boxes (tofu: the .notdef glyph of a Latin font)
+// and the test fails. CIM_REPORT_SCREENSHOT=file.png keeps the screenshot.
 func TestWriteHTMLRenders(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders in a browser")
@@ -183,7 +198,7 @@ func TestWriteHTMLRenders(t *testing.T) {
 		}
 	}
 	if bin == "" {
-		t.Skip("no chromium on PATH")
+		t.Skip("no chromium on PATH: install it (apt-get install chromium fonts-wqy-microhei) to check the report renders")
 	}
 	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
 	dir := t.TempDir()
@@ -191,25 +206,74 @@ func TestWriteHTMLRenders(t *testing.T) {
 	if err := os.WriteFile(page, []byte(sampleHTML(t, r)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(dir, "report.png")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--screenshot="+shot, "--window-size=1200,1600", "file://"+page)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s failed (%v): %s", bin, err, out)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.WindowSize(1200, 1600))...)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(actx)
+	defer cancelTab()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatalf("%s: %v", bin, err)
 	}
-	f, err := os.Open(shot)
+
+	fonts, err := chromedp.Run(ctx, labelFonts(".zh, h1, svg text.lbl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	if len(fonts) < 20 {
+		t.Fatalf("%d Chinese labels in the page, want the headings, rules, indicators and parcels", len(fonts))
+	}
+	families := map[string]bool{}
+	for _, f := range fonts {
+		for _, u := range f.fonts {
+			families[u.FamilyName] = true
+		}
+	}
+	t.Logf("%d labels, drawn in %v", len(fonts), slices.Sorted(maps.Keys(families)))
+	tofu := 0
+	for _, f := range fonts {
+		han, cjk := 0, 0.0
+		for _, c := range f.text {
+			if unicode.Is(unicode.Han, c) {
+				han++
+			}
+		}
+		var used []string
+		for _, u := range f.fonts {
+			used = append(used, fmt.Sprintf("%s ×%v", u.FamilyName, u.GlyphCount))
+			if cjkFont.MatchString(u.FamilyName) || cjkFont.MatchString(u.PostScriptName) {
+				cjk += u.GlyphCount
+			}
+		}
+		if han > 0 && cjk < float64(han) {
+			if tofu++; tofu > 5 {
+				continue
+			}
+			t.Errorf("%q: %d Han characters, %v drawn in a CJK font (fonts used: %s): boxes, not Chinese; install fonts-wqy-microhei or fonts-noto-cjk",
+				f.text, han, cjk, strings.Join(used, ", "))
+		}
+	}
+	if tofu > 5 {
+		t.Errorf("… and %d more labels drawn as boxes", tofu-5)
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep := os.Getenv("CIM_REPORT_SCREENSHOT"); keep != "" {
+		if err := os.WriteFile(keep, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1000 {
-		t.Errorf("screenshot %v, want 1200×1600", b)
+		t.Errorf("screenshot %v, want 1200 wide and the page long", b)
 	}
 	// A blank page is one colour; the map has many.
 	colours := map[uint32]bool{}
@@ -245,3 +309,104 @@ func TestWriteHTMLRenders(t *testing.T) {
 }
 
 func abs(v int) int { return max(v, -v) }
+
+// cjkFont matches the families of fonts that hold Chinese: Noto (Sans|Serif)
+// CJK and Source Han, WenQuanYi, Droid Sans Fallback, AR PL, and those of
+// macOS and Windows.
+var cjkFont = regexp.MustCompile(`(?i)CJK|Source ?Han|WenQuanYi|WQY|Droid ?Sans ?Fallback|AR ?PL|PingFang|Hiragino|Heiti|Songti|YaHei|SimSun|SimHei|Noto (Sans|Serif) (SC|TC|HK|JP|KR)`)
+
+// labelFont is what Chromium drew one element's text with.
+type labelFont struct {
+	text  string
+	fonts []*css.PlatformFontUsage
+}
+
+// labelFonts returns, for each element the CSS selector matches, its text
+// and the platform fonts that drew it.
+func labelFonts(selector string) chromedp.Action[[]labelFont] {
+	return func(ctx context.Context, t *chromedp.Target) ([]labelFont, error) {
+		if _, err := cdp.Call(ctx, t, dom.Enable, dom.EnableParams{}); err != nil {
+			return nil, err
+		}
+		if _, err := cdp.Call(ctx, t, css.Enable, cdp.Empty{}); err != nil {
+			return nil, err
+		}
+		nodes, err := chromedp.Nodes(chromedp.CSSAll(selector))(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		texts, err := chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(`+strconv.Quote(selector)+`), e => e.textContent)`)(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if len(texts) != len(nodes) {
+			return nil, fmt.Errorf("%d texts for %d nodes", len(texts), len(nodes))
+		}
+		out := make([]labelFont, len(nodes))
+		for i, n := range nodes {
+			res, err := cdp.Call(ctx, t, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: n.NodeID})
+			if err != nil {
+				return nil, fmt.Errorf("fonts of %q: %w", texts[i], err)
+			}
+			out[i] = labelFont{text: texts[i], fonts: res.Fonts}
+		}
+		return out, nil
+	}
+}
+
+func TestWriteHTMLBilingualSummaryFirst(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	page := sampleHTML(t, r)
+	if !strings.Contains(page, `<html lang="zh-CN">`) {
+		t.Error(`no <html lang="zh-CN">`)
+	}
+	for _, res := range r.Results {
+		if res.LabelZh == "" || !strings.Contains(page, ">"+template.HTMLEscapeString(res.LabelZh)+"<") {
+			t.Errorf("rule %s: Chinese label %q not in the page", res.Rule, res.LabelZh)
+		}
+	}
+	summary, failures, mapAt, results := strings.Index(page, "<h2>Summary"), strings.Index(page, "<h2>Failures"), strings.Index(page, "<h2>Map"), strings.Index(page, "<h2>Results")
+	if summary < 0 || !(summary < failures && failures < mapAt && mapAt < results) {
+		t.Errorf("sections at summary %d, failures %d, map %d, results %d: want the summary first", summary, failures, mapAt, results)
+	}
+	head := page[summary:failures]
+	for _, want := range []string{"FAR <b class=\"zh\">容积率</b>", "建筑密度", "绿地率", "立体复合绿化率", "1.636", "≤ 2.000", "zj-site-far", "托育覆盖率"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+}
+
+func TestWriteHTMLMadeBy(t *testing.T) {
+	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	zero := sampleHTML(t, r)
+	for _, bad := range []string{"· checked", ", version", "commit "} {
+		if strings.Contains(zero, bad) {
+			t.Errorf("page without options says %q", bad)
+		}
+	}
+	if !strings.Contains(zero, fmt.Sprintf("store revision %d", r.Revision)) {
+		t.Error("no store revision")
+	}
+	at := time.Date(2026, 3, 14, 9, 26, 53, 0, time.FixedZone("CST", 8*3600))
+	for _, tt := range []struct {
+		name string
+		opts HTMLOptions
+		want string
+	}{
+		{"release", HTMLOptions{Checked: at, Version: "v0.4.0", VCSRevision: "0123456789ab"},
+			"Written by cim check, version v0.4.0, commit 0123456789ab, on 2026-03-14 09:26:53 &#43;08:00: pack zj-future-community, store revision"},
+		{"pseudo-version", HTMLOptions{Version: "v0.0.0-20260314012653-0123456789ab+dirty", VCSRevision: "0123456789ab+dirty"},
+			"Written by cim check, version v0.0.0-20260314012653-0123456789ab&#43;dirty: pack"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteHTML(&buf, r, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tt.want) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+		})
+	}
+}

@@ -173,37 +173,75 @@ func (b *building) gfaIn(c *cim.Clip) (above, below float64) {
 	return above, below
 }
 
-// measure works out the indicators of an area.
+// measure works out the indicators of an area: floor area, footprints
+// and heights from the buildings, green, then the walks from the homes to
+// transit and to each service.
 func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators {
-	in := Indicators{contrib: map[string][]Contribution{}}
-	in.SiteAreaM2 = cim.AreaM2(area)
-	in.SiteAreaHa = in.SiteAreaM2 / 10000
-	box := cim.BoundsOf(area)
-	add := func(ind string, f *cim.Feature, v float64) {
-		in.contrib[ind] = append(in.contrib[ind], Contribution{ID: f.ID, Name: nameOf(f), Value: v})
+	m := &areaMeasure{
+		in:     Indicators{contrib: map[string][]Contribution{}},
+		area:   area,
+		box:    cim.BoundsOf(area),
+		inside: boxInside(area),
+		clip:   cim.NewClip(area),
 	}
+	m.in.SiteAreaM2 = cim.AreaM2(area)
+	m.in.SiteAreaHa = m.in.SiteAreaM2 / 10000
+	homes := m.buildings(sc, p)
+	m.green(sc, p)
+	if pop, ok := number(props["population"]); ok && pop > 0 {
+		m.in.ParkM2PerPerson = f64(m.in.ParkM2 / pop)
+	}
+	m.walks(sc, p, homes)
+	for k, cs := range m.in.contrib {
+		slices.SortStableFunc(cs, func(a, b Contribution) int { return cmp.Compare(b.Value, a.Value) })
+		m.in.contrib[k] = cs
+	}
+	return m.in
+}
 
-	inside := boxInside(area)
-	clip := cim.NewClip(area)
+// areaMeasure holds what measuring one area needs: the indicators so
+// far, the area, its bounds, a test of whether a box lies wholly inside
+// it and a clip to it.
+type areaMeasure struct {
+	in     Indicators
+	area   geom.T
+	box    cim.Box
+	inside func(cim.Box) bool
+	clip   *cim.Clip
+}
+
+// add records a feature's part in an indicator.
+func (m *areaMeasure) add(ind string, f *cim.Feature, v float64) {
+	m.in.contrib[ind] = append(m.in.contrib[ind], Contribution{ID: f.ID, Name: nameOf(f), Value: v})
+}
+
+// home is a residential building whose centre lies in the area, with the
+// GFA it has there.
+type home struct {
+	b   *building
+	gfa float64
+}
+
+// buildings measures GFA (counted and underground), FAR, footprint and
+// density, heights and storeys, and the residential GFA and storeys, from
+// the part of each building in the area; it returns the homes.
+func (m *areaMeasure) buildings(sc *scene, p Params) []home {
+	in := &m.in
 	var footprints []geom.T
 	var resFootprint float64
-	type home struct {
-		b   *building
-		gfa float64
-	}
 	var homes []home
 	for _, b := range sc.buildings {
-		if !b.box.Intersects(box) && b.footprint != nil {
+		if !b.box.Intersects(m.box) && b.footprint != nil {
 			continue
 		}
 		var above, below, fp float64
-		if b.footprint != nil && inside(b.slabBox()) {
+		if b.footprint != nil && m.inside(b.slabBox()) {
 			above, below = b.wholeGFA()
 			fp = cim.AreaM2(b.footprint)
 		} else {
-			above, below = b.gfaIn(clip)
+			above, below = b.gfaIn(m.clip)
 			if b.footprint != nil {
-				fp = clip.Area(b.footprint)
+				fp = m.clip.Area(b.footprint)
 			}
 		}
 		if above <= 0 && below <= 0 && fp <= 0 {
@@ -216,36 +254,36 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			in.GFAM2 += below
 		}
 		if above > 0 {
-			add("far", b.f, above)
-			add("gfa_m2", b.f, above)
+			m.add("far", b.f, above)
+			m.add("gfa_m2", b.f, above)
 		}
 		if below > 0 {
-			add("gfa_underground_m2", b.f, below)
+			m.add("gfa_underground_m2", b.f, below)
 		}
 		if fp > 0 && b.levels > 0 {
 			footprints = append(footprints, b.footprint)
-			add("building_density", b.f, fp)
+			m.add("building_density", b.f, fp)
 		}
 		if b.estimated != "" {
 			in.EstimatedLevels = append(in.EstimatedLevels, b.f.ID)
 		}
 		in.MaxHeightM = math.Max(in.MaxHeightM, b.heightM)
 		in.MaxLevels = max(in.MaxLevels, b.levels)
-		add("max_height_m", b.f, b.heightM)
-		add("max_levels", b.f, float64(b.levels))
+		m.add("max_height_m", b.f, b.heightM)
+		m.add("max_levels", b.f, float64(b.levels))
 		if b.residential {
 			in.ResidentialGFAM2 += above
 			in.MaxResidentialHeightM = math.Max(in.MaxResidentialHeightM, b.heightM)
-			add("max_residential_height_m", b.f, b.heightM)
+			m.add("max_residential_height_m", b.f, b.heightM)
 			if b.levels > 0 {
 				resFootprint += fp
 			}
-			if cim.Contains(area, b.lon, b.lat) {
+			if cim.Contains(m.area, b.lon, b.lat) {
 				homes = append(homes, home{b, above})
 			}
 		}
 	}
-	in.FootprintM2 = clip.UnionArea(footprints)
+	in.FootprintM2 = m.clip.UnionArea(footprints)
 	if in.SiteAreaM2 > 0 {
 		in.FAR = in.GFAM2 / in.SiteAreaM2
 		in.BuildingDensity = in.FootprintM2 / in.SiteAreaM2
@@ -253,38 +291,44 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 	if resFootprint > 0 {
 		in.AvgStoreys = f64(in.ResidentialGFAM2 / resFootprint)
 	}
+	return homes
+}
 
+// green measures the ground green (union), the largest park, the roof,
+// vertical and balcony green and the green ratios.
+func (m *areaMeasure) green(sc *scene, p Params) {
+	in := &m.in
 	var ground []geom.T
 	for _, g := range sc.green {
 		f := g.f
 		switch g.kind {
 		case greenGround:
-			if !cim.BoundsOf(f.Geometry).Intersects(box) {
+			if !cim.BoundsOf(f.Geometry).Intersects(m.box) {
 				continue
 			}
 			var a float64
-			if inside(cim.BoundsOf(f.Geometry)) {
+			if m.inside(cim.BoundsOf(f.Geometry)) {
 				a = cim.AreaM2(f.Geometry)
-			} else if a = clip.Area(f.Geometry); a <= 0 {
+			} else if a = m.clip.Area(f.Geometry); a <= 0 {
 				continue
 			}
 			ground = append(ground, f.Geometry)
-			add("green_ratio", f, a)
-			add("green_ratio_3d", f, a)
+			m.add("green_ratio", f, a)
+			m.add("green_ratio_3d", f, a)
 			if f.Kind == "park" && a > in.ParkM2 {
 				in.ParkM2 = a
 			}
 		case greenRoof:
-			a := clip.Area(f.Geometry)
+			a := m.clip.Area(f.Geometry)
 			if a <= 0 {
 				continue
 			}
 			in.GreenRoofM2 += a
 			in.GreenRoofCreditedM2 += a * g.credit
-			add("green_ratio_3d", f, a*g.credit)
+			m.add("green_ratio_3d", f, a*g.credit)
 		case greenVertical, greenBalcony:
 			lon, lat := cim.Centroid(f.Geometry)
-			if !cim.Contains(area, lon, lat) && cim.DistanceToM(area, lon, lat) > 0.5 {
+			if !cim.Contains(m.area, lon, lat) && cim.DistanceToM(m.area, lon, lat) > 0.5 {
 				continue
 			}
 			if g.kind == greenVertical {
@@ -292,26 +336,28 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			} else {
 				in.GreenBalconyM2 += g.areaM2
 			}
-			add("green_ratio_3d", f, g.areaM2*g.credit)
+			m.add("green_ratio_3d", f, g.areaM2*g.credit)
 		}
 	}
-	in.GreenGroundM2 = clip.UnionArea(ground)
+	in.GreenGroundM2 = m.clip.UnionArea(ground)
 	if in.SiteAreaM2 > 0 {
 		in.GreenRatio = in.GreenGroundM2 / in.SiteAreaM2
 		in.GreenRatio3D = (in.GreenGroundM2 + in.GreenRoofCreditedM2 +
 			in.GreenVerticalM2*p.VerticalCredit + in.GreenBalconyM2*p.BalconyCredit) / in.SiteAreaM2
 	}
-	if pop, ok := number(props["population"]); ok && pop > 0 {
-		in.ParkM2PerPerson = f64(in.ParkM2 / pop)
-	}
+}
 
-	// Walks: to transit, and to each kind of service.
+// walks measures the share of homes (by GFA) within the walk to transit
+// and, for each service, the share of homes within its radius: along the
+// walkable roads where the scene has them, else in straight lines.
+func (m *areaMeasure) walks(sc *scene, p Params, homes []home) {
+	in := &m.in
 	in.Walk = "straight"
 	net := sc.network(p)
 	if net != nil {
 		in.Walk = "network"
 	}
-	reach := func(key string, targets []point, m float64) func(lon, lat float64) (float64, bool) {
+	reach := func(key string, targets []point, r float64) func(lon, lat float64) (float64, bool) {
 		if net != nil {
 			field := sc.fields[key]
 			if field == nil {
@@ -319,7 +365,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 				for i, t := range targets {
 					src[i] = [2]float64{t.lon, t.lat}
 				}
-				field = net.From(src, m)
+				field = net.From(src, r)
 				sc.fields[key] = field
 			}
 			return field.To
@@ -329,7 +375,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			for _, t := range targets {
 				best = math.Min(best, cim.DistanceM(lon, lat, t.lon, t.lat))
 			}
-			return best, best <= m
+			return best, best <= r
 		}
 	}
 	if len(homes) > 0 && (len(sc.stations) > 0 || len(sc.access) > 0) {
@@ -340,7 +386,7 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 			if d, ok := dist(h.b.lon, h.b.lat); ok && d <= p.WalkM {
 				near += h.gfa
 			} else {
-				add("transit_walk_share", h.b.f, h.gfa)
+				m.add("transit_walk_share", h.b.f, h.gfa)
 			}
 		}
 		if all > 0 {
@@ -360,21 +406,16 @@ func measure(sc *scene, area geom.T, props map[string]any, p Params) Indicators 
 				if d, ok := dist(h.b.lon, h.b.lat); ok && d <= fac.RadiusM {
 					covered++
 				} else {
-					add("facility_coverage."+name, h.b.f, h.gfa)
+					m.add("facility_coverage."+name, h.b.f, h.gfa)
 				}
 			}
 		} else {
 			for _, h := range homes {
-				add("facility_coverage."+name, h.b.f, h.gfa)
+				m.add("facility_coverage."+name, h.b.f, h.gfa)
 			}
 		}
 		in.FacilityCoverage[name] = f64(float64(covered) / float64(len(homes)))
 	}
-	for k, cs := range in.contrib {
-		slices.SortStableFunc(cs, func(a, b Contribution) int { return cmp.Compare(b.Value, a.Value) })
-		in.contrib[k] = cs
-	}
-	return in
 }
 
 // StationTOD holds the TOD indicators of one station near the site.

@@ -29,8 +29,10 @@ type Pack struct {
 
 // Rule compares one indicator with a limit.
 type Rule struct {
-	ID        string `yaml:"id" json:"id"`
-	Title     string `yaml:"title" json:"title,omitempty"`
+	ID    string `yaml:"id" json:"id"`
+	Title string `yaml:"title" json:"title,omitempty"`
+	// LabelZh is the rule's Chinese label, shown beside its id.
+	LabelZh   string `yaml:"label_zh" json:"label_zh,omitempty"`
 	Indicator string `yaml:"indicator" json:"indicator"`
 	// Op is max (value ≤ limit), min (value ≥ limit), between (limit[0]
 	// ≤ value ≤ limit[1]) or is (a yes/no indicator equals limit).

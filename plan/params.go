@@ -60,6 +60,9 @@ type Params struct {
 
 // Facility is a kind of service and how far homes may be from one.
 type Facility struct {
+	// LabelZh is the facility's Chinese name (幼儿园): its coverage is
+	// labelled 幼儿园覆盖率.
+	LabelZh string  `yaml:"label_zh" json:"label_zh,omitempty"`
 	RadiusM float64 `yaml:"radius_m" json:"radius_m"`
 	// Tags match features (facilities, buildings, rooms, stops) by
 	// property: key → accepted values, "*" for any value but "no".
@@ -147,15 +150,15 @@ func DefaultParams() Params {
 		Walk:             "auto",
 		ResidentialKinds: []string{"residential", "apartments", "house", "detached", "semidetached_house", "terrace", "dormitory", "bungalow"},
 		Facilities: map[string]Facility{
-			"kindergarten": {RadiusM: 300, Tags: map[string][]string{"amenity": {"kindergarten", "childcare"}},
+			"kindergarten": {LabelZh: "幼儿园、托儿所", RadiusM: 300, Tags: map[string][]string{"amenity": {"kindergarten", "childcare"}},
 				Reference: "GB 50180-2018 Appendix B (5-minute circle): kindergarten ≤ 300 m"},
-			"primary_school": {RadiusM: 500, Tags: map[string][]string{"amenity": {"school"}},
+			"primary_school": {LabelZh: "小学", RadiusM: 500, Tags: map[string][]string{"amenity": {"school"}},
 				Reference: "GB 50180-2018 Appendix B (10-minute circle): primary school ≤ 500 m"},
-			"health_station": {RadiusM: 300, Tags: map[string][]string{"amenity": {"clinic", "doctors"}, "healthcare": {"*"}},
+			"health_station": {LabelZh: "社区卫生服务站", RadiusM: 300, Tags: map[string][]string{"amenity": {"clinic", "doctors"}, "healthcare": {"*"}},
 				Reference: "GB 50180-2018 Appendix B (5-minute circle): community health station ≤ 300 m"},
-			"elderly_care": {RadiusM: 300, Tags: map[string][]string{"social_facility": {"day_care", "nursing_home", "assisted_living", "group_home"}},
+			"elderly_care": {LabelZh: "老年人日间照料中心", RadiusM: 300, Tags: map[string][]string{"social_facility": {"day_care", "nursing_home", "assisted_living", "group_home"}},
 				Reference: "GB 50180-2018 Appendix B (5-minute circle): elderly day care ≤ 300 m"},
-			"bus_stop": {RadiusM: 500, Tags: map[string][]string{"highway": {"bus_stop"}, "amenity": {"bus_station"}},
+			"bus_stop": {LabelZh: "公交站", RadiusM: 500, Tags: map[string][]string{"highway": {"bus_stop"}, "amenity": {"bus_station"}},
 				Reference: "GB 50180-2018 Appendix B (10-minute circle): bus stop ≤ 500 m"},
 		},
 		Defaults:            map[string]string{"climate_zone": "III", "community_type": "新建", "unit": "implementation"},

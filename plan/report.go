@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/width"
+
+	"github.com/future-community/cim/cim"
 )
 
 // WriteJSON writes the report as indented JSON (the form documented in
@@ -43,14 +47,15 @@ func WriteTable(w io.Writer, r *Report) error {
 	in := &r.Indicators
 	fmt.Fprintf(bw, "Site %s: %s ha · %s · stage %s · pack %s · revision %d\n\n", name, fixed(in.SiteAreaHa, 2), ds, r.Stage, r.Pack, r.Revision)
 	tw := newTable(bw)
-	fmt.Fprintf(tw, "FAR\t%s\tGFA %s m² counted, %s m² underground\n", fixed(in.FAR, 3), thousands(in.GFAM2), thousands(in.GFAUndergroundM2))
-	fmt.Fprintf(tw, "building density\t%s\tfootprints %s m² (union)\n", fixed(in.BuildingDensity, 3), thousands(in.FootprintM2))
-	fmt.Fprintf(tw, "green ratio\t%s\tground green %s m² (union)\n", fixed(in.GreenRatio, 3), thousands(in.GreenGroundM2))
-	fmt.Fprintf(tw, "3D green ratio\t%s\troof %s m² (credited %s), vertical %s m², balcony %s m²\n", fixed(in.GreenRatio3D, 3),
+	lbl := func(name string) string { return r.params.IndicatorLabel(name).String() }
+	fmt.Fprintf(tw, "%s\t%s\tGFA %s m² counted, %s m² underground\n", lbl("far"), fixed(in.FAR, 3), thousands(in.GFAM2), thousands(in.GFAUndergroundM2))
+	fmt.Fprintf(tw, "%s\t%s\tfootprints %s m² (union)\n", lbl("building_density"), fixed(in.BuildingDensity, 3), thousands(in.FootprintM2))
+	fmt.Fprintf(tw, "%s\t%s\tground green %s m² (union)\n", lbl("green_ratio"), fixed(in.GreenRatio, 3), thousands(in.GreenGroundM2))
+	fmt.Fprintf(tw, "%s\t%s\troof %s m² (credited %s), vertical %s m², balcony %s m²\n", lbl("green_ratio_3d"), fixed(in.GreenRatio3D, 3),
 		thousands(in.GreenRoofM2), thousands(in.GreenRoofCreditedM2), thousands(in.GreenVerticalM2), thousands(in.GreenBalconyM2))
-	fmt.Fprintf(tw, "max height\t%s m\t%d storeys\n", fixed(in.MaxHeightM, 1), in.MaxLevels)
+	fmt.Fprintf(tw, "%s\t%s m\t%d storeys\n", lbl("max_height_m"), fixed(in.MaxHeightM, 1), in.MaxLevels)
 	if in.TransitWalkShare != nil {
-		fmt.Fprintf(tw, "transit walk share\t%s\tresidential GFA within %s m of a station (%s)\n", fixed(*in.TransitWalkShare, 3), formatNum(r.params.WalkM), in.Walk)
+		fmt.Fprintf(tw, "%s\t%s\tresidential GFA within %s m of a station (%s)\n", lbl("transit_walk_share"), fixed(*in.TransitWalkShare, 3), formatNum(r.params.WalkM), in.Walk)
 	}
 	tw.Flush()
 	if len(r.Stations) > 0 {
@@ -81,7 +86,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintln(bw)
 	tw = newTable(bw)
 	var notes []string
-	fmt.Fprint(tw, "STATUS\tRULE\tSCOPE\tINDICATOR\tVALUE\tLIMIT\tSEVERITY\tREFERENCE\n")
+	fmt.Fprint(tw, "STATUS\tRULE\t规则\tSCOPE\tINDICATOR 指标\tVALUE\tLIMIT\tSEVERITY\tREFERENCE\n")
 	for _, res := range r.Results {
 		mark := map[Status]string{Pass: "✓ pass", Fail: "✗ FAIL", NotApplicable: "- n/a"}[res.Status]
 		scope := res.Scope
@@ -98,7 +103,11 @@ func WriteTable(w io.Writer, r *Report) error {
 		if res.Status != NotApplicable {
 			lim = formatLimit(res.Indicator, res.Op, res.Limit)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, res.Rule, scope, res.Indicator, val, lim, res.Severity, clip(res.Reference, 60))
+		ind := res.Indicator
+		if res.IndicatorZh != "" {
+			ind += " " + res.IndicatorZh
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, res.Rule, res.LabelZh, scope, ind, val, lim, res.Severity, clip(res.Reference, 60))
 	}
 	tw.Flush()
 	c := r.Counts
@@ -159,22 +168,13 @@ func optFixed(v *float64, prec int) string {
 	return fixed(*v, prec)
 }
 
-// thousands writes a whole number with thin separators: 617,592.
+// thousands writes v rounded to a whole number with comma separators:
+// 617,592.
 func thousands(v float64) string {
-	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 1<<62 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return cim.FormatInt(int64(math.Round(v)))
 }
 
 // formatValue writes an indicator's value in its unit.
@@ -267,13 +267,18 @@ func (t *table) Flush() error {
 	return err
 }
 
-// displayWidth is how many terminal columns s takes.
+// displayWidth is how many terminal columns s takes: two for East Asian
+// wide and fullwidth characters (Han, kana, Hangul, fullwidth forms such as
+// "（" and "：", CJK symbols such as "㎡"), none for combining marks and
+// zero-width characters, one for the rest (East Asian ambiguous ones such
+// as "…" and "✓" included, as terminals outside CJK locales show them).
 func displayWidth(s string) int {
 	n := 0
 	for _, r := range s {
 		switch {
-		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) ||
-			unicode.Is(unicode.Katakana, r) || (r >= 0xFF01 && r <= 0xFF60) || (r >= 0x3000 && r <= 0x303F):
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' ||
+			unicode.In(r, unicode.Mn, unicode.Me) || (r >= 0xfe00 && r <= 0xfe0f):
+		case width.LookupRune(r).Kind() == width.EastAsianWide || width.LookupRune(r).Kind() == width.EastAsianFullwidth:
 			n += 2
 		default:
 			n++

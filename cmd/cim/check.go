@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/urfave/cli/v2"
@@ -83,6 +84,7 @@ func runCheck(c *cli.Context) error {
 		return usageError{fmt.Errorf("--rules: %w", err)}
 	}
 	var reps []*plan.Report
+	checked := time.Now()
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
 		sites, err := resolveSite(c.Context, sn, c.String("site"), c.String("dataset"), stage)
 		if err != nil {
@@ -111,7 +113,7 @@ func runCheck(c *cli.Context) error {
 		}
 	}
 	if out == "html" {
-		if err := writeHTMLReports(c, reps); err != nil {
+		if err := writeHTMLReports(c, reps, checked); err != nil {
 			return err
 		}
 	} else if err := writeReports(c, out, reps, passed, failed); err != nil {
@@ -189,8 +191,12 @@ func writeReports(c *cli.Context, out string, reps []*plan.Report, passed, faile
 }
 
 // writeHTMLReports writes one page per site: --out itself for one site,
-// else --out with "-<site id>" before its extension.
-func writeHTMLReports(c *cli.Context, reps []*plan.Report) error {
+// else --out with "-<site id>" before its extension. Each page carries
+// the check time, cim's version and the store revision.
+func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time) error {
+	opts := plan.HTMLOptions{Checked: checked}
+	b := readBuildInfo()
+	opts.Version, opts.VCSRevision = b.Module, b.Rev()
 	path := c.String("out")
 	used := map[string]bool{}
 	for _, rep := range reps {
@@ -210,7 +216,7 @@ func writeHTMLReports(c *cli.Context, reps []*plan.Report) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--out: %w", err)}
 		}
-		err = plan.WriteHTML(f, rep)
+		err = plan.WriteHTML(f, rep, opts)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -299,19 +299,4 @@ func printIngestTable(w io.Writer, reports []fileReport) {
 }
 
 // humanInt formats n with thousands separators.
-func humanInt(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func humanInt(n int) string { return cim.FormatInt(int64(n)) }

@@ -386,8 +386,8 @@ func TestVersion(t *testing.T) {
 	if got, want := b.String(), "v0.3.0 5f2ecfb1c2d3 (2026-12-07T21:10:00Z, modified) go1.26.8"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
-	if got, want := b.Short(), "v0.3.0 5f2ecfb1c2d3+"; got != want {
-		t.Errorf("Short() = %q, want %q", got, want)
+	if got, want := b.Rev(), "5f2ecfb1c2d3+dirty"; got != want {
+		t.Errorf("Rev() = %q, want %q", got, want)
 	}
 }
 

@@ -58,21 +58,17 @@ func (b buildInfo) String() string {
 	return s + " " + b.Go
 }
 
-// Short is the version for a report's footer: the module version and the
-// revision.
-func (b buildInfo) Short() string {
-	s := b.Module
-	if b.Revision != "" {
-		rev := b.Revision
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		s += " " + rev
-		if b.Modified {
-			s += "+"
-		}
+// Rev is the revision for a report: shortened, "+dirty" when the
+// checkout had changes; "" when the binary does not say.
+func (b buildInfo) Rev() string {
+	rev := b.Revision
+	if len(rev) > 12 {
+		rev = rev[:12]
 	}
-	return s
+	if b.Modified && rev != "" {
+		rev += "+dirty"
+	}
+	return rev
 }
 
 func versionCommand() *cli.Command {
