@@ -115,7 +115,7 @@ type htmlRing struct{ RadiusM, AreaM2, GFAM2, FAR string }
 func newHTMLView(r *Report, opts HTMLOptions) *htmlView {
 	v := &htmlView{
 		Site: r.Site.Name, SiteID: r.Site.ID, AreaHa: fixed(r.Indicators.SiteAreaHa, 2),
-		Dataset: r.Dataset, Stage: r.Stage, Pack: r.Pack, PackSource: r.PackSource, Revision: r.Revision,
+		Dataset: r.Dataset, Stage: r.StageView(), Pack: r.Pack, PackSource: r.PackSource, Revision: r.Revision,
 		Passed: r.Passed, Notes: r.Notes,
 	}
 	if !opts.Checked.IsZero() {

@@ -45,7 +45,7 @@ func WriteTable(w io.Writer, r *Report) error {
 		ds = "all datasets"
 	}
 	in := &r.Indicators
-	fmt.Fprintf(bw, "Site %s: %s ha · %s · stage %s · pack %s · revision %d\n\n", name, fixed(in.SiteAreaHa, 2), ds, r.Stage, r.Pack, r.Revision)
+	fmt.Fprintf(bw, "Site %s: %s ha · %s · %s · pack %s · revision %d\n\n", name, fixed(in.SiteAreaHa, 2), ds, r.StageView(), r.Pack, r.Revision)
 	tw := newTable(bw)
 	lbl := func(name string) string { return r.params.IndicatorLabel(name).String() }
 	fmt.Fprintf(tw, "%s\t%s\tGFA %s m² counted, %s m² underground\n", lbl("far"), fixed(in.FAR, 3), thousands(in.GFAM2), thousands(in.GFAUndergroundM2))
@@ -111,12 +111,8 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	tw.Flush()
 	c := r.Counts
-	verdict := "PASS"
-	if !r.Passed {
-		verdict = "FAIL"
-	}
-	fmt.Fprintf(bw, "\n%s: %d rules checked, %d pass, %d fail (%d errors, %d warnings), %d not applicable\n",
-		verdict, len(r.Results), c.Pass, c.Fail, c.FailedErrors, c.FailedWarning, c.NotApplicable)
+	fmt.Fprintf(bw, "\n%s: %s checked, %d pass, %d fail, %d not applicable\n",
+		r.Verdict(), plural(len(r.Results), "rule"), c.Pass, c.Fail, c.NotApplicable)
 	for _, n := range notes {
 		fmt.Fprintf(bw, "n/a: %s\n", n)
 	}
@@ -285,4 +281,36 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// Verdict sums the report up: "PASS", "PASS, 1 warning failed", "FAIL: 2
+// errors failed", "FAIL: 1 error and 2 warnings failed".
+func (r *Report) Verdict() string {
+	c := r.Counts
+	switch {
+	case !r.Passed && c.FailedWarning > 0:
+		return fmt.Sprintf("FAIL: %s and %s failed", plural(c.FailedErrors, "error"), plural(c.FailedWarning, "warning"))
+	case !r.Passed:
+		return fmt.Sprintf("FAIL: %s failed", plural(c.FailedErrors, "error"))
+	case c.FailedWarning > 0:
+		return fmt.Sprintf("PASS, %s failed", plural(c.FailedWarning, "warning"))
+	}
+	return "PASS"
+}
+
+// StageView names the view the check read: "stage planning", or "each
+// dataset's latest stage".
+func (r *Report) StageView() string {
+	if r.Stage == "" || r.Stage == "latest" {
+		return "each dataset's latest stage"
+	}
+	return "stage " + r.Stage
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return cim.FormatInt(int64(n)) + " " + noun + "s"
 }

@@ -73,3 +73,23 @@ func TestStageView(t *testing.T) {
 		t.Error("a site designed only is found at the planning stage")
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		passed    bool
+		err, warn int
+		want      string
+	}{
+		{true, 0, 0, "PASS"},
+		{true, 0, 1, "PASS, 1 warning failed"},
+		{true, 0, 3, "PASS, 3 warnings failed"},
+		{false, 1, 0, "FAIL: 1 error failed"},
+		{false, 2, 1, "FAIL: 2 errors and 1 warning failed"},
+	} {
+		r := &Report{Passed: tt.passed}
+		r.Counts.FailedErrors, r.Counts.FailedWarning = tt.err, tt.warn
+		if got := r.Verdict(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt, got, tt.want)
+		}
+	}
+}

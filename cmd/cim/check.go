@@ -223,7 +223,7 @@ func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time) er
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: site %s %s\n", p, rep.Site.ID, verdict(rep))
+		fmt.Fprintf(c.App.ErrWriter, "cim: wrote %s: site %s %s\n", p, rep.Site.ID, rep.Verdict())
 	}
 	return nil
 }
@@ -344,27 +344,4 @@ Examples:
 			},
 		},
 	}
-}
-
-// verdict sums a report up: "PASS", "PASS, 1 warning failed", "FAIL: 2
-// errors and 1 warning failed".
-func verdict(r *plan.Report) string {
-	c := r.Counts
-	switch {
-	case !r.Passed && c.FailedWarning > 0:
-		return fmt.Sprintf("FAIL: %s and %s failed", plural(c.FailedErrors, "error"), plural(c.FailedWarning, "warning"))
-	case !r.Passed:
-		return fmt.Sprintf("FAIL: %s failed", plural(c.FailedErrors, "error"))
-	case c.FailedWarning > 0:
-		return fmt.Sprintf("PASS, %s failed", plural(c.FailedWarning, "warning"))
-	}
-	return "PASS"
-}
-
-// plural writes n and the noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
