@@ -138,8 +138,8 @@ func newHTMLView(r *Report, opts HTMLOptions) *htmlView {
 		v.Dataset = "all datasets"
 	}
 	c := r.Counts
-	v.Summary = fmt.Sprintf("%d rules checked: %d pass, %d fail (%d errors, %d warnings), %d not applicable",
-		len(r.Results), c.Pass, c.Fail, c.FailedErrors, c.FailedWarning, c.NotApplicable)
+	v.Summary = fmt.Sprintf("%s: %s checked, %d pass, %d fail, %d not applicable",
+		r.Verdict(), plural(len(r.Results), "rule"), c.Pass, c.Fail, c.NotApplicable)
 	for _, res := range r.Results {
 		hr := newHTMLResult(res)
 		v.Results = append(v.Results, hr)
