@@ -358,6 +358,19 @@ func (s *idSet) add(h uint64) bool {
 // probeClasses looks for a feature's record under each class, likely first.
 func probeClasses(txn *badger.Txn, ds uint32, st cim.Stage, id string, likely cim.Class) ([]byte, []byte, error) {
 	rk := recordKey(likely, ds, st, id)
+	item, err := findRecord(txn, rk)
+	if item == nil || err != nil {
+		return nil, nil, err
+	}
+	v, err := item.ValueCopy(nil)
+	return rk, v, err
+}
+
+// findRecord looks for the record under rk in every class, rk's own
+// first, and leaves rk holding the key found. It returns nil when there
+// is none.
+func findRecord(txn *badger.Txn, rk []byte) (*badger.Item, error) {
+	likely := cim.Class(rk[1])
 	for i := -1; i < len(cim.Classes()); i++ {
 		if i >= 0 {
 			if cim.Class(i) == likely {
@@ -369,13 +382,9 @@ func probeClasses(txn *badger.Txn, ds uint32, st cim.Stage, id string, likely ci
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			continue
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		v, err := item.ValueCopy(nil)
-		return rk, v, err
+		return item, err
 	}
-	return nil, nil, nil
+	return nil, nil
 }
 
 // indexKeys returns the spatial keys of a feature, reusing keys: one 'S'

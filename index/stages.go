@@ -1,7 +1,6 @@
 package index
 
 import (
-	"errors"
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
@@ -68,19 +67,6 @@ func (sn *Snapshot) Has(dataset string, stage cim.Stage, id string, class cim.Cl
 	if !ok {
 		return false, nil
 	}
-	rk := recordKey(class, ds, stage, id)
-	for i := -1; i < len(cim.Classes()); i++ {
-		if i >= 0 {
-			if cim.Class(i) == class {
-				continue
-			}
-			rk[1] = byte(i)
-		}
-		_, err := sn.txn.Get(rk)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue
-		}
-		return err == nil, err
-	}
-	return false, nil
+	item, err := findRecord(sn.txn, recordKey(class, ds, stage, id))
+	return item != nil, err
 }
