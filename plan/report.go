@@ -53,7 +53,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintf(tw, "%s\t%s\tground green %s m² (union)\n", lbl("green_ratio"), fixed(in.GreenRatio, 3), thousands(in.GreenGroundM2))
 	fmt.Fprintf(tw, "%s\t%s\troof %s m² (credited %s), vertical %s m², balcony %s m²\n", lbl("green_ratio_3d"), fixed(in.GreenRatio3D, 3),
 		thousands(in.GreenRoofM2), thousands(in.GreenRoofCreditedM2), thousands(in.GreenVerticalM2), thousands(in.GreenBalconyM2))
-	fmt.Fprintf(tw, "%s\t%s m\t%d storeys\n", lbl("max_height_m"), fixed(in.MaxHeightM, 1), in.MaxLevels)
+	fmt.Fprintf(tw, "%s\t%s m\t%d storeys above ground (level 0 = the ground floor, 1F)\n", lbl("max_height_m"), fixed(in.MaxHeightM, 1), in.MaxLevels)
 	if in.TransitWalkShare != nil {
 		fmt.Fprintf(tw, "%s\t%s\tresidential GFA within %s m of a station (%s)\n", lbl("transit_walk_share"), fixed(*in.TransitWalkShare, 3), formatNum(r.params.WalkM), in.Walk)
 	}
