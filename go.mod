@@ -4,10 +4,10 @@ go 1.26.3
 
 require (
 	github.com/dgraph-io/badger/v4 v4.9.6
-	github.com/qedus/osmpbf v1.2.0
 	github.com/tidwall/rtree v1.10.0
 	github.com/twpayne/go-geom v1.7.0
 	github.com/urfave/cli/v2 v2.27.7
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/term v0.48.0
 	google.golang.org/protobuf v1.36.7
 )
@@ -28,9 +28,5 @@ require (
 	go.opentelemetry.io/otel v1.41.0 // indirect
 	go.opentelemetry.io/otel/metric v1.41.0 // indirect
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
-
-// qedus/osmpbf v1.2.0 with fixes for damaged input: see third_party/osmpbf/CIM-PATCHES.md.
-replace github.com/qedus/osmpbf => ./third_party/osmpbf
