@@ -4,6 +4,7 @@ go 1.26.3
 
 require (
 	github.com/dgraph-io/badger/v4 v4.9.6
+	github.com/qedus/osmpbf v1.2.0
 	github.com/tidwall/rtree v1.10.0
 	github.com/twpayne/go-geom v1.7.0
 	github.com/urfave/cli/v2 v2.27.7

@@ -311,10 +311,10 @@ func (b *Block) str(i uint64, what string, id int64, k Kind) (uint32, error) {
 
 // pairTags appends the tags given as packed keys and values to b.kv.
 func (b *Block) pairTags(keys, vals []byte, k Kind, id int64) error {
+	if nk, nv := countVarints(keys), countVarints(vals); nk != nv {
+		return fmt.Errorf("%s %d: %d keys but %d values", k, id, nk, nv)
+	}
 	for len(keys) > 0 || len(vals) > 0 {
-		if len(keys) == 0 || len(vals) == 0 {
-			return fmt.Errorf("%s %d: %d keys but %d values", k, id, countVarints(keys), countVarints(vals))
-		}
 		kx, n := protowire.ConsumeVarint(keys)
 		if n < 0 {
 			return fmt.Errorf("%s %d: keys: %w", k, id, errTruncatedMessage)

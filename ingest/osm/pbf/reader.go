@@ -328,7 +328,7 @@ func (w *worker) inflate(m []byte) ([]byte, error) {
 		err = w.zr.(zlib.Resetter).Reset(&w.br, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("zlib: %w", err)
+		return nil, err // "zlib: …"
 	}
 	w.buf = slices.Grow(w.buf[:0], int(rawSize))[:rawSize]
 	n, err := io.ReadFull(w.zr, w.buf)
@@ -336,14 +336,17 @@ func (w *worker) inflate(m []byte) ([]byte, error) {
 		return nil, fmt.Errorf("a zlib blob inflates to %d bytes, not the %d it claims", n, rawSize)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("zlib: %w", err)
+		return nil, fmt.Errorf("zlib data: %w", err)
 	}
 	// The stream must end here, its checksum right.
 	var one [1]byte
-	if n, err := w.zr.Read(one[:]); n > 0 {
+	switch n, err := w.zr.Read(one[:]); {
+	case n > 0:
 		return nil, fmt.Errorf("a zlib blob inflates to more than the %d bytes it claims", rawSize)
-	} else if err != io.EOF {
-		return nil, fmt.Errorf("zlib: %w", err)
+	case err == nil:
+		return nil, fmt.Errorf("zlib data: no end after %d bytes", rawSize)
+	case err != io.EOF:
+		return nil, fmt.Errorf("zlib data: %w", err)
 	}
 	return w.buf, nil
 }
