@@ -1,6 +1,7 @@
 package pbf_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -136,4 +137,29 @@ func TestSameAsQedus(t *testing.T) {
 		}
 		sameStream(t, out)
 	})
+}
+
+// BenchmarkQedus reads Monaco with qedus/osmpbf on 4 workers, as a peer
+// for BenchmarkReader.
+func BenchmarkQedus(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(shared, "data/osm/monaco-latest.osm.pbf"))
+	if err != nil {
+		b.Skip("shared test data absent")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := osmpbf.NewDecoder(bytes.NewReader(data))
+		if err := d.Start(4); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := d.Decode(); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+	}
 }
