@@ -78,7 +78,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 {
   echo "# OSM ingest: $(basename "$PBF") ($(du -h "$PBF" | cut -f1), $(osmium fileinfo -e -g data.count.nodes "$PBF") nodes)"
   echo
-  echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(osmium --version | head -1); $(osm2pgsql --version 2>&1 | head -1); $RUNS rounds, tools alternating"
+  echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(osmium --version | head -1); $(osm2pgsql --version 2>&1 | head -1 | sed "s/^.*osm2pgsql version/osm2pgsql/"); $RUNS rounds, tools alternating"
   echo
   echo "| tool | median wall s | runs (s) | median peak RSS MiB | max peak RSS MiB |"
   echo "|---|---|---|---|---|"

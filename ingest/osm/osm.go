@@ -210,6 +210,9 @@ func (r *Reader) Next() (*cim.Feature, error) {
 		}
 		if err != nil {
 			r.done = true
+			if errors.Is(err, errUnsorted) && !r.dec.Header().Sorted() {
+				return nil, fmt.Errorf("%s: %w (its header does not claim Sort.Type_then_ID)", r.opts.Name, err)
+			}
 			return nil, fmt.Errorf("%s: %w", r.opts.Name, err)
 		}
 		if f != nil {

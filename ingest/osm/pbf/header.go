@@ -27,7 +27,7 @@ type Header struct {
 
 // Sorted reports whether the header declares the file sorted by type
 // (nodes, ways, relations) and then by id.
-func (h *Header) Sorted() bool { return slices.Contains(h.OptionalFeatures, "Sort.Type_then_ID") }
+func (h Header) Sorted() bool { return slices.Contains(h.OptionalFeatures, "Sort.Type_then_ID") }
 
 // Errors for files this package cannot read; errors.Is finds them in an
 // *Error.
