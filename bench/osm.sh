@@ -5,8 +5,9 @@
 #   - osm2pgsql into a local PostGIS (-k, non-slim: what planners use today),
 #   - with BEFORE=path/to/cim, an older cim binary as a fourth contestant.
 # The tools run alternately, one after the other, RUNS rounds (default 5),
-# each run under GNU time for its wall time and peak RSS; the report gives
-# per-tool medians and the ratios of the medians. The input is a K-copy
+# each run under GNU time for its wall time, CPU time (user + system) and
+# peak RSS; the report gives per-tool medians and the ratios of the medians.
+# On a shared machine the CPU times vary less than the wall times. The input is a K-copy
 # archipelago of Monaco (default K=100: about 42 MB, 2.5M nodes), made with
 # ../shared/tools if absent.
 # Needs: osmium-tool osm2pgsql postgresql-15-postgis-3 time (Debian).
@@ -44,7 +45,8 @@ go build -o "$WORK/cim" ./cmd/cim
 tools=("osmium cat" "cim ingest" "osm2pgsql")
 [ -n "$BEFORE" ] && tools+=("cim before")
 
-# run TOOL: one run, after its preparation (untimed); prints "seconds KiB".
+# run TOOL: one run, after its preparation (untimed); prints "wall-seconds
+# KiB cpu-seconds".
 run() {
   local cmd
   case $1 in
@@ -53,10 +55,10 @@ run() {
   "cim before") rm -rf "$WORK/before.db"; cmd=("$BEFORE" ingest --db "$WORK/before.db" "$PBF") ;;
   osm2pgsql) psql -X -q -d "$DB" -c "$DROP"; cmd=(osm2pgsql -d "$DB" -k --log-level=warn "$PBF") ;;
   esac
-  if ! /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "${cmd[@]}" >/dev/null 2>"$WORK/stderr.txt"; then
+  if ! /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "${cmd[@]}" >/dev/null 2>"$WORK/stderr.txt"; then
     echo "$1 failed:" >&2; cat "$WORK/stderr.txt" >&2; exit 1
   fi
-  cat "$WORK/time.txt"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/time.txt"
 }
 
 : > "$WORK/runs.txt"
@@ -68,7 +70,8 @@ for round in $(seq "$RUNS"); do
   done
 done
 
-# median TOOL COLUMN: the median of a column (2 seconds, 3 KiB) of a tool's runs.
+# median TOOL COLUMN: the median of a column (2 wall seconds, 3 KiB, 4 CPU
+# seconds) of a tool's runs.
 median() {
   awk -F'\t' -v t="$1" '$1 == t {print $2}' "$WORK/runs.txt" | awk -v c="$2" '{print $(c-1)}' | sort -g |
     awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
@@ -80,21 +83,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
   echo
   echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(osmium --version | head -1); $(osm2pgsql --version 2>&1 | head -1 | sed "s/^.*osm2pgsql version/osm2pgsql/"); $RUNS rounds, tools alternating"
   echo
-  echo "| tool | median wall s | runs (s) | median peak RSS MiB | max peak RSS MiB |"
-  echo "|---|---|---|---|---|"
+  echo "| tool | median wall s | runs (s) | median CPU s | median peak RSS MiB | max peak RSS MiB |"
+  echo "|---|---|---|---|---|---|"
   for t in "${tools[@]}"; do
     runs=$(awk -F'\t' -v t="$t" '$1 == t {split($2, a, " "); printf "%s%s", sep, a[1]; sep = " "}' "$WORK/runs.txt")
     maxrss=$(awk -F'\t' -v t="$t" '$1 == t {split($2, a, " "); if (a[2] > m) m = a[2]} END {printf "%.0f", m / 1024}' "$WORK/runs.txt")
-    echo "| $t | $(median "$t" 2) | $runs | $(awk -v k="$(median "$t" 3)" 'BEGIN {printf "%.0f", k / 1024}') | $maxrss |"
+    echo "| $t | $(median "$t" 2) | $runs | $(median "$t" 4) | $(awk -v k="$(median "$t" 3)" 'BEGIN {printf "%.0f", k / 1024}') | $maxrss |"
   done
   echo
   cim=$(median "cim ingest" 2)
-  echo "- cim ingest / osmium cat: $(ratio "$cim" "$(median "osmium cat" 2)")"
+  echo "- cim ingest / osmium cat: $(ratio "$cim" "$(median "osmium cat" 2)") wall, $(ratio "$(median "cim ingest" 4)" "$(median "osmium cat" 4)") CPU"
   echo "- cim ingest / osm2pgsql: $(ratio "$cim" "$(median osm2pgsql 2)") (osm2pgsql's client only: the PostgreSQL server's memory is not counted in its RSS)"
   if [ -n "$BEFORE" ]; then
     before=$(median "cim before" 2)
     echo "- cim before ($BEFORE) / osmium cat: $(ratio "$before" "$(median "osmium cat" 2)")"
-    echo "- cim ingest / cim before: $(ratio "$cim" "$before")"
+    echo "- cim ingest / cim before: $(ratio "$cim" "$before") wall, $(ratio "$(median "cim ingest" 4)" "$(median "cim before" 4)") CPU"
   fi
 } > "$out"
 [ -n "$started" ] && pg_ctlcluster 15 main stop

@@ -24,9 +24,11 @@
 // osm:w<id> and osm:r<id>.
 //
 // Measured on a 100-copy Monaco archipelago (42 MB, 2.54M nodes, 411k
-// ways): the two stores hold 73 MiB (a heap profile); `cim ingest` peaks
-// at about 800 MiB, most of it the store's write path and Badger
-// (bench/osm.sh).
+// ways): `cim ingest` peaks at about 840 MiB RSS; a heap profile at its
+// peak holds 55 MB in the node and way stores, a few MB of PBF blocks in
+// flight, and the rest in the store's write path (Badger's memtables
+// 166 MB and table builders 124 MB, the index's arena 57 MB). The decoding
+// itself is about a tenth of the CPU time (bench/osm.sh).
 //
 // OSM data has flaws that must not stop a city's import: a way whose nodes
 // are missing from the extract, a multipolygon with a member outside it or
