@@ -35,6 +35,3 @@ require (
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
-
-// qedus/osmpbf v1.2.0 with fixes for damaged input: see third_party/osmpbf/CIM-PATCHES.md.
-replace github.com/qedus/osmpbf => ./third_party/osmpbf

@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qedus/osmpbf/OSMPBF"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // readAllBytes reads a PBF held in memory and returns the first error.
@@ -60,24 +59,30 @@ func TestDamagedFiles(t *testing.T) {
 	}
 }
 
-// frame writes one PBF file block.
-func frame(t *testing.T, typ string, blob *OSMPBF.Blob) []byte {
-	t.Helper()
-	b, err := proto.Marshal(blob)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := proto.Marshal(&OSMPBF.BlobHeader{Type: proto.String(typ), Datasize: proto.Int32(int32(len(b)))})
-	if err != nil {
-		t.Fatal(err)
-	}
+// frame writes one PBF file block: a BlobHeader and a Blob holding data
+// (field 1, raw, or 3, zlib_data) and raw_size.
+func frame(typ string, dataField protowire.Number, data []byte, rawSize int) []byte {
+	var b []byte
+	b = protowire.AppendTag(b, dataField, protowire.BytesType)
+	b = protowire.AppendBytes(b, data)
+	b = protowire.AppendTag(b, 2, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(rawSize))
+	var h []byte
+	h = protowire.AppendTag(h, 1, protowire.BytesType)
+	h = protowire.AppendString(h, typ)
+	h = protowire.AppendTag(h, 3, protowire.VarintType)
+	h = protowire.AppendVarint(h, uint64(len(b)))
 	return append(append(binary.BigEndian.AppendUint32(nil, uint32(len(h))), h...), b...)
 }
 
 // TestZlibBombIsRefused: a small block that inflates to 256 MiB while
 // claiming 1 KiB must fail fast and without allocating what it inflates to.
 func TestZlibBombIsRefused(t *testing.T) {
-	hb, _ := proto.Marshal(&OSMPBF.HeaderBlock{RequiredFeatures: []string{"OsmSchema-V0.6", "DenseNodes"}})
+	var hb []byte
+	for _, f := range []string{"OsmSchema-V0.6", "DenseNodes"} {
+		hb = protowire.AppendTag(hb, 4, protowire.BytesType) // required_features
+		hb = protowire.AppendString(hb, f)
+	}
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
 	zeros := make([]byte, 1<<20)
@@ -85,8 +90,8 @@ func TestZlibBombIsRefused(t *testing.T) {
 		zw.Write(zeros)
 	}
 	zw.Close()
-	data := frame(t, "OSMHeader", &OSMPBF.Blob{Data: &OSMPBF.Blob_Raw{Raw: hb}, RawSize: proto.Int32(int32(len(hb)))})
-	data = append(data, frame(t, "OSMData", &OSMPBF.Blob{Data: &OSMPBF.Blob_ZlibData{ZlibData: z.Bytes()}, RawSize: proto.Int32(1024)})...)
+	data := frame("OSMHeader", 1, hb, len(hb))
+	data = append(data, frame("OSMData", 3, z.Bytes(), 1024)...)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

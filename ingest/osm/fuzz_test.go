@@ -3,6 +3,7 @@ package osm
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -15,6 +16,14 @@ func FuzzReader(f *testing.F) {
 		f.Add(data[:min(len(data), 40000)])
 	}
 	f.Add([]byte{0, 0, 0, 13, 10, 9, 'O', 'S', 'M', 'H', 'e', 'a', 'd', 'e', 'r', 24, 10})
+	files, _ := filepath.Glob("testdata/*.pbf") // the damaged files of TestDamagedFiles
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data), Options{Dataset: "fuzz", TempDir: t.TempDir()})
 		if err != nil {

@@ -2,7 +2,8 @@
 //
 // It reads the file once, in order (nodes, then ways, then relations, each
 // by id, as PBF extracts are written), decoding blocks in parallel with
-// qedus/osmpbf:
+// package pbf and taking each object straight from the decoded block's
+// columns:
 //
 //   - every node's location goes into a node store: 16 bytes a node, so
 //     16 MiB per million nodes, in memory up to two thirds of
@@ -23,9 +24,11 @@
 // osm:w<id> and osm:r<id>.
 //
 // Measured on a 100-copy Monaco archipelago (42 MB, 2.54M nodes, 411k
-// ways): the two stores hold 73 MiB (a heap profile); `cim ingest` peaks
-// at about 800 MiB, most of it the store's write path and Badger
-// (bench/osm.sh).
+// ways): `cim ingest` peaks at about 840 MiB RSS; a heap profile at its
+// peak holds 55 MB in the node and way stores, a few MB of PBF blocks in
+// flight, and the rest in the store's write path (Badger's memtables
+// 166 MB and table builders 124 MB, the index's arena 57 MB). The decoding
+// itself is about a tenth of the CPU time (bench/osm.sh).
 //
 // OSM data has flaws that must not stop a city's import: a way whose nodes
 // are missing from the extract, a multipolygon with a member outside it or
@@ -35,19 +38,18 @@
 package osm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/ingest/osm/pbf"
 	"github.com/future-community/cim/ingest/osmtags"
-	"github.com/qedus/osmpbf"
 	"github.com/twpayne/go-geom"
 )
 
@@ -75,8 +77,9 @@ type Options struct {
 // Reader reads features from an OSM PBF file.
 type Reader struct {
 	opts  Options
-	in    *counter
-	dec   *osmpbf.Decoder
+	dec   *pbf.Reader
+	blk   *pbf.Block // the block being read
+	g, i  int        // its group being read, and the object next in it
 	nodes *nodeStore
 	ways  *wayStore
 	phase int // 0 nodes, 1 ways, 2 relations: the order of a sorted file
@@ -93,17 +96,6 @@ type Reader struct {
 // Counts says how many OSM objects a Reader read.
 type Counts struct {
 	Nodes, Ways, Relations int64
-}
-
-type counter struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // NewReader starts reading a PBF stream.
@@ -127,37 +119,40 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if opts.budget > 0 {
 		budget = opts.budget
 	}
-	rd := &Reader{
-		opts: opts, in: &counter{r: r},
-		nodes:    newNodeStore(budget*2/3, opts.TempDir),
-		ways:     newWayStore(budget/3, opts.TempDir),
-		warnings: map[string]int{},
-	}
-	rd.dec = osmpbf.NewDecoder(newFrameReader(rd.in))
+	rd := &Reader{opts: opts, warnings: map[string]int{}}
 	// Each worker holds a decoded block (8,000 objects): a few are enough.
-	if err := rd.dec.Start(min(runtime.GOMAXPROCS(0), 4)); err != nil {
+	dec, err := pbf.NewReader(context.Background(), r, pbf.Options{Workers: min(runtime.GOMAXPROCS(0), 4)})
+	if err != nil {
 		return nil, rd.corrupt(err)
 	}
+	rd.dec = dec
+	rd.nodes = newNodeStore(budget*2/3, opts.TempDir)
+	rd.ways = newWayStore(budget/3, opts.TempDir)
 	return rd, nil
 }
 
-// corrupt describes a decoding error with how far the file was read (the
-// decoder reads ahead, so the damage is at or before that point).
+// corrupt describes a decoding error with where in the file it is.
 func (r *Reader) corrupt(err error) error {
-	where := fmt.Sprintf("at or before byte %d", r.in.n.Load())
-	if r.opts.Size > 0 {
-		where = fmt.Sprintf("at or before byte %d of %d", r.in.n.Load(), r.opts.Size)
+	var at int64 = -1
+	var pe *pbf.Error
+	if errors.As(err, &pe) {
+		at, err = pe.Offset, pe.Err
 	}
-	msg := err.Error()
+	of := ""
+	if r.opts.Size > 0 {
+		of = fmt.Sprintf(" of %d", r.opts.Size)
+	}
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s: truncated PBF file (it ends %s): %w", r.opts.Name, strings.Replace(where, "at or before", "at", 1), err)
-	case strings.Contains(msg, "HistoricalInformation"):
+		return fmt.Errorf("%s: truncated PBF file (it ends at byte %d%s, inside a block): %w", r.opts.Name, at, of, err)
+	case errors.Is(err, pbf.ErrHistory):
 		return fmt.Errorf("%s: an OSM history file: cim reads the current state only (osmium time-filter makes one)", r.opts.Name)
-	case strings.Contains(msg, "does not have feature"), strings.Contains(msg, "unhandled blob data type"):
+	case errors.Is(err, pbf.ErrUnsupported):
 		return fmt.Errorf("%s: the PBF uses a feature cim cannot read (%v); rewrite it with osmium cat", r.opts.Name, err)
+	case at < 0:
+		return fmt.Errorf("%s: corrupt PBF file: %w", r.opts.Name, err)
 	}
-	return fmt.Errorf("%s: corrupt PBF file (%s): %w", r.opts.Name, where, err)
+	return fmt.Errorf("%s: corrupt PBF file (the block at byte %d%s): %w", r.opts.Name, at, of, err)
 }
 
 // Counts returns how many nodes, ways and relations have been read.
@@ -171,35 +166,55 @@ func (r *Reader) Warnings() map[string]int { return r.warnings }
 // Close releases the stores (their spill files go with them) and stops the
 // decoder's goroutines.
 func (r *Reader) Close() error {
+	r.dec.Close()
 	r.nodes.close()
 	r.ways.close()
-	r.dec.Close()
 	return nil
 }
 
 // Next returns the next feature, or io.EOF after the last.
 func (r *Reader) Next() (*cim.Feature, error) {
 	for !r.done {
-		v, err := r.dec.Decode()
-		if err == io.EOF {
-			r.done = true
-			break
+		b := r.blk
+		if b == nil || r.g == len(b.Groups) {
+			var err error
+			if r.blk, err = r.dec.Next(); err != nil {
+				r.done, r.blk = true, nil
+				if err == io.EOF {
+					break
+				}
+				return nil, r.corrupt(err)
+			}
+			r.g, r.i = 0, 0
+			if len(r.blk.Groups) > 0 {
+				r.i = r.blk.Groups[0].Start
+			}
+			continue
 		}
-		if err != nil {
-			r.done = true
-			return nil, r.corrupt(err)
+		grp := b.Groups[r.g]
+		if r.i >= grp.End {
+			if r.g++; r.g < len(b.Groups) {
+				r.i = b.Groups[r.g].Start
+			}
+			continue
 		}
+		i := r.i
+		r.i++
 		var f *cim.Feature
-		switch o := v.(type) {
-		case *osmpbf.Node:
-			f, err = r.node(o)
-		case *osmpbf.Way:
-			f, err = r.way(o)
-		case *osmpbf.Relation:
-			f, err = r.relation(o)
+		var err error
+		switch grp.Kind {
+		case pbf.Node:
+			f, err = r.node(b, i)
+		case pbf.Way:
+			f, err = r.way(b, i)
+		case pbf.Relation:
+			f, err = r.relation(b, i)
 		}
 		if err != nil {
 			r.done = true
+			if errors.Is(err, errUnsorted) && !r.dec.Header().Sorted() {
+				return nil, fmt.Errorf("%s: %w (its header does not claim Sort.Type_then_ID)", r.opts.Name, err)
+			}
 			return nil, fmt.Errorf("%s: %w", r.opts.Name, err)
 		}
 		if f != nil {
@@ -214,31 +229,47 @@ var unsignificant = map[string]bool{
 	"created_by": true, "converted_by": true, "source": true, "time": true, "ele": true, "attribution": true,
 }
 
-func significant(tags map[string]string, skip string) bool {
-	for k := range tags {
-		if !unsignificant[k] && k != skip {
+func significant(tags pbf.Tags, skip string) bool {
+	for j := range tags.Len() {
+		if k := tags.Key(j); !unsignificant[k] && k != skip {
 			return true
 		}
 	}
 	return false
 }
 
-func e7(v float64) int32 { return int32(math.Round(v * 1e7)) }
+// e7 rounds nanodegrees to OSM's 1e-7 degree, half away from zero.
+func e7(nano int64) int64 {
+	q, rem := nano/100, nano%100
+	switch {
+	case rem >= 50:
+		q++
+	case rem <= -50:
+		q--
+	}
+	return q
+}
 
-func (r *Reader) node(o *osmpbf.Node) (*cim.Feature, error) {
+func (r *Reader) node(b *pbf.Block, i int) (*cim.Feature, error) {
+	id := b.Nodes.ID[i]
 	if r.phase > 0 {
-		return nil, fmt.Errorf("%w: node %d after the ways; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, o.ID)
+		return nil, fmt.Errorf("%w: node %d after the ways; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, id)
 	}
 	r.counts.Nodes++
-	lon, lat := e7(o.Lon), e7(o.Lat)
-	if err := r.nodes.add(o.ID, lon, lat); err != nil {
+	lon, lat := e7(b.Nodes.Lon[i]), e7(b.Nodes.Lat[i])
+	if lon < -180e7 || lon > 180e7 || lat < -90e7 || lat > 90e7 {
+		r.warnings["node outside ±180° longitude, ±90° latitude"]++
+		return nil, nil
+	}
+	if err := r.nodes.add(id, int32(lon), int32(lat)); err != nil {
 		return nil, err
 	}
-	if !significant(o.Tags, "") {
+	tags := b.NodeTags(i)
+	if !significant(tags, "") {
 		return nil, nil
 	}
 	g := geom.NewPointFlat(geom.XY, []float64{float64(lon) / 1e7, float64(lat) / 1e7})
-	return r.feature("osm:n", o.ID, o.Tags, g)
+	return r.feature("osm:n", id, tags.Map(), g)
 }
 
 // closedWaysArePolygons are the keys (any value) and tags that make a
@@ -271,19 +302,22 @@ func isArea(tags map[string]string) bool {
 	return false
 }
 
-func (r *Reader) way(o *osmpbf.Way) (*cim.Feature, error) {
+func (r *Reader) way(b *pbf.Block, i int) (*cim.Feature, error) {
+	id, refs := b.Ways.ID[i], b.WayRefs(i)
 	if r.phase > 1 {
-		return nil, fmt.Errorf("%w: way %d after the relations; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, o.ID)
+		return nil, fmt.Errorf("%w: way %d after the relations; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, id)
 	}
 	r.phase = 1
 	r.counts.Ways++
-	if err := r.ways.add(o.ID, o.NodeIDs); err != nil {
+	if err := r.ways.add(id, refs); err != nil {
 		return nil, err
 	}
-	if !significant(o.Tags, "") {
+	t := b.WayTags(i)
+	if !significant(t, "") {
 		return nil, nil
 	}
-	flat, ok, err := r.coords(r.flat[:0], o.NodeIDs)
+	tags := t.Map()
+	flat, ok, err := r.coords(r.flat[:0], refs)
 	r.flat = flat
 	if err != nil {
 		return nil, err
@@ -292,14 +326,14 @@ func (r *Reader) way(o *osmpbf.Way) (*cim.Feature, error) {
 		r.warnings["way with nodes missing from the extract"]++
 		return nil, nil
 	}
-	closed := len(o.NodeIDs) >= 4 && o.NodeIDs[0] == o.NodeIDs[len(o.NodeIDs)-1]
+	closed := len(refs) >= 4 && refs[0] == refs[len(refs)-1]
 	var g geom.T
-	if closed && isArea(o.Tags) {
+	if closed && isArea(tags) {
 		g = geom.NewPolygonFlat(geom.XY, clone(flat), []int{len(flat)})
 	} else {
 		g = geom.NewLineStringFlat(geom.XY, clone(flat))
 	}
-	return r.feature("osm:w", o.ID, o.Tags, g)
+	return r.feature("osm:w", id, tags, g)
 }
 
 func clone(f []float64) []float64 { return append([]float64(nil), f...) }
@@ -317,24 +351,32 @@ func (r *Reader) coords(dst []float64, ids []int64) ([]float64, bool, error) {
 	return dst, true, nil
 }
 
-func (r *Reader) relation(o *osmpbf.Relation) (*cim.Feature, error) {
+func (r *Reader) relation(b *pbf.Block, i int) (*cim.Feature, error) {
 	r.phase = 2
 	r.counts.Relations++
-	if t := o.Tags["type"]; t != "multipolygon" && t != "boundary" {
+	t := b.RelationTags(i)
+	typ := ""
+	for j := range t.Len() {
+		if t.Key(j) == "type" {
+			typ = t.Value(j) // the last, as a map of the tags keeps it
+		}
+	}
+	if typ != "multipolygon" && typ != "boundary" {
 		return nil, nil
 	}
-	if !significant(o.Tags, "type") {
+	if !significant(t, "type") {
 		r.warnings["multipolygon relation without tags of its own"]++
 		return nil, nil
 	}
 	var ways [][]int64
 	seen := map[int64]bool{} // a way listed twice is one way
-	for _, m := range o.Members {
-		if m.Type != osmpbf.WayType || seen[m.ID] {
+	ids, kinds, _ := b.Members(i)
+	for k, mid := range ids {
+		if kinds[k] != pbf.Way || seen[mid] {
 			continue
 		}
-		seen[m.ID] = true
-		refs, ok, err := r.ways.get(nil, m.ID)
+		seen[mid] = true
+		refs, ok, err := r.ways.get(nil, mid)
 		if err != nil {
 			return nil, err
 		}
@@ -361,14 +403,8 @@ func (r *Reader) relation(o *osmpbf.Relation) (*cim.Feature, error) {
 		}
 		flats[i] = flat
 	}
-	tags := make(map[string]string, len(o.Tags))
-	for k, v := range o.Tags {
-		if k != "type" {
-			tags[k] = v
-		}
-	}
-	tags["type"] = o.Tags["type"] // kept as a property, as GDAL does
-	return r.feature("osm:r", o.ID, tags, nestRings(rings, flats))
+	// type is kept as a property, as GDAL does.
+	return r.feature("osm:r", b.Relations.ID[i], t.Map(), nestRings(rings, flats))
 }
 
 // feature builds a feature and validates its geometry; an invalid one is

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -161,6 +162,10 @@ func (s *wayStore) close() { s.ids.close(); s.starts.close(); s.refs.close() }
 
 // find looks for key v in chunk c of an ascending log and returns its index.
 func (l *spillLog) find(c int, v int64) (int, bool, error) {
+	if ch := l.chunks[c]; ch != nil {
+		i, found := slices.BinarySearch(ch, v)
+		return c*chunkLen + i, found, nil
+	}
 	lo, hi := c*chunkLen, min((c+1)*chunkLen, l.n)
 	i, err := l.search(lo, hi, v)
 	if err != nil || i == hi {
