@@ -69,7 +69,7 @@ Examples:
 			&cli.StringFlag{Name: "crs", Usage: "coordinate reference system of a CityJSON file that names none (EPSG:7415, EPSG:4547…)"},
 			&cli.StringFlag{Name: "anchor", Usage: "lon,lat[,rotation_deg]: where the origin of an IFC file lies, and how far its +y axis turns clockwise from north (overrides the file's own georeferencing, with a warning)"},
 			&cli.BoolFlag{Name: "replace", Usage: "delete the dataset's features that the file does not hold (in the file's stages)"},
-			&cli.IntFlag{Name: "memory", Value: 768, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
+			&cli.IntFlag{Name: "memory", Value: 640, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
 			formatFlag("table", "json"),
 		},

@@ -46,6 +46,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/ingest/osm/pbf"
@@ -82,7 +83,8 @@ type Reader struct {
 	g, i  int        // its group being read, and the object next in it
 	nodes *nodeStore
 	ways  *wayStore
-	phase int // 0 nodes, 1 ways, 2 relations: the order of a sorted file
+	phase int          // 0 nodes, 1 ways, 2 relations: the order of a sorted file
+	shown atomic.Int32 // phase, for Phase on another goroutine
 	done  bool
 
 	counts   Counts
@@ -91,6 +93,13 @@ type Reader struct {
 	refs  []int64
 	flat  []float64
 	rings [][]int64
+}
+
+// Phase says which objects the reader is at: "nodes", "ways" or
+// "relations" (a sorted file has them in that order). It is safe to call
+// while another goroutine reads, for progress reports.
+func (r *Reader) Phase() string {
+	return [...]string{"nodes", "ways", "relations"}[r.shown.Load()]
 }
 
 // Counts says how many OSM objects a Reader read.
@@ -308,6 +317,7 @@ func (r *Reader) way(b *pbf.Block, i int) (*cim.Feature, error) {
 		return nil, fmt.Errorf("%w: way %d after the relations; sort it with osmium sort IN.osm.pbf -o SORTED.osm.pbf", errUnsorted, id)
 	}
 	r.phase = 1
+	r.shown.Store(1)
 	r.counts.Ways++
 	if err := r.ways.add(id, refs); err != nil {
 		return nil, err
@@ -353,6 +363,7 @@ func (r *Reader) coords(dst []float64, ids []int64) ([]float64, bool, error) {
 
 func (r *Reader) relation(b *pbf.Block, i int) (*cim.Feature, error) {
 	r.phase = 2
+	r.shown.Store(2)
 	r.counts.Relations++
 	t := b.RelationTags(i)
 	typ := ""

@@ -315,3 +315,34 @@ func TestSpillingGivesTheSameFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestPhase checks that the reader tells progress reports which objects it
+// is at, in a sorted file's order.
+func TestPhase(t *testing.T) {
+	f, err := os.Open(sharedFile(t, "data/osm/monaco-latest.osm.pbf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewReader(f, Options{Dataset: "monaco"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	seen := []string{r.Phase()}
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := r.Phase(); p != seen[len(seen)-1] {
+			seen = append(seen, p)
+		}
+	}
+	if want := []string{"nodes", "ways", "relations"}; !slices.Equal(seen, want) {
+		t.Errorf("phases %v, want %v", seen, want)
+	}
+}
