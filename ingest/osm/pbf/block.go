@@ -154,6 +154,9 @@ func (b *Block) reset() {
 // errTruncatedMessage is a message cut short or with a malformed field.
 var errTruncatedMessage = errors.New("a malformed protobuf message")
 
+// errTooLarge is wrapped when a block decodes to more than maxDecodedBytes.
+var errTooLarge = errors.New("block too large")
+
 // field reads one field's key and value from m: for a varint field, v;
 // for a length-delimited one, data. It returns the rest of m.
 type field struct {
@@ -257,10 +260,33 @@ func (b *Block) decode(m []byte) error {
 			if err != nil {
 				return err
 			}
+			if err := b.room(0); err != nil {
+				return err
+			}
 		}
 	}
 	b.parts = b.parts[:0]
 	return nil
+}
+
+// maxDecodedBytes bounds what one block may decode to. A block's raw
+// size is at most 32 MiB, but a message of two bytes (an empty Node) can
+// decode to 28 bytes of columns: without a bound, a small hostile file
+// would take gigabytes of memory in the blocks the reader holds at once.
+const maxDecodedBytes = 64 << 20
+
+// room checks that the block may grow by n more bytes of columns.
+func (b *Block) room(n int) error {
+	if b.decodedBytes()+n > maxDecodedBytes {
+		return fmt.Errorf("PrimitiveBlock: decodes to over %d MiB of objects, refs, members and tags (a writer's block of 8,000 objects takes a few): %w", maxDecodedBytes>>20, errTooLarge)
+	}
+	return nil
+}
+
+// decodedBytes is the size of the block's columns, roughly.
+func (b *Block) decodedBytes() int {
+	return 28*len(b.Nodes.ID) + 16*len(b.Ways.ID) + 8*len(b.Ways.refs) +
+		16*len(b.Relations.ID) + 13*len(b.Relations.memIDs) + 4*len(b.kv)
 }
 
 // coder turns stored coordinates into nanodegrees.
@@ -408,6 +434,9 @@ func (b *Block) decodeDense(m []byte, c coder) error {
 	if nl, nn := countVarints(lats), countVarints(lons); nl != count || nn != count {
 		return fmt.Errorf("DenseNodes: %d ids, %d latitudes and %d longitudes", count, nl, nn)
 	}
+	if err := b.room(28*count + 4*countVarints(kvs)); err != nil {
+		return err
+	}
 	n := &b.Nodes
 	start := len(n.ID)
 	var id, lat, lon int64
@@ -507,6 +536,9 @@ func (b *Block) decodeWay(m []byte) error {
 			}
 		}
 	}
+	if err := b.room(16 + 8*countVarints(refs) + 8*countVarints(keys)); err != nil {
+		return err
+	}
 	if err := b.pairTags(keys, vals, Way, id); err != nil {
 		return err
 	}
@@ -553,6 +585,9 @@ func (b *Block) decodeRelation(m []byte) error {
 			}
 		}
 	}
+	if err := b.room(16 + 13*countVarints(memids) + 8*countVarints(keys)); err != nil {
+		return err
+	}
 	if err := b.pairTags(keys, vals, Relation, id); err != nil {
 		return err
 	}
@@ -571,7 +606,7 @@ func (b *Block) decodeRelation(m []byte) error {
 			return fmt.Errorf("relation %d: roles: %w", id, errTruncatedMessage)
 		}
 		roles = roles[n:]
-		s, err := b.str(uint64(uint32(x)), "role", id, Relation)
+		s, err := b.str(x, "role", id, Relation)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,10 @@
 package pbf
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -135,6 +138,41 @@ func TestDecodeBadBlock(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
+		})
+	}
+}
+
+// TestAmplificationBounded decodes blocks whose few bytes would decode to
+// hundreds of MiB of columns: empty Node messages (2 bytes each, 28 bytes
+// decoded), a dense run of 1-byte deltas and a way of 1-byte refs. Each is
+// refused before it grows past maxDecodedBytes.
+func TestAmplificationBounded(t *testing.T) {
+	const n = 8 << 20                  // objects or refs: 16–24 MiB of message
+	ones := bytes.Repeat([]byte{2}, n) // zigzag 1: +1 each
+	dense := msg(nil).bytes(fdnID, ones).bytes(fdnLat, ones).bytes(fdnLon, ones)
+	emptyNode := msg(nil).bytes(fpgNodes, nil)
+	tests := map[string]msg{
+		"empty nodes": cat(stringTable(""), msg(nil).bytes(fpbGroup, bytes.Repeat(emptyNode, n))),
+		"dense":       cat(stringTable(""), group(msg(nil).bytes(fpgDense, dense))),
+		"way refs":    cat(stringTable(""), group(msg(nil).bytes(fpgWays, msg(nil).varint(fwID, 1).bytes(fwRefs, ones)))),
+	}
+	for name, m := range tests {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var b Block
+			err := b.decode(m)
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, errTooLarge) {
+				t.Fatalf("%d-byte block: %v, want a block too large", len(m), err)
+			}
+			// What the block holds: its columns, grown up to the bound.
+			if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > 2*maxDecodedBytes {
+				t.Errorf("the block holds %d MiB after refusing", held>>20)
+			}
+			runtime.KeepAlive(&b)
 		})
 	}
 }

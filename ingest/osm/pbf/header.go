@@ -41,7 +41,9 @@ var (
 )
 
 // known are the required features this package reads.
-var known = []string{"OsmSchema-V0.6", "DenseNodes", "LocationsOnWays"}
+// LocationsOnWays is not among them: such a file may leave out the untagged
+// nodes its ways need, and the ways' own locations are not read.
+var known = []string{"OsmSchema-V0.6", "DenseNodes"}
 
 func decodeHeader(m []byte) (Header, error) {
 	var h Header

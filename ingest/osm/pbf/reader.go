@@ -76,7 +76,7 @@ func NewReader(ctx context.Context, r io.Reader, opts Options) (*Reader, error) 
 	if err == nil {
 		var h Header
 		if h, err = decodeHeader(data); err == nil {
-			rd := &Reader{header: h, order: make(chan *job, 2*opts.Workers), work: make(chan *job)}
+			rd := &Reader{header: h, order: make(chan *job, opts.Workers), work: make(chan *job)}
 			rd.ctx, rd.cancel = context.WithCancel(ctx)
 			rd.jobs.New = func() any { return &job{done: make(chan struct{}, 1)} }
 			rd.wg.Add(1 + opts.Workers)
@@ -97,7 +97,9 @@ func (r *Reader) Header() Header { return r.header }
 // is valid until the next call. After an error Next returns it again.
 func (r *Reader) Next() (*Block, error) {
 	if r.cur != nil {
-		r.jobs.Put(r.cur)
+		if r.cur.block.decodedBytes() <= keepBytes {
+			r.jobs.Put(r.cur) // reuse its buffers; an outsized block's go
+		}
 		r.cur = nil
 	}
 	if r.err != nil {
@@ -129,6 +131,9 @@ func (r *Reader) Next() (*Block, error) {
 	r.cur = j
 	return &j.block, nil
 }
+
+// keepBytes is the largest decoded block whose buffers are kept for reuse.
+const keepBytes = 16 << 20
 
 // Close stops the reading and waits for its goroutines to end (a read
 // from the input in progress included).

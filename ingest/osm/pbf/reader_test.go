@@ -102,6 +102,7 @@ func TestBadFiles(t *testing.T) {
 		{"data first", data, nil, `the first block is "OSMData"`, 0},
 		{"history", frame("OSMHeader", rawBlob(headerBlock("OsmSchema-V0.6", "HistoricalInformation"))), ErrHistory, "history", 0},
 		{"unknown feature", frame("OSMHeader", rawBlob(headerBlock("OsmSchema-V0.7"))), ErrUnsupported, `"OsmSchema-V0.7"`, 0},
+		{"locations on ways", frame("OSMHeader", rawBlob(headerBlock("OsmSchema-V0.6", "LocationsOnWays"))), ErrUnsupported, `"LocationsOnWays"`, 0},
 		{"zstd", withBlob(msg(nil).varint(fbRawSize, 10).bytes(fbZstd, []byte("x"))), ErrUnsupported, "zstd-compressed", int64(len(header))},
 		{"lzma", withBlob(msg(nil).varint(fbRawSize, 10).bytes(fbLzma, []byte("x"))), ErrUnsupported, "lzma-compressed", int64(len(header))},
 		{"no data", withBlob(msg(nil).varint(fbRawSize, 10)), nil, "a blob without data", int64(len(header))},
