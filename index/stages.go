@@ -17,7 +17,7 @@ func (sn *Snapshot) Stages(dataset string) ([]cim.Stage, error) {
 	st, ok := sn.held[dataset]
 	sn.mu.Unlock()
 	if ok {
-		return st, nil
+		return slices.Clone(st), nil
 	}
 	if err := sn.use(); err != nil {
 		return nil, err

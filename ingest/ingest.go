@@ -160,7 +160,7 @@ func Open(path string, opts Options) (*File, error) {
 	switch format {
 	case FormatGeoJSON, FormatGeoJSONSeq:
 		r, err := geojson.NewReader(br, geojson.Options{
-			Dataset: in.Dataset, Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid,
+			Dataset: in.Dataset, KeepDataset: opts.Dataset != "", Stage: opts.Stage, Name: path, SkipInvalid: opts.SkipInvalid,
 		})
 		if err != nil {
 			f.Close()

@@ -79,7 +79,7 @@ type SiteInfo struct {
 type Report struct {
 	Site       SiteInfo   `json:"site"`
 	Dataset    string     `json:"dataset"` // "" for every dataset
-	Stage      string     `json:"stage"`   // "latest" for the latest version of each feature
+	Stage      string     `json:"stage"`   // the view read (query.View); "latest": each dataset at its latest stage
 	Pack       string     `json:"pack"`
 	PackSource string     `json:"pack_source"`
 	Revision   uint64     `json:"revision"` // the store revision read

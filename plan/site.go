@@ -12,11 +12,11 @@ import (
 )
 
 // FindSite returns the site or parcel with the id as the stage's view
-// (query.View) sees it, else its latest version before the stage: a site's
-// boundary and controls stay in force once planned, so a check of what was
-// built reads them from the plan. id is a feature id, or an id within a
-// GeoJSON dataset ("site" for "geojson:<dataset>:site"); dataset, when not
-// "", narrows the search to one dataset.
+// (query.View) sees it: a site's boundary and controls stay in force once
+// planned, so a check of what was built reads them from the plan. id is a
+// feature id, or an id within a GeoJSON dataset ("site" for
+// "geojson:<dataset>:site"); dataset, when not "", narrows the search to
+// one dataset.
 func FindSite(ctx context.Context, sn *index.Snapshot, id, dataset string, stage cim.Stage) (Site, error) {
 	ids := []string{id}
 	for _, ds := range sn.Datasets() {
@@ -48,9 +48,6 @@ func FindSite(ctx context.Context, sn *index.Snapshot, id, dataset string, stage
 		return Site{}, err
 	}
 	if len(seen) == 0 {
-		seen = inForce(found, stage)
-	}
-	if len(seen) == 0 {
 		var stages []string
 		for _, f := range found {
 			stages = append(stages, f.Dataset+"@"+f.Stage.String())
@@ -72,29 +69,6 @@ func FindSite(ctx context.Context, sn *index.Snapshot, id, dataset string, stage
 		return Site{}, fmt.Errorf("%s is a %T, not a polygon", f.ID, f.Geometry)
 	}
 	return Site{ID: f.ID, Name: FeatureName(f), Geometry: f.Geometry, Props: f.Props, Dataset: f.Dataset}, nil
-}
-
-// inForce returns, of each dataset, the latest of the versions stored at
-// or before stage.
-func inForce(vs []*cim.Feature, stage cim.Stage) []*cim.Feature {
-	latest := map[string]*cim.Feature{}
-	var order []string
-	for _, f := range vs {
-		if stage != cim.StageAny && f.Stage > stage {
-			continue
-		}
-		if b, ok := latest[f.Dataset]; !ok || f.Stage > b.Stage {
-			if !ok {
-				order = append(order, f.Dataset)
-			}
-			latest[f.Dataset] = f
-		}
-	}
-	var out []*cim.Feature
-	for _, ds := range order {
-		out = append(out, latest[ds])
-	}
-	return out
 }
 
 // SitesIn picks the sites of a drawn file among its features: its one

@@ -15,6 +15,8 @@ func TestStageView(t *testing.T) {
 	const asBuilt = `"cim:stage":"as-built"`
 	sn := world(t,
 		feat("site", rect(0, 0, 200, 100), `"cim:class":"site"`),
+		// A planned parcel: a control, in force at every stage.
+		feat("pa", rect(0, 0, 100, 100), `"cim:class":"parcel","far_max":0.5`),
 		// p1, planned with 5 storeys, surveyed as s1 (another id, 6 storeys).
 		feat("p1", rect(10, 10, 30, 30), `"building":"yes","building:levels":5`),
 		feat("s1", rect(10.5, 10, 30.5, 30), `"building":"yes","building:levels":6,`+asBuilt),
@@ -61,12 +63,23 @@ func TestStageView(t *testing.T) {
 			if r.Indicators.Buildings != tt.buildings {
 				t.Errorf("%d buildings, want %d", r.Indicators.Buildings, tt.buildings)
 			}
+			if len(r.Parcels) != 1 {
+				t.Errorf("%d parcels, want the planned one", len(r.Parcels))
+			}
 		})
 	}
 	// A planned site stays in force: the as-built check reads it from the
 	// plan. Before the site was planned there is none.
 	if s, err := FindSite(context.Background(), sn, "site", "", cim.StageAsBuilt); err != nil || s.ID != "geojson:w:site" {
 		t.Errorf("site at as-built: %v, %v", s.ID, err)
+	}
+	// A site id in two datasets is ambiguous at every stage.
+	sn3 := world(t, feat("site", rect(0, 0, 200, 100), `"cim:class":"site"`),
+		feat("site", rect(500, 0, 700, 100), `"cim:class":"site","cim:dataset":"osm",`+asBuilt))
+	for _, st := range []cim.Stage{cim.StagePlanning, cim.StageAsBuilt, cim.StageAny} {
+		if s, err := FindSite(context.Background(), sn3, "site", "", st); err == nil {
+			t.Errorf("%v: found %s in one of two datasets", st, s.ID)
+		}
 	}
 	sn2 := world(t, feat("site", rect(0, 0, 200, 100), `"cim:class":"site","cim:stage":"design"`))
 	if _, err := FindSite(context.Background(), sn2, "site", "", cim.StagePlanning); err == nil {

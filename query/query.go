@@ -134,7 +134,7 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 			stage = st
 		} else {
 			r.view = v
-			if q.ID == "" {
+			if q.ID == "" && v.HasContext(q.Dataset) {
 				if r.err = v.Prepare(ctx, q.BBox); r.err != nil {
 					return r
 				}

@@ -21,7 +21,8 @@ const CoverShare = 0.5
 // A View is what one stage of the model sees. A store keeps every version
 // of a feature that was ingested, one per dataset and stage; a view picks
 // the ones that make up the model at a stage. It is the single definition
-// that queries, checks, tiles and the API share.
+// of that: queries and checks use it, and whatever serves the model
+// (tiles, an API, stage comparisons) is to use it too.
 //
 // A dataset that holds only as-built features (OpenStreetMap, a survey of
 // the city) is context. Any other dataset is a scheme: its versions at
@@ -41,6 +42,10 @@ const CoverShare = 0.5
 //     records again is not counted twice.
 //   - The latest view (StageAny) sees each dataset at its own latest
 //     stage, by the same rules.
+//   - Sites and parcels, the planning controls, stay in force once
+//     planned: every view sees a scheme's latest version of each at or
+//     before the stage the scheme is seen at, so that what was built is
+//     measured against the planned boundaries and limits.
 type View struct {
 	sn    *index.Snapshot
 	stage cim.Stage
@@ -96,15 +101,36 @@ func NewView(sn *index.Snapshot, stage cim.Stage) (*View, error) {
 func (v *View) Stage() cim.Stage { return v.stage }
 
 // StoredStage reports whether the view sees exactly the versions stored
-// at the as-built stage, as it does when no dataset is seen at an earlier
-// stage: a scan can then filter by stage in the index and skip Sees.
+// at the as-built stage, as it does when every dataset is context: a scan
+// can then filter by stage in the index and skip Sees.
 func (v *View) StoredStage() (cim.Stage, bool) {
-	return cim.StageAsBuilt, len(v.schemes) == 0
+	for _, d := range v.ds {
+		if !d.context {
+			return 0, false
+		}
+	}
+	return cim.StageAsBuilt, true
+}
+
+// HasContext reports whether a read of the dataset (every dataset for "")
+// may meet context features that the schemes can hide.
+func (v *View) HasContext(dataset string) bool {
+	if len(v.schemes) == 0 {
+		return false
+	}
+	if dataset == "" {
+		return true
+	}
+	d := v.ds[dataset]
+	return d != nil && d.context
 }
 
 // Prepare loads the schemes' features that may hide context features in
 // box (nil: everywhere), so that Sees decides for context features inside
-// it without a lookup each. A query calls it once with its box.
+// it without a lookup each. A query calls it once with its box (each page
+// of a paged query again); it holds the schemes' area features in the box
+// in memory, which for a scheme (a district's plan) is small beside the
+// context it filters.
 func (v *View) Prepare(ctx context.Context, box *cim.Box) error {
 	v.near, v.prepared, v.all = nil, nil, false
 	if len(v.schemes) == 0 {
@@ -136,6 +162,9 @@ func (v *View) Sees(ctx context.Context, f *cim.Feature) (bool, error) {
 	}
 	if d.at == cim.StageAsBuilt {
 		if f.Stage != cim.StageAsBuilt {
+			if !d.context && controls[f.Class] {
+				return v.latest(f, d)
+			}
 			return false, nil
 		}
 		if d.context && len(v.schemes) > 0 {
@@ -144,7 +173,15 @@ func (v *View) Sees(ctx context.Context, f *cim.Feature) (bool, error) {
 		}
 		return true, nil
 	}
-	// A scheme below as-built: the latest version at or before d.at.
+	return v.latest(f, d)
+}
+
+// controls are the classes that stay in force once planned.
+var controls = map[cim.Class]bool{cim.ClassSite: true, cim.ClassParcel: true}
+
+// latest reports whether f, stored at or before d.at, is its dataset's
+// latest version at or before d.at.
+func (v *View) latest(f *cim.Feature, d *dsView) (bool, error) {
 	for _, s := range d.held {
 		if s > f.Stage && s <= d.at {
 			has, err := v.sn.Has(f.Dataset, s, f.ID, f.Class)

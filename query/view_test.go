@@ -20,6 +20,7 @@ import (
 //	x=4  g-park, a park of 4 squares in OSM, with the plan's green square in it
 //	x=5  o6, on floor 5 above the plan's building p6 on floors 0–2
 //	x=6  d7 in a scheme that holds only a design
+//	x=7  pa, the scheme's parcel, planned: a control that stays in force
 func viewFixture(t *testing.T) *index.Snapshot {
 	t.Helper()
 	s, err := index.Open(t.TempDir(), nil)
@@ -53,6 +54,7 @@ func viewFixture(t *testing.T) *index.Snapshot {
 		feat("p6", "scheme", P, B, sq(5, 0), 0, 2),
 		feat("o6", "osm", A, B, sq(5, 0), 5, 5),
 		feat("d7", "design-only", D, B, sq(6, 0), 0, 3),
+		feat("pa", "scheme", P, cim.ClassParcel, sq(7, 0), 0, 0),
 	}
 	if _, _, err := s.Ingest(context.Background(), &src{fs: fs}, nil); err != nil {
 		t.Fatal(err)
@@ -73,21 +75,22 @@ func TestView(t *testing.T) {
 		want  []string
 	}{
 		// What exists: the survey and the city; never the plan's p1 or the
-		// never-built p2, and s1 once, not again as p1.
-		{"as-built", cim.StageAsBuilt, []string{"g-park@as-built", "o1@as-built", "o2@as-built", "o4@as-built", "o6@as-built", "s1@as-built", "s3@as-built"}},
+		// never-built p2, and s1 once, not again as p1. The planned parcel
+		// stays in force.
+		{"as-built", cim.StageAsBuilt, []string{"g-park@as-built", "o1@as-built", "o2@as-built", "o4@as-built", "o6@as-built", "pa@planning", "s1@as-built", "s3@as-built"}},
 		// The plan and the city around it, without the scheme's survey (s1,
 		// s3), without o1 (p1 covers it), with o2 (20 % covered), the park
 		// (the plan's green covers 4 % of it) and o6 (another floor).
 		// The design-only scheme has nothing at planning.
-		{"planning", cim.StagePlanning, []string{"g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@planning", "p2@planning", "p6@planning"}},
+		{"planning", cim.StagePlanning, []string{"g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@planning", "p2@planning", "p6@planning", "pa@planning"}},
 		// p1 as redesigned, the rest of the plan as planned.
-		{"design", cim.StageDesign, []string{"d7@design", "g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@design", "p2@planning", "p6@planning"}},
+		{"design", cim.StageDesign, []string{"d7@design", "g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@design", "p2@planning", "p6@planning", "pa@planning"}},
 		// construction holds nothing new: design's view.
-		{"construction", cim.StageConstruction, []string{"d7@design", "g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@design", "p2@planning", "p6@planning"}},
+		{"construction", cim.StageConstruction, []string{"d7@design", "g-park@as-built", "g-plan@planning", "o2@as-built", "o4@as-built", "o6@as-built", "p1@design", "p2@planning", "p6@planning", "pa@planning"}},
 		// Each dataset at its latest stage: the scheme as built (it has a
 		// survey), the design-only scheme as designed, and the city, which
 		// the built scheme no longer hides.
-		{"latest", cim.StageAny, []string{"d7@design", "g-park@as-built", "o1@as-built", "o2@as-built", "o4@as-built", "o6@as-built", "s1@as-built", "s3@as-built"}},
+		{"latest", cim.StageAny, []string{"d7@design", "g-park@as-built", "o1@as-built", "o2@as-built", "o4@as-built", "o6@as-built", "pa@planning", "s1@as-built", "s3@as-built"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,7 +101,7 @@ func TestView(t *testing.T) {
 			// strip's edge, so context is decided by a lookup of its own
 			// and not from the features Prepare loaded.
 			var got []string
-			for i := range 7 {
+			for i := range 8 {
 				x := 120 + float64(i)*0.001
 				box := &cim.Box{MinLon: x + 0.00001, MinLat: 30.0001, MaxLon: x + 0.00099, MaxLat: 30.0002}
 				for _, id := range ids(t, sn, Query{Stage: tt.stage, BBox: box}) {
@@ -110,6 +113,22 @@ func TestView(t *testing.T) {
 			slices.Sort(got)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("strip by strip:\n got %v\nwant %v", got, tt.want)
+			}
+			// And a box around each square: the features inside it are
+			// decided from what Prepare loaded.
+			got = nil
+			for i := range 8 {
+				x := 120 + float64(i)*0.001
+				box := &cim.Box{MinLon: x - 1e-7, MinLat: 29.9999, MaxLon: x + 0.00099, MaxLat: 30.0011}
+				for _, id := range ids(t, sn, Query{Stage: tt.stage, BBox: box}) {
+					if !slices.Contains(got, id) {
+						got = append(got, id)
+					}
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("box by box:\n got %v\nwant %v", got, tt.want)
 			}
 		})
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,7 +212,7 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 	if replace {
 		opt.Replace = in.Dataset
 	}
-	counted := &classCounter{src: in, counts: map[cim.Class]int{}, bar: bar}
+	counted := &classCounter{src: in, counts: map[cim.Class]int{}, datasets: map[string]bool{}, bar: bar}
 	st, rev, err := s.Ingest(ctx, counted, opt)
 	if err != nil {
 		if !strings.Contains(err.Error(), path) {
@@ -228,21 +230,28 @@ func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Op
 	for cl, n := range counted.counts {
 		rep.Classes[cl.String()] = n
 	}
+	if len(counted.datasets) > 0 {
+		// The datasets written, which a GeoJSON file's cim:dataset
+		// properties may choose.
+		rep.Dataset = strings.Join(slices.Sorted(maps.Keys(counted.datasets)), ",")
+	}
 	return rep, nil
 }
 
 // classCounter counts the features of a source by class, and for the
 // progress report.
 type classCounter struct {
-	src    index.Source
-	counts map[cim.Class]int
-	bar    *progress
+	src      index.Source
+	counts   map[cim.Class]int
+	datasets map[string]bool
+	bar      *progress
 }
 
 func (c *classCounter) Next() (*cim.Feature, error) {
 	f, err := c.src.Next()
 	if err == nil {
 		c.counts[f.Class]++
+		c.datasets[f.Dataset] = true
 		c.bar.add(1)
 	}
 	return f, err

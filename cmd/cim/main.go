@@ -93,7 +93,7 @@ planning indicators (FAR 容积率, building density 建筑密度, green ratio
 against rule packs, with exit codes for scripts and CI.
 
 Floors are numbered from 0, the ground floor (China's 1层); -1 is the first
-basement (B1). Flags that take a floor also accept 1F, 2F, B1, B2.
+basement (B1). cim query --floor takes the Chinese numbering: 1F, 2F, B1.
 
 Start with the bundled sample:
 

@@ -373,6 +373,21 @@ func TestGeoJSONRoundTrip(t *testing.T) {
 	if strip(a) != strip(b) || strip(a) == "<nil>" {
 		t.Errorf("design check indicators differ after the round trip")
 	}
+	// A dataset named on the command line wins over cim:dataset, and the
+	// summary names the datasets written.
+	other := filepath.Join(dir, "other.db")
+	code, sum, errOut := runCim(t, "ingest", "--db", other, "--format", "json", file)
+	if code != 0 || !strings.Contains(sum, `"dataset": "hz-city,hz-future-community"`) {
+		t.Errorf("ingest summary (exit %d, %s): %s", code, errOut, sum)
+	}
+	copied := filepath.Join(dir, "copy.db")
+	if code, _, errOut := runCim(t, "ingest", "--db", copied, "--dataset", "copy", file); code != 0 {
+		t.Fatal(errOut)
+	}
+	_, info, _ := runCim(t, "info", "--db", copied)
+	if !strings.Contains(info, "copy") || strings.Contains(info, "hz-city") {
+		t.Errorf("--dataset copy: the store holds\n%s", info)
+	}
 }
 
 func TestVersion(t *testing.T) {

@@ -40,6 +40,9 @@ type Options struct {
 	// property (which cim's GeoJSON writer adds, so that what cim writes
 	// reads back into the datasets it came from). Required.
 	Dataset string
+	// KeepDataset puts every feature in Dataset, whatever its cim:dataset
+	// says: for a dataset the user named.
+	KeepDataset bool
 	// Stage is given to features without a cim:stage property;
 	// cim.StageAny means cim.DefaultStage.
 	Stage cim.Stage
@@ -425,7 +428,7 @@ func (r *Reader) convert(raw *rawFeature, index int) (*cim.Feature, error) {
 	if k, ok := tags("cim:kind"); ok {
 		f.Kind = k
 	}
-	if d, ok := tags("cim:dataset"); ok && d != "" {
+	if d, ok := tags("cim:dataset"); ok && d != "" && !r.opts.KeepDataset {
 		f.Dataset = d
 	}
 	if s, ok := tags("cim:stage"); ok {
