@@ -412,7 +412,7 @@ func (r *reader) record(b []byte, f *cim.Feature, s *slab, omit Fields) error {
 	if omit&FieldProps != 0 {
 		return nil
 	}
-	f.Props = r.props()
+	f.Props = r.props(nil, s)
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
@@ -462,7 +462,57 @@ func (r *reader) head(f *cim.Feature, s *slab) {
 		return
 	}
 	f.Class, f.Kind, f.Levels, f.Vertical = class, s.intern(kind), levels, v
-	f.Parent = string(parent)
+	f.Parent = s.str(parent)
+}
+
+// recordInto is record for a feature whose geometry and property map it
+// may reuse: a geometry of the same type gets the new coordinates in its
+// own slices, the map is cleared and refilled. Fields in omit are set to
+// nil.
+func (r *reader) recordInto(b []byte, f *cim.Feature, s *slab, omit Fields) error {
+	r.reset(b)
+	r.head(f, s)
+	t := r.geometry()
+	if r.err != nil {
+		return r.err
+	}
+	if omit&FieldGeometry == 0 {
+		f.Geometry = r.reuse(t, f.Geometry, s)
+	} else {
+		f.Geometry = nil
+	}
+	if omit&FieldProps != 0 {
+		f.Props = nil
+		return nil
+	}
+	f.Props = r.props(f.Props, s)
+	if r.err == nil && len(r.b) != 0 {
+		r.fail()
+	}
+	return r.err
+}
+
+// reuse returns the geometry read last in old if old has its type, else
+// in memory from s.
+func (r *reader) reuse(t byte, old geom.T, s *slab) geom.T {
+	switch old := old.(type) {
+	case *geom.Point:
+		if t == gPoint {
+			*old = *geom.NewPointFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...))
+			return old
+		}
+	case *geom.LineString:
+		if t == gLineString {
+			*old = *geom.NewLineStringFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...))
+			return old
+		}
+	case *geom.Polygon:
+		if t == gPolygon {
+			*old = *geom.NewPolygonFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...), append(old.Ends()[:0], r.ends...))
+			return old
+		}
+	}
+	return r.build(t, s)
 }
 
 // geometry reads the coordinates of a geometry into r.flat, r.ends and
@@ -547,14 +597,20 @@ type geomView struct {
 	mls  geom.MultiLineString
 }
 
-func (r *reader) props() map[string]any {
+// props reads the properties into m, cleared, or a new map if m is nil.
+// Keys come from s.
+func (r *reader) props(m map[string]any, s *slab) map[string]any {
 	n := r.count(2)
 	if n == 0 {
 		return nil
 	}
-	m := make(map[string]any, n)
+	if m == nil {
+		m = make(map[string]any, n)
+	} else {
+		clear(m)
+	}
 	for range n {
-		k := r.str()
+		k := s.intern(r.bytes())
 		switch r.u8() {
 		case vNull:
 			m[k] = nil

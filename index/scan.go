@@ -483,6 +483,24 @@ func (it *Iter) Feature() (*cim.Feature, error) {
 	return f, nil
 }
 
+// Decode decodes the current feature into f, as Feature would, but
+// reusing f's geometry (when it has the same type) and property map: a
+// scan that hands each feature on and forgets it (a map tile, a page of
+// GeoJSON) then allocates next to nothing per feature. Everything f held
+// is overwritten, the coordinates of its geometry included, so f must not
+// share them with a feature still in use.
+func (it *Iter) Decode(f *cim.Feature) error {
+	_, ds, st, id := recordKeyParts(it.rk)
+	if ds != it.dsID {
+		it.dsID, it.dsName = ds, it.sn.cat.byID[ds]
+	}
+	f.ID, f.Dataset, f.Stage = it.sl.str(id), it.dsName, st
+	if err := it.rd.recordInto(it.rec, f, &it.sl, it.omit); err != nil {
+		return fmt.Errorf("feature %s: %w", f.ID, err)
+	}
+	return nil
+}
+
 // Next advances to the next feature that passes the filter.
 func (it *Iter) Next() bool {
 	if it.err != nil || it.it == nil {

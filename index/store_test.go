@@ -725,7 +725,8 @@ func TestClosedSnapshot(t *testing.T) {
 }
 
 // TestScanDecodesWhatWasStored checks the features a scan returns field by
-// field, with and without Filter.Omit, and that features decoded into
+// field, with and without Filter.Omit, that Decode into one reused
+// feature agrees with Feature, and that features decoded into
 // shared chunks are independent: changing or growing one leaves the
 // others as they were.
 func TestScanDecodesWhatWasStored(t *testing.T) {
@@ -763,10 +764,17 @@ func TestScanDecodesWhatWasStored(t *testing.T) {
 			}
 			defer it.Close()
 			var got []*cim.Feature
+			var reused cim.Feature // Decode's target, of every geometry type in turn
 			for it.Next() {
+				if err := it.Decode(&reused); err != nil {
+					t.Fatal(err)
+				}
 				f, err := it.Feature()
 				if err != nil {
 					t.Fatal(err)
+				}
+				if show(&reused) != show(f) {
+					t.Fatalf("Decode %s\nFeature %s", show(&reused), show(f))
 				}
 				got = append(got, f)
 			}
