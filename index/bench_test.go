@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -417,6 +418,7 @@ func BenchmarkBoxLevelQuery(b *testing.B) {
 	}
 	b.Run("peer=rtree", func(b *testing.B) {
 		b.ReportAllocs()
+		runtime.GC()
 		lat := make([]time.Duration, 0, b.N)
 		hits := 0
 		for i := range b.N {
@@ -432,6 +434,7 @@ func BenchmarkBoxLevelQuery(b *testing.B) {
 	}{{"peer=badger", newFeature}, {"peer=badger-decode", decode}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+			runtime.GC() // not the previous case's garbage
 			lat := make([]time.Duration, 0, b.N)
 			hits := 0
 			for i := range b.N {
@@ -448,6 +451,7 @@ func BenchmarkBoxLevelQuery(b *testing.B) {
 		// runs in caches another just filled with its own data, as they
 		// would query by query.
 		const block = 50
+		runtime.GC()
 		lat := make([][]time.Duration, 3)
 		var hits [3][block]int
 		for i := 0; i < b.N; i += block {
