@@ -462,6 +462,8 @@ func (it *Iter) Err() error { return it.err }
 // (Filter.After). It is valid until the next call to Next.
 func (it *Iter) Pos() []byte { return it.pos }
 
+var errNoFeature = errors.New("no current feature: call Next first")
+
 // Feature decodes the current feature, without the fields in Filter.Omit.
 // The scan decodes nothing until it is called. Features share memory in
 // chunks of a few dozen, so one that is kept keeps its neighbours' memory
@@ -469,6 +471,9 @@ func (it *Iter) Pos() []byte { return it.pos }
 func (it *Iter) Feature() (*cim.Feature, error) {
 	if it.feat != nil {
 		return it.feat, nil
+	}
+	if len(it.rk) < 8 {
+		return nil, errNoFeature
 	}
 	_, ds, st, id := recordKeyParts(it.rk)
 	if ds != it.dsID {
@@ -490,6 +495,9 @@ func (it *Iter) Feature() (*cim.Feature, error) {
 // is overwritten, the coordinates of its geometry included, so f must not
 // share them with a feature still in use.
 func (it *Iter) Decode(f *cim.Feature) error {
+	if len(it.rk) < 8 {
+		return errNoFeature
+	}
 	_, ds, st, id := recordKeyParts(it.rk)
 	if ds != it.dsID {
 		it.dsID, it.dsName = ds, it.sn.cat.byID[ds]
