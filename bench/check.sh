@@ -12,11 +12,16 @@
 #   - K cim check processes, one per site (what a script looping over
 #     sites costs: each opens the store);
 #   - PostGIS: bench/check/indicators.sql on an osm2pgsql -k import.
-# Both stores are loaded before timing. hyperfine, RUNS runs (default 5).
+# Both stores are loaded before timing; one untimed warm-up round
+# (WARMUP=0 skips it) brings them into the page cache. Then RUNS rounds
+# (default 5), each running every contestant once in turn (A B C D E A B
+# …), because this machine drifts: reported are each contestant's median,
+# min and max, and its ratio to PostGIS, both of the medians and as the
+# median of the ratios within a round.
 # The values are compared site by site (within 1 %). K=1 checks Monaco
 # itself; GOLDEN=1 (with K=1) rewrites plan/testdata/monaco-postgis.csv,
 # which TestMonacoAgainstPostGIS compares with.
-# Needs: osmium-tool osm2pgsql postgresql-15-postgis-3 hyperfine jq.
+# Needs: osmium-tool osm2pgsql postgresql-15-postgis-3 jq python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=${K:-100}
@@ -28,8 +33,8 @@ SITE=plan/testdata/monaco-site.geojson
 DX=0.2 # make_archipelago.py's default shift per copy
 mkdir -p "$WORK" bench/results
 out=bench/results/check-$(date -u +%Y%m%dT%H%M%SZ).md
-for tool in osmium osm2pgsql hyperfine psql jq; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install osmium-tool osm2pgsql postgresql-15-postgis-3 hyperfine jq" >&2; exit 2; }
+for tool in osmium osm2pgsql psql jq python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install osmium-tool osm2pgsql postgresql-15-postgis-3 jq python3" >&2; exit 2; }
 done
 if [ "$K" = 1 ]; then PBF=$SHARED/data/osm/monaco-latest.osm.pbf; else
   PBF=${PBF:-$WORK/archipelago-$K.osm.pbf}
@@ -81,19 +86,57 @@ SH
 chmod +x "$WORK/cim-each.sh" "$WORK/cim-all.sh"
 psqlrun="psql -X -q -d $DB -v ON_ERROR_STOP=1 -f bench/check/indicators.sql -o $WORK/postgis.csv"
 
+names=(
+  "cim check, $K sites (far-green pack), --jobs 1"
+  "cim check, $K sites (far-green pack), --jobs $(nproc)"
+  "cim check, $K sites (zj-future-community pack), --jobs $(nproc)"
+  "$K × cim check, one site each (far-green pack)"
+  "PostGIS SQL"
+)
+cmds=(
+  "$WORK/cim-all.sh bench/check/far-green.yaml fg1 1"
+  "$WORK/cim-all.sh bench/check/far-green.yaml fg"
+  "$WORK/cim-all.sh zj-future-community zj"
+  "$WORK/cim-each.sh bench/check/far-green.yaml"
+  "$psqlrun"
+)
+# Rounds: every contestant once per round, in turn. times.tsv gets
+# round, contestant, start and end (s); round 0 is the warm-up.
+times=$WORK/times.tsv
+: > "$times"
+for ((r = ${WARMUP:-1} ? 0 : 1; r <= RUNS; r++)); do
+  for i in "${!cmds[@]}"; do
+    start=$EPOCHREALTIME
+    bash -c "${cmds[$i]}" || { echo "round $r: ${names[$i]} failed" >&2; exit 1; }
+    end=$EPOCHREALTIME
+    printf '%d\t%d\t%s\t%s\n' "$r" "$i" "$start" "$end" >> "$times"
+  done
+  echo "round $r of $RUNS done" >&2
+done
+
 {
   echo "# cim check beside PostGIS: $K site(s) on $(basename "$PBF")"
   echo
-  echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(psql -X -Atc 'select postgis_lib_version()' -d "$DB" | sed 's/^/PostGIS /'); hyperfine $RUNS runs"
+  echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(psql -X -Atc 'select postgis_lib_version()' -d "$DB" | sed 's/^/PostGIS /'); $RUNS alternating rounds"
   echo
+  printf '%s\n' "${names[@]}" | python3 -c '
+import statistics, sys
+names = [l.rstrip("\n") for l in sys.stdin]
+rounds = {}
+for line in open(sys.argv[1]):
+    r, i, start, end = line.split("\t")
+    if int(r) > 0:
+        rounds.setdefault(int(r), {})[int(i)] = float(end) - float(start)
+base = len(names) - 1  # PostGIS
+med = {i: statistics.median(rd[i] for rd in rounds.values()) for i in range(len(names))}
+print("| contestant | median s | min s | max s | median / PostGIS median | median of per-round ratios |")
+print("|---|---:|---:|---:|---:|---:|")
+for i, n in enumerate(names):
+    xs = [rd[i] for rd in rounds.values()]
+    per = statistics.median(rd[i] / rd[base] for rd in rounds.values())
+    print(f"| {n} | {med[i]:.3f} | {min(xs):.3f} | {max(xs):.3f} | {med[i] / med[base]:.2f} | {per:.2f} |")
+' "$times"
 } > "$out"
-hyperfine --style basic --runs "$RUNS" --export-markdown "$WORK/hf.md" \
-  -n "cim check, $K sites (far-green pack), --jobs 1" "$WORK/cim-all.sh bench/check/far-green.yaml fg1 1" \
-  -n "cim check, $K sites (far-green pack), --jobs $(nproc)" "$WORK/cim-all.sh bench/check/far-green.yaml fg" \
-  -n "cim check, $K sites (zj-future-community pack), --jobs $(nproc)" "$WORK/cim-all.sh zj-future-community zj" \
-  -n "$K × cim check, one site each (far-green pack)" "$WORK/cim-each.sh bench/check/far-green.yaml" \
-  -n "PostGIS SQL" "$psqlrun"
-cat "$WORK/hf.md" >> "$out"
 
 # Compare the values site by site.
 {

@@ -114,9 +114,23 @@
 // rounded up), class u8, level min and max as float64. A scan decides from
 // key and header alone whether the feature's box is disjoint from the query
 // (skip), inside it (a hit without testing the geometry), or overlapping its
-// edge (decode the record and test the geometry); it also filters on class,
+// edge (decode the geometry and test it); it also filters on class,
 // dataset, stage and floor without decoding the record.
 //
 // A query for floors A..B reports a feature on floors m..M only from the
 // 'M' prefix of floor max(m, A), so it sees each feature once.
+//
+// # Decoding on demand
+//
+// A scan decodes nothing the caller does not ask for. The geometry of an
+// entry on the box's edge is decoded into the iterator's own buffers and
+// tested in place, without building a feature. Iter.Feature then decodes a
+// hit into memory handed out in chunks shared by a few dozen features
+// (coordinates at their exact size, ids in shared text, kinds interned);
+// Iter.Decode decodes it into a feature the caller reuses, its geometry
+// and property map refilled in place, so that a writer that hands each
+// feature on allocates next to nothing per hit; Filter.Omit skips the
+// geometry or the properties. What remains per hit is Badger's: its
+// iterator copies each key and value once, and allocates per seek and per
+// block.
 package index

@@ -18,7 +18,7 @@ func mortonRanges(q qbox, budget int) []mrange {
 		x, y  uint32 // lower-left corner
 		depth uint8  // cell size is 2^(32−depth)
 	}
-	var out []mrange
+	out := make([]mrange, 0, 2*budget)
 	emit := func(c cell) {
 		shift := 64 - 2*uint(c.depth)
 		lo := morton(c.x, c.y)
@@ -30,9 +30,12 @@ func mortonRanges(q qbox, budget int) []mrange {
 		}
 		out = append(out, mrange{lo, hi})
 	}
-	cells := []cell{{0, 0, 0}}
+	// Refining stops before the cells outnumber the budget, so these two
+	// never grow past their first allocation.
+	cells := append(make([]cell, 0, budget+4), cell{0, 0, 0})
+	partial := make([]cell, 0, budget+4)
 	for len(cells) > 0 {
-		var partial []cell
+		partial = partial[:0]
 		for _, c := range cells {
 			size := uint64(1) << (32 - uint(c.depth))
 			cx1 := uint32(uint64(c.x) + size - 1)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/future-community/cim/cim"
 	"github.com/twpayne/go-geom"
@@ -247,12 +248,22 @@ func appendProps(b []byte, props map[string]any) ([]byte, error) {
 	return b, nil
 }
 
-// reader decodes a record; the first error sticks.
+// reader decodes a record; the first error sticks. It decodes coordinates
+// into its own buffers (flat, ends, parts), which it keeps from record to
+// record, and copies them out only for a geometry it returns.
 type reader struct {
 	b      []byte
 	err    error
 	coding byte
 	px, py int64
+
+	flat  []float64 // ordinates of the geometry read last
+	ends  []int     // its ring or line ends, indexes into flat
+	parts []int     // for a multipolygon, each polygon's end in ends
+}
+
+func (r *reader) reset(b []byte) {
+	*r = reader{b: b, flat: r.flat[:0], ends: r.ends[:0], parts: r.parts[:0]}
 }
 
 func (r *reader) fail() {
@@ -302,16 +313,19 @@ func (r *reader) f64() float64 {
 	return v
 }
 
-func (r *reader) str() string {
+// bytes reads a str without copying it.
+func (r *reader) bytes() []byte {
 	n := r.uvarint()
 	if uint64(len(r.b)) < n {
 		r.fail()
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	s := r.b[:n]
 	r.b = r.b[n:]
 	return s
 }
+
+func (r *reader) str() string { return string(r.bytes()) }
 
 // count reads a uvarint count of items of at least min bytes each and
 // checks it against what is left, so corrupt input cannot ask for a huge
@@ -333,54 +347,98 @@ func (r *reader) pointSize() int {
 	return 2
 }
 
-func (r *reader) coords(flat []float64, n int) []float64 {
+// coords appends n points to r.flat.
+func (r *reader) coords(n int) {
+	r.flat = slices.Grow(r.flat, 2*n)
 	if r.coding == codingF64 {
 		if len(r.b) < n*16 {
 			r.fail()
-			return flat
+			return
 		}
 		for i := 0; i < 2*n; i++ {
-			flat = append(flat, math.Float64frombits(binary.LittleEndian.Uint64(r.b[8*i:])))
+			r.flat = append(r.flat, math.Float64frombits(binary.LittleEndian.Uint64(r.b[8*i:])))
 		}
 		r.b = r.b[16*n:]
-		return flat
+		return
 	}
 	for range n {
 		r.px += r.varint()
 		r.py += r.varint()
-		flat = append(flat, float64(r.px)/1e9, float64(r.py)/1e9)
+		r.flat = append(r.flat, float64(r.px)/1e9, float64(r.py)/1e9)
 	}
-	return flat
 }
 
-func (r *reader) rings(flat []float64) ([]float64, []int) {
+// rings appends a count of rings (or lines) to r.flat and their ends to
+// r.ends.
+func (r *reader) rings() {
 	nr := r.count(1)
-	ends := make([]int, 0, nr)
 	for range nr {
-		flat = r.coords(flat, r.count(r.pointSize()))
-		ends = append(ends, len(flat))
+		r.coords(r.count(r.pointSize()))
+		r.ends = append(r.ends, len(r.flat))
 	}
-	return flat, ends
 }
+
+// Fields names parts of a feature that a scan can leave undecoded; see
+// Filter.Omit.
+type Fields uint8
+
+// The fields a scan can leave out.
+const (
+	// FieldGeometry is cim.Feature.Geometry.
+	FieldGeometry Fields = 1 << iota
+	// FieldProps is cim.Feature.Props.
+	FieldProps
+)
 
 // decodeRecord fills f from a record; f.ID, f.Dataset and f.Stage come from
 // the key and are set by the caller.
 func decodeRecord(b []byte, f *cim.Feature) error {
-	r := &reader{b: b}
-	if v := r.u8(); v != recordVersion {
-		return fmt.Errorf("%w: version %d", errCorrupt, v)
+	var r reader
+	return r.record(b, f, nil, 0)
+}
+
+// record fills f from record b, leaving out the fields in omit, with memory
+// from s (nil: the heap).
+func (r *reader) record(b []byte, f *cim.Feature, s *slab, omit Fields) error {
+	r.reset(b)
+	r.head(f, s)
+	t := r.geometry()
+	if r.err != nil {
+		return r.err
 	}
-	f.Class = cim.Class(r.u8())
-	f.Kind = r.str()
+	if omit&FieldGeometry == 0 {
+		f.Geometry = r.build(t, s)
+	}
+	if omit&FieldProps != 0 {
+		return nil
+	}
+	f.Props = r.props(nil, s)
+	if r.err == nil && len(r.b) != 0 {
+		r.fail()
+	}
+	return r.err
+}
+
+// head reads what comes before the geometry into f, or skips it if f is
+// nil.
+func (r *reader) head(f *cim.Feature, s *slab) {
+	if v := r.u8(); v != recordVersion {
+		r.err = fmt.Errorf("%w: version %d", errCorrupt, v)
+		r.b = nil
+		return
+	}
+	class := cim.Class(r.u8())
+	kind := r.bytes()
+	var levels cim.LevelRange
 	switch r.u8() {
 	case 0:
-		f.Levels.Min, f.Levels.Max = float64(r.varint())/4, float64(r.varint())/4
+		levels.Min, levels.Max = float64(r.varint())/4, float64(r.varint())/4
 	case 1:
-		f.Levels.Min, f.Levels.Max = r.f64(), r.f64()
+		levels.Min, levels.Max = r.f64(), r.f64()
 	default:
 		r.fail()
 	}
-	v := &f.Vertical
+	var v cim.Vertical
 	v.Known = cim.Known(r.uvarint())
 	if v.Has(cim.KnownLevelsAbove) {
 		v.LevelsAbove = int(r.varint())
@@ -391,7 +449,7 @@ func decodeRecord(b []byte, f *cim.Feature) error {
 	if v.Has(cim.KnownRoofLevels) {
 		v.RoofLevels = int(r.varint())
 	}
-	for _, fact := range []struct {
+	for _, fact := range [...]struct {
 		bit Known
 		f   *float64
 	}{{cim.KnownHeight, &v.HeightM}, {cim.KnownMinHeight, &v.MinHeightM}, {cim.KnownElevation, &v.ElevationM}, {cim.KnownStoreyHeight, &v.StoreyHeightM}} {
@@ -399,59 +457,160 @@ func decodeRecord(b []byte, f *cim.Feature) error {
 			*fact.f = r.f64()
 		}
 	}
-	f.Parent = r.str()
-	f.Geometry = r.geometry()
-	f.Props = r.props()
+	parent := r.bytes()
+	if f == nil || r.err != nil {
+		return
+	}
+	f.Class, f.Kind, f.Levels, f.Vertical = class, s.intern(kind), levels, v
+	f.Parent = s.str(parent)
+}
+
+// recordInto is record for a feature whose geometry and property map it
+// may reuse: a geometry of the same type gets the new coordinates in its
+// own slices, the map is cleared and refilled. Fields in omit are set to
+// nil.
+func (r *reader) recordInto(b []byte, f *cim.Feature, s *slab, omit Fields) error {
+	r.reset(b)
+	r.head(f, s)
+	t := r.geometry()
+	if r.err != nil {
+		return r.err
+	}
+	if omit&FieldGeometry == 0 {
+		f.Geometry = r.reuse(t, f.Geometry, s)
+	} else {
+		f.Geometry = nil
+	}
+	if omit&FieldProps != 0 {
+		f.Props = nil
+		return nil
+	}
+	f.Props = r.props(f.Props, s)
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
 	return r.err
 }
 
-func (r *reader) geometry() geom.T {
+// reuse returns the geometry read last in old if old has its type, else
+// in memory from s.
+func (r *reader) reuse(t byte, old geom.T, s *slab) geom.T {
+	switch old := old.(type) {
+	case *geom.Point:
+		if t == gPoint {
+			*old = *geom.NewPointFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...))
+			return old
+		}
+	case *geom.LineString:
+		if t == gLineString {
+			*old = *geom.NewLineStringFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...))
+			return old
+		}
+	case *geom.Polygon:
+		if t == gPolygon {
+			*old = *geom.NewPolygonFlat(geom.XY, append(old.FlatCoords()[:0], r.flat...), append(old.Ends()[:0], r.ends...))
+			return old
+		}
+	}
+	return r.build(t, s)
+}
+
+// geometry reads the coordinates of a geometry into r.flat, r.ends and
+// r.parts and returns its type.
+func (r *reader) geometry() byte {
 	t := r.u8()
 	if r.coding = r.u8(); r.coding > codingNano {
 		r.fail()
-		return nil
+		return 0
 	}
 	switch t {
 	case gPoint:
-		return geom.NewPointFlat(geom.XY, r.coords(make([]float64, 0, 2), 1))
-	case gMultiPoint:
-		n := r.count(r.pointSize())
-		return geom.NewMultiPointFlat(geom.XY, r.coords(make([]float64, 0, 2*n), n))
-	case gLineString:
-		n := r.count(r.pointSize())
-		return geom.NewLineStringFlat(geom.XY, r.coords(make([]float64, 0, 2*n), n))
-	case gMultiLineString:
-		flat, ends := r.rings(nil)
-		return geom.NewMultiLineStringFlat(geom.XY, flat, ends)
-	case gPolygon:
-		flat, ends := r.rings(nil)
-		return geom.NewPolygonFlat(geom.XY, flat, ends)
+		r.coords(1)
+	case gMultiPoint, gLineString:
+		r.coords(r.count(r.pointSize()))
+	case gMultiLineString, gPolygon:
+		r.rings()
 	case gMultiPolygon:
 		np := r.count(1)
-		var flat []float64
-		endss := make([][]int, 0, np)
 		for range np {
-			var ends []int
-			flat, ends = r.rings(flat)
-			endss = append(endss, ends)
+			r.rings()
+			r.parts = append(r.parts, len(r.ends))
+		}
+	default:
+		r.fail()
+	}
+	return t
+}
+
+// build returns the geometry read last, in memory from s.
+func (r *reader) build(t byte, s *slab) geom.T {
+	flat := s.floats(r.flat)
+	switch t {
+	case gPoint:
+		return geom.NewPointFlat(geom.XY, flat)
+	case gMultiPoint:
+		return geom.NewMultiPointFlat(geom.XY, flat)
+	case gLineString:
+		return geom.NewLineStringFlat(geom.XY, flat)
+	case gMultiLineString:
+		return geom.NewMultiLineStringFlat(geom.XY, flat, s.ints(r.ends))
+	case gPolygon:
+		return s.polygon(flat, s.ints(r.ends))
+	case gMultiPolygon:
+		ends := s.ints(r.ends)
+		endss := make([][]int, len(r.parts))
+		start := 0
+		for i, end := range r.parts {
+			endss[i] = ends[start:end:end]
+			start = end
 		}
 		return geom.NewMultiPolygonFlat(geom.XY, flat, endss)
 	}
-	r.fail()
 	return nil
 }
 
-func (r *reader) props() map[string]any {
+// view returns the geometry read last without copying it: valid until the
+// reader reads another. Points, lines and polygons cost no allocation.
+func (r *reader) view(t byte, v *geomView) geom.T {
+	switch t {
+	case gPoint:
+		v.pt = *geom.NewPointFlat(geom.XY, r.flat)
+		return &v.pt
+	case gLineString:
+		v.ls = *geom.NewLineStringFlat(geom.XY, r.flat)
+		return &v.ls
+	case gPolygon:
+		v.poly = *geom.NewPolygonFlat(geom.XY, r.flat, r.ends)
+		return &v.poly
+	case gMultiLineString:
+		v.mls = *geom.NewMultiLineStringFlat(geom.XY, r.flat, r.ends)
+		return &v.mls
+	}
+	return r.build(t, nil)
+}
+
+// geomView holds the geometries reader.view returns.
+type geomView struct {
+	pt   geom.Point
+	ls   geom.LineString
+	poly geom.Polygon
+	mls  geom.MultiLineString
+}
+
+// props reads the properties into m, cleared, or a new map if m is nil.
+// Keys come from s.
+func (r *reader) props(m map[string]any, s *slab) map[string]any {
 	n := r.count(2)
 	if n == 0 {
 		return nil
 	}
-	m := make(map[string]any, n)
+	if m == nil {
+		m = make(map[string]any, n)
+	} else {
+		clear(m)
+	}
 	for range n {
-		k := r.str()
+		k := s.intern(r.bytes())
 		switch r.u8() {
 		case vNull:
 			m[k] = nil
@@ -465,7 +624,7 @@ func (r *reader) props() map[string]any {
 			m[k] = r.str()
 		case vJSON:
 			var v any
-			if err := json.Unmarshal([]byte(r.str()), &v); err != nil {
+			if err := json.Unmarshal(r.bytes(), &v); err != nil {
 				r.fail()
 			}
 			m[k] = v
@@ -474,4 +633,116 @@ func (r *reader) props() map[string]any {
 		}
 	}
 	return m
+}
+
+// slab hands out the memory of the features a scan returns in chunks, so
+// that a feature costs a fraction of an allocation rather than five. A
+// feature kept by a caller keeps its chunks alive: at most slabFeatures
+// features and slabFloats ordinates. The nil slab allocates each piece on
+// its own.
+type slab struct {
+	feats []cim.Feature
+	polys []geom.Polygon
+	fbuf  []float64
+	ibuf  []int
+	text  []byte // ids; never written again once a string refers to them
+	kinds map[string]string
+}
+
+const (
+	slabFeatures = 32
+	slabFloats   = 1024
+	slabInts     = 64
+	slabText     = 1024
+	maxKinds     = 256
+)
+
+func (s *slab) feature() *cim.Feature {
+	if s == nil {
+		return new(cim.Feature)
+	}
+	if len(s.feats) == 0 {
+		s.feats = make([]cim.Feature, slabFeatures)
+	}
+	f := &s.feats[0]
+	s.feats = s.feats[1:]
+	return f
+}
+
+func (s *slab) polygon(flat []float64, ends []int) *geom.Polygon {
+	if s == nil {
+		return geom.NewPolygonFlat(geom.XY, flat, ends)
+	}
+	if len(s.polys) == 0 {
+		s.polys = make([]geom.Polygon, slabFeatures)
+	}
+	p := &s.polys[0]
+	s.polys = s.polys[1:]
+	*p = *geom.NewPolygonFlat(geom.XY, flat, ends)
+	return p
+}
+
+// floats returns a copy of v whose capacity is its length, so that an
+// append by its owner cannot reach into another feature's ordinates.
+func (s *slab) floats(v []float64) []float64 {
+	n := len(v)
+	if s == nil || n == 0 || n > slabFloats/4 {
+		return append(make([]float64, 0, n), v...)
+	}
+	if len(s.fbuf) < n {
+		s.fbuf = make([]float64, slabFloats)
+	}
+	d := s.fbuf[:n:n]
+	s.fbuf = s.fbuf[n:]
+	copy(d, v)
+	return d
+}
+
+// ints is floats for ring ends.
+func (s *slab) ints(v []int) []int {
+	n := len(v)
+	if s == nil || n == 0 || n > slabInts/4 {
+		return append(make([]int, 0, n), v...)
+	}
+	if len(s.ibuf) < n {
+		s.ibuf = make([]int, slabInts)
+	}
+	d := s.ibuf[:n:n]
+	s.ibuf = s.ibuf[n:]
+	copy(d, v)
+	return d
+}
+
+// str returns b as a string. The strings of one slab share their memory.
+func (s *slab) str(b []byte) string {
+	if s == nil || len(b) == 0 || len(b) > slabText/4 {
+		return string(b)
+	}
+	if cap(s.text)-len(s.text) < len(b) {
+		s.text = make([]byte, 0, slabText)
+	}
+	n := len(s.text)
+	s.text = append(s.text, b...)
+	// The bytes are never written again: s.text only grows into fresh
+	// capacity or is replaced.
+	return unsafe.String(&s.text[n], len(b))
+}
+
+// intern returns b as a string, the same string for the same kind: a scan
+// meets a few kinds many times.
+func (s *slab) intern(b []byte) string {
+	if s == nil || len(b) == 0 {
+		return string(b)
+	}
+	if k, ok := s.kinds[string(b)]; ok {
+		return k
+	}
+	k := string(b)
+	if len(s.kinds) < maxKinds {
+		if s.kinds == nil {
+			s.kinds = map[string]string{}
+		}
+		s.kinds[k] = k
+	}
+	return k
 }

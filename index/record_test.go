@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -84,10 +85,34 @@ func FuzzDecodeRecord(f *testing.F) {
 		b, _ := appendRecord(nil, &fe)
 		f.Add(b)
 	}
+	var r reader // kept between inputs, as a scan keeps it
+	var sl slab
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fe cim.Feature
-		decodeRecord(b, &fe) // must not panic or allocate without bound
+		err := decodeRecord(b, &fe) // must not panic or allocate without bound
+		// A scan's decoder, with its reused buffers and chunks, agrees.
+		var got cim.Feature
+		if err2 := r.record(b, &got, &sl, 0); (err == nil) != (err2 == nil) {
+			t.Fatalf("decodeRecord: %v; scan decoder: %v", err, err2)
+		}
+		if err == nil && show(&got) != show(&fe) {
+			t.Fatalf("scan decoder %s, decodeRecord %s", show(&got), show(&fe))
+		}
+		for _, omit := range []Fields{FieldGeometry, FieldProps, FieldGeometry | FieldProps} {
+			r.record(b, &got, &sl, omit)
+		}
 	})
+}
+
+// show prints a feature, geometry included; unlike reflect.DeepEqual,
+// it finds NaN equal to NaN.
+func show(f *cim.Feature) string {
+	g := *f
+	g.Geometry = nil
+	if f.Geometry == nil {
+		return fmt.Sprintf("%+v", g)
+	}
+	return fmt.Sprintf("%+v %T%v%v", g, f.Geometry, f.Geometry.FlatCoords(), f.Geometry.Ends())
 }
 
 // TestWriterDeleteHidesKey checks badgerBitDelete against Badger: a key

@@ -164,6 +164,10 @@ type Filter struct {
 	// After resumes a scan after the position a previous scan with the
 	// same filter reported (Iter.Pos).
 	After []byte
+	// Omit lists the fields Iter.Feature leaves nil, for callers that do
+	// not need them: a count needs no geometry, a map tile no properties.
+	// The scan then does not decode them.
+	Omit Fields
 }
 
 // Plan names the index a scan reads.
@@ -186,7 +190,7 @@ type keyRange struct{ start, end []byte }
 
 // rangeBudget caps how many straddling quadtree cells a query box is cut
 // into per tier; see mortonRanges.
-const rangeBudget = 16
+var rangeBudget = 16
 
 // Iter steps through the features a Scan selects, in key order. It must be
 // closed.
@@ -211,10 +215,18 @@ type Iter struct {
 
 	pos     []byte
 	rk      []byte // record key of the current hit
-	val     []byte // index value of the current hit
+	val     []byte // value of the current hit
+	rec     []byte // its record, in val
 	feat    *cim.Feature
 	scanned int
 	err     error
+
+	omit   Fields
+	rd     reader   // decodes records, keeping its buffers
+	gv     geomView // the geometry of an entry on the box's edge
+	sl     slab     // memory for the features returned
+	dsID   uint32   // dataset of the last feature returned, 0 if none
+	dsName string
 }
 
 // Scan returns an iterator over the features that pass f. It picks the
@@ -222,7 +234,7 @@ type Iter struct {
 // or levels alone, else the records, which are ordered by class, dataset,
 // stage and id.
 func (sn *Snapshot) Scan(ctx context.Context, f Filter) (*Iter, error) {
-	it := &Iter{sn: sn, ctx: ctx, stage: f.Stage}
+	it := &Iter{sn: sn, ctx: ctx, stage: f.Stage, omit: f.Omit}
 	for _, c := range f.Classes {
 		if !c.Valid() {
 			return nil, fmt.Errorf("scan: %v", c)
@@ -309,35 +321,51 @@ func (it *Iter) planSpatial(f Filter) error {
 			want = append(want, bucket{pSingle, lv}, bucket{pMulti, lv})
 		}
 	}
+	// A tier's Morton ranges are the same in every bucket; the range
+	// bounds share one buffer.
+	var tierRanges [maxTier + 1][]mrange
+	keys := make([]byte, 0, 1024)
+	key := func(tp []byte, m uint64) []byte {
+		n := len(keys)
+		keys = binary.BigEndian.AppendUint64(append(keys, tp...), m)
+		return keys[n:len(keys):len(keys)]
+	}
 	for _, b := range want {
 		info, ok := it.sn.bk[b]
 		if !ok || !info.ext.intersects(it.qOuter) {
 			continue
 		}
-		p := []byte{b.prefix}
+		var pb [4]byte
+		p := append(pb[:0], b.prefix)
 		if b.prefix != pAll {
 			p = binary.BigEndian.AppendUint16(p, b.level)
 		}
 		if f.Box == nil {
-			it.ranges = append(it.ranges, prefixRange(p))
+			it.ranges = append(it.ranges, prefixRange(bytes.Clone(p)))
 			continue
 		}
 		for t := uint8(0); t <= maxTier; t++ {
 			if info.tiers&(1<<t) == 0 {
 				continue
 			}
-			reach := cellReach(t)
-			q := it.qOuter
-			q.x0 = satSub(q.x0, reach)
-			q.y0 = satSub(q.y0, reach)
-			tp := append(slices.Clip(p), t)
-			for _, r := range mortonRanges(q, rangeBudget) {
-				start := binary.BigEndian.AppendUint64(slices.Clip(tp), r.lo)
+			rs := tierRanges[t]
+			if rs == nil {
+				reach := cellReach(t)
+				q := it.qOuter
+				q.x0 = satSub(q.x0, reach)
+				q.y0 = satSub(q.y0, reach)
+				rs = mortonRanges(q, rangeBudget)
+				tierRanges[t] = rs
+			}
+			var tb [4]byte
+			tp := append(append(tb[:0], p...), t)
+			for _, r := range rs {
+				start := key(tp, r.lo)
 				var end []byte
 				if r.hi == math.MaxUint64 {
 					end = prefixEnd(tp)
 				} else {
-					end = binary.BigEndian.AppendUint64(slices.Clip(tp), r.hi+1)
+					end = key(tp, r.hi+1)
 				}
 				it.ranges = append(it.ranges, keyRange{start, end})
 			}
@@ -435,16 +463,51 @@ func (it *Iter) Err() error { return it.err }
 // (Filter.After). It is valid until the next call to Next.
 func (it *Iter) Pos() []byte { return it.pos }
 
-// Feature returns the current feature, decoding it if the scan has not.
+var errNoFeature = errors.New("no current feature: call Next first")
+
+// Feature decodes the current feature, without the fields in Filter.Omit.
+// The scan decodes nothing until it is called. Features share memory in
+// chunks of a few dozen, so one that is kept keeps its neighbours' memory
+// too; each is the caller's to keep or change.
 func (it *Iter) Feature() (*cim.Feature, error) {
-	if it.feat == nil {
-		f, err := it.sn.decode(it.rk, it.val[headerLen:])
-		if err != nil {
-			return nil, err
-		}
-		it.feat = f
+	if it.feat != nil {
+		return it.feat, nil
 	}
-	return it.feat, nil
+	if len(it.rk) < 8 {
+		return nil, errNoFeature
+	}
+	_, ds, st, id := recordKeyParts(it.rk)
+	if ds != it.dsID {
+		it.dsID, it.dsName = ds, it.sn.cat.byID[ds]
+	}
+	f := it.sl.feature()
+	f.ID, f.Dataset, f.Stage = it.sl.str(id), it.dsName, st
+	if err := it.rd.record(it.rec, f, &it.sl, it.omit); err != nil {
+		return nil, fmt.Errorf("feature %s: %w", f.ID, err)
+	}
+	it.feat = f
+	return f, nil
+}
+
+// Decode decodes the current feature into f, as Feature would, but
+// reusing f's geometry (when it has the same type) and property map: a
+// scan that hands each feature on and forgets it (a map tile, a page of
+// GeoJSON) then allocates next to nothing per feature. Everything f held
+// is overwritten, the coordinates of its geometry included, so f must not
+// share them with a feature still in use.
+func (it *Iter) Decode(f *cim.Feature) error {
+	if len(it.rk) < 8 {
+		return errNoFeature
+	}
+	_, ds, st, id := recordKeyParts(it.rk)
+	if ds != it.dsID {
+		it.dsID, it.dsName = ds, it.sn.cat.byID[ds]
+	}
+	f.ID, f.Dataset, f.Stage = it.sl.str(id), it.dsName, st
+	if err := it.rd.recordInto(it.rec, f, &it.sl, it.omit); err != nil {
+		return fmt.Errorf("feature %s: %w", f.ID, err)
+	}
+	return nil
 }
 
 // Next advances to the next feature that passes the filter.
@@ -507,14 +570,12 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 			return false, nil
 		}
 		it.rk = append(it.rk[:0], k...)
-		var f *cim.Feature
-		err := item.Value(func(v []byte) error {
-			var err error
-			f, err = it.sn.decode(k, v)
-			return err
-		})
-		it.feat = f
-		return err == nil, err
+		v, err := item.ValueCopy(it.val[:0])
+		if err != nil {
+			return false, err
+		}
+		it.val, it.rec = v, v
+		return true, nil
 	}
 	tp, sfx, ok := spatialKey(k)
 	if !ok {
@@ -529,7 +590,7 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	it.val = v
+	it.val, it.rec = v, v[min(headerLen, len(v)):]
 	if len(v) <= headerLen {
 		return false, fmt.Errorf("%w: index value of %x", errCorrupt, k)
 	}
@@ -558,9 +619,13 @@ func (it *Iter) accept(item *badger.Item, k []byte) (bool, error) {
 	if it.hasInner && it.qInner.contains(e.q) {
 		return true, nil
 	}
-	f, err := it.Feature()
-	if err != nil {
-		return false, err
+	// On the box's edge: test the geometry, decoded in place.
+	r := &it.rd
+	r.reset(it.rec)
+	r.head(nil, nil)
+	t := r.geometry()
+	if r.err != nil {
+		return false, fmt.Errorf("feature %s: %w", it.rk[7:], r.err)
 	}
-	return cim.IntersectsBox(f.Geometry, it.box), nil
+	return cim.IntersectsBox(r.view(t, &it.gv), it.box), nil
 }

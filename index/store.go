@@ -87,18 +87,32 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if opts != nil {
 		o = *opts
 	}
+	if o.ReadOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	db, err := badger.OpenManaged(badgerOptions(dir, o))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// badgerOptions returns the Badger options of a store in dir.
+func badgerOptions(dir string, o Options) badger.Options {
 	if o.MemTableMB <= 0 {
 		o.MemTableMB = 64
 	}
 	if o.BlockCacheMB <= 0 {
 		o.BlockCacheMB = 64
 	}
-	if o.ReadOnly {
-		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-	}
-	bo := badger.DefaultOptions(dir).
+	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{o.Logger}).
 		WithReadOnly(o.ReadOnly).
 		WithMetricsEnabled(false).
@@ -109,16 +123,6 @@ func Open(dir string, opts *Options) (*Store, error) {
 		WithBlockCacheSize(int64(o.BlockCacheMB) << 20).
 		WithNumCompactors(2).
 		WithCompactL0OnClose(o.CompactOnClose)
-	db, err := badger.OpenManaged(bo)
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
-	}
-	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}}
-	if err := s.load(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
-	}
-	return s, nil
 }
 
 // load reads the revision, recovers from an interrupted batch, and builds

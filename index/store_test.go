@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -721,4 +722,118 @@ func TestClosedSnapshot(t *testing.T) {
 		t.Errorf("Get on a closed snapshot: %v", err)
 	}
 	sn.Close()
+}
+
+// TestScanDecodesWhatWasStored checks the features a scan returns field by
+// field, with and without Filter.Omit, that Decode into one reused
+// feature agrees with Feature, and that features decoded into
+// shared chunks are independent: changing or growing one leaves the
+// others as they were.
+func TestScanDecodesWhatWasStored(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := openTemp(t)
+	fs := make([]*cim.Feature, 500)
+	byKey := map[string]*cim.Feature{}
+	for i := range fs {
+		fs[i] = randomFeature(r, i)
+		fs[i].Kind = []string{"", "residential", "school"}[i%3]
+		byKey[key(fs[i])] = fs[i]
+	}
+	ingest(t, s, fs)
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	tests := []struct {
+		name string
+		flt  Filter
+	}{
+		{"records", Filter{}},
+		{"box", Filter{Box: &cim.Box{MinLon: 120.1, MinLat: 30.2, MaxLon: 120.15, MaxLat: 30.25}}},
+		{"box and floors", Filter{Box: &cim.Box{MinLon: 100, MinLat: 20, MaxLon: 130, MaxLat: 40}, Levels: &cim.LevelRange{Min: 0, Max: 3}}},
+		{"no props", Filter{Omit: FieldProps}},
+		{"no geometry", Filter{Box: &cim.Box{MinLon: 120.1, MinLat: 30.2, MaxLon: 120.15, MaxLat: 30.25}, Omit: FieldGeometry}},
+		{"neither", Filter{Levels: &cim.LevelRange{Min: -2, Max: 9}, Omit: FieldGeometry | FieldProps}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it, err := sn.Scan(context.Background(), tt.flt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer it.Close()
+			var got []*cim.Feature
+			var reused cim.Feature // Decode's target, of every geometry type in turn
+			for it.Next() {
+				if err := it.Decode(&reused); err != nil {
+					t.Fatal(err)
+				}
+				f, err := it.Feature()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if show(&reused) != show(f) {
+					t.Fatalf("Decode %s\nFeature %s", show(&reused), show(f))
+				}
+				got = append(got, f)
+			}
+			if err := it.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) < 20 {
+				t.Fatalf("only %d features: the test needs more", len(got))
+			}
+			// Grow and change every feature's coordinates and ends; then
+			// compare them all.
+			for _, f := range got {
+				if f.Geometry == nil {
+					continue
+				}
+				flat := f.Geometry.FlatCoords()
+				_ = append(flat, 1, 2, 3, 4)
+				if p, ok := f.Geometry.(*geom.Polygon); ok {
+					_ = append(p.Ends(), 99)
+				}
+			}
+			for _, f := range got {
+				want := *byKey[key(f)]
+				if tt.flt.Omit&FieldGeometry != 0 {
+					if f.Geometry != nil {
+						t.Fatalf("%s: geometry decoded though omitted", key(f))
+					}
+					want.Geometry = nil
+				}
+				if tt.flt.Omit&FieldProps != 0 {
+					if f.Props != nil {
+						t.Fatalf("%s: props decoded though omitted", key(f))
+					}
+					want.Props = nil
+				}
+				if want.Geometry != nil {
+					if reflect.TypeOf(f.Geometry) != reflect.TypeOf(want.Geometry) ||
+						!slices.Equal(f.Geometry.FlatCoords(), want.Geometry.FlatCoords()) ||
+						!slices.Equal(f.Geometry.Ends(), want.Geometry.Ends()) {
+						t.Fatalf("%s: geometry %T%v, want %T%v", key(f), f.Geometry, f.Geometry.FlatCoords(), want.Geometry, want.Geometry.FlatCoords())
+					}
+				}
+				g := *f
+				g.Geometry, want.Geometry = nil, nil
+				if !reflect.DeepEqual(g, want) {
+					t.Fatalf("got  %+v\nwant %+v", g, want)
+				}
+			}
+			// Writing into one feature's coordinates leaves its neighbours alone.
+			for i, f := range got {
+				if f.Geometry != nil {
+					f.Geometry.FlatCoords()[0] = float64(-i)
+				}
+			}
+			for i, f := range got {
+				if f.Geometry != nil && f.Geometry.FlatCoords()[0] != float64(-i) {
+					t.Fatalf("%s: coordinates changed by another feature", key(f))
+				}
+			}
+		})
+	}
 }

@@ -49,6 +49,11 @@ type Query struct {
 	AllVersions bool
 	// Where keeps features whose properties equal all of these.
 	Where []Cond
+	// Omit lists fields the features found by a scan need not carry
+	// (index.FieldGeometry, index.FieldProps), which the scan then does
+	// not decode: a count or a list of ids needs neither. Properties are
+	// decoded anyway when Where tests them.
+	Omit index.Fields
 	// Limit caps how many features a page holds; 0 means no limit.
 	Limit int
 	// Cursor continues from a previous page (Rows.Cursor).
@@ -174,9 +179,16 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 			return r
 		}
 	}
+	omit := q.Omit
+	if len(q.Where) > 0 {
+		omit &^= index.FieldProps
+	}
+	if r.view != nil && r.view.HasContext(q.Dataset) {
+		omit &^= index.FieldGeometry // the view measures context features' cover
+	}
 	r.ctx = ctx
 	r.it, r.err = sn.Scan(ctx, index.Filter{
-		Box: q.BBox, Levels: q.Levels, Classes: q.Classes, Dataset: q.Dataset, Stage: stage, After: after,
+		Box: q.BBox, Levels: q.Levels, Classes: q.Classes, Dataset: q.Dataset, Stage: stage, After: after, Omit: omit,
 	})
 	return r
 }

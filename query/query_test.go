@@ -122,6 +122,42 @@ func TestQueries(t *testing.T) {
 	}
 }
 
+func TestOmit(t *testing.T) {
+	sn := fixture(t)
+	tests := []struct {
+		name         string
+		q            Query
+		geom, props  bool
+		wantFeatures int
+	}{
+		{"everything", Query{Levels: &cim.LevelRange{Min: 5, Max: 9}}, true, true, 5},
+		{"no geometry", Query{Levels: &cim.LevelRange{Min: 5, Max: 9}, Omit: index.FieldGeometry}, false, true, 5},
+		{"neither", Query{Classes: []cim.Class{cim.ClassBuilding}, Omit: index.FieldGeometry | index.FieldProps}, false, false, 10},
+		{"neither, every version", Query{Classes: []cim.Class{cim.ClassBuilding}, Omit: index.FieldGeometry | index.FieldProps, AllVersions: true}, false, false, 11},
+		{"props kept for where", Query{Where: []Cond{{"n", "4"}}, Omit: index.FieldProps}, true, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := Run(context.Background(), sn, tt.q)
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				f := rows.Feature()
+				if (f.Geometry != nil) != tt.geom || (f.Props != nil) != tt.props {
+					t.Errorf("%s: geometry %v, props %v; want geometry %v, props %v", f.ID, f.Geometry != nil, f.Props != nil, tt.geom, tt.props)
+				}
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.wantFeatures {
+				t.Errorf("%d features, want %d", n, tt.wantFeatures)
+			}
+		})
+	}
+}
+
 func TestPaging(t *testing.T) {
 	sn := fixture(t)
 	for _, q := range []Query{{}, {Levels: &cim.LevelRange{Min: 2, Max: 5}}, {BBox: &cim.Box{MinLon: 119, MinLat: 29, MaxLon: 121, MaxLat: 31}}, {Where: []Cond{{"cim:kind", "residential"}}}} {

@@ -47,9 +47,10 @@ const CoverShare = 0.5
 //     before the stage the scheme is seen at, so that what was built is
 //     measured against the planned boundaries and limits.
 type View struct {
-	sn    *index.Snapshot
-	stage cim.Stage
-	ds    map[string]*dsView
+	sn      *index.Snapshot
+	context bool // some dataset is context
+	stage   cim.Stage
+	ds      map[string]*dsView
 	// schemes are the datasets seen below as-built, which hide context.
 	schemes []string
 	// near holds the schemes' visible areas in the prepared box.
@@ -91,6 +92,7 @@ func NewView(sn *index.Snapshot, stage cim.Stage) (*View, error) {
 		if !d.context && d.at != cim.StageAsBuilt {
 			v.schemes = append(v.schemes, name)
 		}
+		v.context = v.context || d.context
 		v.ds[name] = d
 	}
 	return v, nil
@@ -115,7 +117,7 @@ func (v *View) StoredStage() (cim.Stage, bool) {
 // HasContext reports whether a read of the dataset (every dataset for "")
 // may meet context features that the schemes can hide.
 func (v *View) HasContext(dataset string) bool {
-	if len(v.schemes) == 0 {
+	if len(v.schemes) == 0 || !v.context {
 		return false
 	}
 	if dataset == "" {

@@ -97,6 +97,11 @@ func TestView(t *testing.T) {
 			if got := ids(t, sn, Query{Stage: tt.stage}); !slices.Equal(got, tt.want) {
 				t.Errorf("whole store:\n got %v\nwant %v", got, tt.want)
 			}
+			// A caller that wants no geometry gets the same features: the
+			// view still reads it to measure what covers the context.
+			if got := ids(t, sn, Query{Stage: tt.stage, Omit: index.FieldGeometry}); !slices.Equal(got, tt.want) {
+				t.Errorf("without geometry:\n got %v\nwant %v", got, tt.want)
+			}
 			// The same answer a strip at a time: every feature crosses the
 			// strip's edge, so context is decided by a lookup of its own
 			// and not from the features Prepare loaded.
