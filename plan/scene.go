@@ -271,11 +271,13 @@ func sortScene(view []*cim.Feature, p Params) *scene {
 		}
 	}
 	if estimated[0]+estimated[1] > 0 {
-		sc.notes = append(sc.notes, fmt.Sprintf("%d buildings have no building:levels: %d estimated from their height (÷ %.0f m), %d assumed 1 storey (ids in indicators.estimated_levels)",
-			estimated[0]+estimated[1], estimated[0], cim.DefaultStoreyHeightM, estimated[1]))
+		n := estimated[0] + estimated[1]
+		sc.notes = append(sc.notes, fmt.Sprintf("%s no building:levels: %d estimated from their height (÷ %.0f m), %d assumed 1 storey (ids in indicators.estimated_levels)",
+			map[bool]string{true: "1 building has", false: plural(n, "building") + " have"}[n == 1], estimated[0], cim.DefaultStoreyHeightM, estimated[1]))
 	}
 	if estimated[2] > 0 {
-		sc.notes = append(sc.notes, fmt.Sprintf("%d buildings mapped as points or lines, without a footprint, are left out", estimated[2]))
+		sc.notes = append(sc.notes, fmt.Sprintf("%s mapped as points or lines, without a footprint, %s left out",
+			plural(estimated[2], "building"), map[bool]string{true: "is", false: "are"}[estimated[2] == 1]))
 	}
 	sc.stations = dedupeStations(sc.stations)
 	return sc
