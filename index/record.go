@@ -682,33 +682,36 @@ func (s *slab) polygon(flat []float64, ends []int) *geom.Polygon {
 	return p
 }
 
-// floats returns a copy of v whose capacity is its length, so that an
-// append by its owner cannot reach into another feature's ordinates.
+// floats returns a copy of v from the slab's memory.
 func (s *slab) floats(v []float64) []float64 {
-	n := len(v)
-	if s == nil || n == 0 || n > slabFloats/4 {
-		return append(make([]float64, 0, n), v...)
+	if s == nil {
+		return append(make([]float64, 0, len(v)), v...)
 	}
-	if len(s.fbuf) < n {
-		s.fbuf = make([]float64, slabFloats)
-	}
-	d := s.fbuf[:n:n]
-	s.fbuf = s.fbuf[n:]
-	copy(d, v)
-	return d
+	return carve(&s.fbuf, slabFloats, v)
 }
 
 // ints is floats for ring ends.
 func (s *slab) ints(v []int) []int {
+	if s == nil {
+		return append(make([]int, 0, len(v)), v...)
+	}
+	return carve(&s.ibuf, slabInts, v)
+}
+
+// carve copies v to the front of *buf, taking a new chunk of the given
+// size when *buf is too short. The copy's capacity is its length, so that
+// an append by its owner cannot reach into another feature's values. A v
+// of over a quarter of a chunk gets memory of its own.
+func carve[T any](buf *[]T, chunk int, v []T) []T {
 	n := len(v)
-	if s == nil || n == 0 || n > slabInts/4 {
-		return append(make([]int, 0, n), v...)
+	if n == 0 || n > chunk/4 {
+		return append(make([]T, 0, n), v...)
 	}
-	if len(s.ibuf) < n {
-		s.ibuf = make([]int, slabInts)
+	if len(*buf) < n {
+		*buf = make([]T, chunk)
 	}
-	d := s.ibuf[:n:n]
-	s.ibuf = s.ibuf[n:]
+	d := (*buf)[:n:n]
+	*buf = (*buf)[n:]
 	copy(d, v)
 	return d
 }
