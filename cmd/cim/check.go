@@ -45,9 +45,6 @@ stage (the README's "Stages" section has the rules).
 Floors are counted from 0, the ground floor (China's 1层); -1 is the first
 basement (B1).
 
-Exit status: 0 when every error-severity rule passes, 1 when one fails,
-2 on usage or input errors (bad site, pack or store).
-
 Examples:
    cim check --db cim.db --site site --rules zj-future-community
    cim check --db cim.db --site site --stage planning --rules gb50180-2018 --format json
@@ -55,7 +52,7 @@ Examples:
    cim check --db cim.db --site site --out report.html   (a page to mail: map, results, TOD rings)`,
 		Flags: []cli.Flag{
 			dbFlag(),
-			&cli.StringFlag{Name: "site", Required: true, Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
+			&cli.StringFlag{Name: "site", Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
 			stageFlag("the stage whose view to check (default latest: each dataset at its latest stage; see README, Stages)"),
 			&cli.StringFlag{Name: "rules", Value: "zj-future-community", Usage: "rule pack: a built-in name (cim rules list) or a YAML file"},
@@ -70,6 +67,9 @@ Examples:
 func runCheck(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("check takes no arguments, got %q (the site goes in --site)", c.Args().First())
+	}
+	if c.String("site") == "" {
+		return usagef("no site given: name it with --site (a site or parcel id in the store, or a GeoJSON file)")
 	}
 	out, err := checkFormat(c)
 	if err != nil {

@@ -27,12 +27,21 @@ Example:
 }
 
 func runCompact(c *cli.Context) error {
-	dir := c.String("db")
+	if c.NArg() > 0 {
+		return usagef("compact takes no arguments (got %q); the store goes in --db", c.Args().First())
+	}
+	dir, err := storeDir(c, false)
+	if err != nil {
+		return err
+	}
 	before := dirSize(dir)
 	start := time.Now()
 	s, err := index.Open(dir, &index.Options{CompactOnClose: true})
+	if isLocked(err) {
+		return envError{fmt.Errorf("the store %s is in use by another process: compact it when nothing else has it open", dir)}
+	}
 	if err != nil {
-		return err
+		return envError{fmt.Errorf("store %s: %w", dir, err)}
 	}
 	if err := s.Compact(); err != nil {
 		s.Close()

@@ -13,12 +13,10 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-const defaultDB = "cim.db"
-
 func dbFlag() *cli.StringFlag {
 	return &cli.StringFlag{
-		Name: "db", Value: defaultDB, EnvVars: []string{"CIM_DB"},
-		Usage: "store directory (created by ingest if missing)",
+		Name: "db", EnvVars: []string{"CIM_DB"},
+		Usage: "the store: a directory (cim ingest creates it; there is no default store)",
 	}
 }
 
@@ -59,11 +57,9 @@ func parseStage(c *cli.Context) (cim.Stage, error) {
 // read-only, so that several can run at once; a store that a crashed
 // ingest left needing recovery is opened read-write once, which recovers it.
 func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
-	dir := c.String("db")
-	if readOnly {
-		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no store at %s (is --db right? cim ingest creates one)", dir)
-		}
+	dir, err := storeDir(c, !readOnly)
+	if err != nil {
+		return nil, err
 	}
 	s, err := index.Open(dir, &index.Options{ReadOnly: readOnly})
 	if err != nil && readOnly && !isLocked(err) {
@@ -72,9 +68,40 @@ func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 		}
 	}
 	if isLocked(err) {
-		return nil, fmt.Errorf("the store %s is in use by another process (a running cim ingest?): it takes one writer or several readers at a time", dir)
+		return nil, envError{fmt.Errorf("the store %s is in use by another process (a running cim ingest?): it takes one writer or several readers at a time", dir)}
 	}
-	return s, err
+	if err != nil {
+		return nil, envError{fmt.Errorf("store %s: %w", dir, err)}
+	}
+	return s, nil
+}
+
+// storeDir returns the --db directory after checking it: named (there is
+// no default store, so that data never lands where the user did not say),
+// and either a store, or, when create is set, absent or empty.
+func storeDir(c *cli.Context, create bool) (string, error) {
+	dir := c.String("db")
+	if dir == "" {
+		return "", usagef("no store given: name it with --db DIR (or the CIM_DB variable)")
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		return dir, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return "", envError{fmt.Errorf("no store at %s (is --db right? cim ingest creates one)", dir)}
+	case err != nil:
+		return "", envError{fmt.Errorf("store %s: %w", dir, err)}
+	}
+	if len(entries) == 0 && create {
+		return dir, nil
+	}
+	for _, e := range entries {
+		if e.Name() == "MANIFEST" {
+			return dir, nil
+		}
+	}
+	return "", envError{fmt.Errorf("%s is not a cim store (a directory of %d entries, none a store's MANIFEST): give a new or empty directory to create one", dir, len(entries))}
 }
 
 // isLocked reports Badger's directory lock error.

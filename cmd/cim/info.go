@@ -44,6 +44,9 @@ type datasetJSON struct {
 }
 
 func runInfo(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("info takes no arguments (got %q); the store goes in --db", c.Args().First())
+	}
 	out, err := format(c, "table", "json")
 	if err != nil {
 		return err

@@ -150,6 +150,12 @@ func runIngest(c *cli.Context) error {
 			return usagef("--tmpdir %s: not a directory", d)
 		}
 	}
+	// Every file must be there before the store is opened (or created).
+	for _, path := range c.Args().Slice() {
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("ingest %s: %v (nothing was stored)", path, errors.Unwrap(err))
+		}
+	}
 	s, err := openStore(c, false)
 	if err != nil {
 		return err

@@ -14,16 +14,24 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
 
-// Exit codes.
+// Exit codes, the same for every command; exitHelp says them in each
+// command's help, and the README once.
 const (
-	exitOK    = 0
-	exitInput = 1
-	exitUsage = 2
+	exitOK    = 0 // done; for cim check, every rule of severity error passed
+	exitInput = 1 // a check failed, or an input file is bad
+	exitUsage = 2 // how cim was called: an unknown flag, a bad value, a missing argument
+	exitEnv   = 3 // the store or the system: no store at --db, a store in use, a full disk
 )
+
+const exitHelp = `Exit status: 0 success; 1 a check failed (a rule of severity error) or an
+input file is bad; 2 a usage error (nothing was written); 3 the store or the
+system (no store at --db, a store in use by another process, a full disk).`
 
 // usageError marks an error in how cim was called.
 type usageError struct{ err error }
@@ -32,6 +40,13 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// envError marks an error of the store or the system rather than of the
+// input or the call.
+type envError struct{ err error }
+
+func (e envError) Error() string { return e.err.Error() }
+func (e envError) Unwrap() error { return e.err }
 
 func main() {
 	// The first Ctrl-C cancels the work (an ingest is undone, the store
@@ -52,7 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		c.Description = strings.TrimSpace(c.Description + "\n\n" + exitHelp)
 	}
+	args = flagsFirst(app, args)
 	var unknown string
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.RunContext(ctx, args)
@@ -63,12 +80,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	var ue usageError
+	var env envError
 	var ee cli.ExitCoder
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "cim: %v\n", err)
 		fmt.Fprintln(stderr, "Run 'cim help' or 'cim COMMAND --help' for usage.")
 		return exitUsage
+	case errors.As(err, &env) || errors.Is(err, syscall.ENOSPC):
+		fmt.Fprintf(stderr, "cim: %v\n", err)
+		return exitEnv
 	case errors.As(err, &ee):
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(stderr, "cim: %s\n", msg)
@@ -106,7 +127,7 @@ Then build a store of your own:
    cim query --db city.db --bbox 120.20,30.25,120.22,30.26 --level 2 --format geojson
    cim check --db city.db --site site.geojson --rules zj-future-community
 
-Exit status: 0 success, 1 bad input or a failed check, 2 usage error.`,
+` + exitHelp,
 		Version:              readBuildInfo().String(),
 		Writer:               stdout,
 		ErrWriter:            stderr,
@@ -126,4 +147,46 @@ Exit status: 0 success, 1 bad input or a failed check, 2 usage error.`,
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors
 	}
+}
+
+// flagsFirst moves the flags that follow a command's arguments in front of
+// them, so that "cim ingest a.geojson --db city.db" means what it says
+// (urfave/cli stops reading flags at the first argument). Everything after
+// "--" stays an argument.
+func flagsFirst(app *cli.App, args []string) []string {
+	if len(args) < 3 {
+		return args
+	}
+	cmd := app.Command(args[1])
+	if cmd == nil || len(cmd.Subcommands) > 0 {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	var flags, pos []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			pos = append(pos, rest[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+			i++
+			flags = append(flags, rest[i])
+		}
+	}
+	out := append(append([]string{args[0], args[1]}, flags...), pos...)
+	return out
 }

@@ -104,13 +104,78 @@ func TestHelpHasExamples(t *testing.T) {
 	}
 }
 
-func TestMissingInputExitsOne(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "db")
-	if code, _, errOut := runCim(t, "ingest", "--db", db, "no-such-file.geojson"); code != 1 || !strings.Contains(errOut, "no-such-file.geojson") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+// TestExitCodes runs each command into each exit status it documents
+// (exitHelp): stdout stays empty on every error, and nothing is created.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	demo := filepath.Join(dir, "demo.db")
+	if code, _, errOut := runCim(t, "demo", "--db", demo); code != 0 {
+		t.Fatal(errOut)
 	}
-	if code, _, errOut := runCim(t, "info", "--db", filepath.Join(t.TempDir(), "none")); code != 1 || !strings.Contains(errOut, "--db") {
-		t.Errorf("info on a missing store: exit %d, stderr %q", code, errOut)
+	fresh := filepath.Join(dir, "fresh.db")
+	notStore := filepath.Join(dir, "not-a-store")
+	os.MkdirAll(notStore, 0o755)
+	os.WriteFile(filepath.Join(notStore, "notes.txt"), []byte("mine"), 0o644)
+	green := "../../samples/green.geojson"
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"ingest", "--db", fresh, "no-such-file.geojson"}, exitInput},
+		{[]string{"ingest", green}, exitUsage}, // no --db: there is no default store
+		{[]string{"ingest", "--db", notStore, green}, exitEnv},
+		{[]string{"info", "--db", filepath.Join(dir, "none")}, exitEnv},
+		{[]string{"info", "--db", demo, "extra"}, exitUsage},
+		{[]string{"query", "--db", demo, "--cursor", "bogus"}, exitUsage},
+		{[]string{"query", "--db", filepath.Join(dir, "none")}, exitEnv},
+		{[]string{"check", "--db", demo}, exitUsage}, // no --site
+		{[]string{"check", "--db", demo, "--site", "nowhere"}, exitUsage},
+		{[]string{"check", "--db", demo, "--site", "site", "--rules", "gb50180-2018"}, exitInput}, // a rule fails
+		{[]string{"compact", "--db", filepath.Join(dir, "none")}, exitEnv},
+		{[]string{"version", "extra"}, exitUsage},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCim(t, tt.args...)
+		if code != tt.code {
+			t.Errorf("cim %v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, errOut)
+		}
+		if code != exitInput && out != "" && tt.code != exitInput {
+			t.Errorf("cim %v: exit %d with standard output %.200q", tt.args, code, out)
+		}
+		if errOut == "" && tt.args[0] != "check" {
+			t.Errorf("cim %v: exit %d without a word on stderr", tt.args, code)
+		}
+	}
+	for _, p := range []string{fresh, filepath.Join(dir, "none")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was created by a command that failed", p)
+		}
+	}
+	if entries, _ := os.ReadDir(notStore); len(entries) != 1 {
+		t.Errorf("the directory that is not a store now holds %d entries", len(entries))
+	}
+}
+
+// TestFlagsAfterArguments: flags after the files still count, and the
+// data goes to the store they name.
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mystore.db")
+	code, _, errOut := runCim(t, "ingest", "../../samples/green.geojson", "--db", db, "--dataset", "g")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, info, _ := runCim(t, "info", "--db", db)
+	if !strings.Contains(info, "g ") || !strings.Contains(info, "23") {
+		t.Errorf("info after the ingest:\n%s", info)
+	}
+	if _, err := os.Stat("cim.db"); err == nil {
+		t.Error("a store was made in the working directory")
+	}
+	// Values that start with a dash are values, not flags.
+	_, want, _ := runCim(t, "query", "--db", db, "--level=-1..0", "--format", "ndjson")
+	if code, out, errOut := runCim(t, "query", "--db", db, "--level", "-1..0", "--format", "ndjson"); code != 0 || out != want || want == "" {
+		t.Errorf("query --level -1..0: exit %d, %d lines, want %d; %s", code, strings.Count(out, "\n"), strings.Count(want, "\n"), errOut)
 	}
 }
 

@@ -143,6 +143,14 @@ func runQuery(c *cli.Context) error {
 func printQuery(c *cli.Context, sn *index.Snapshot, q query.Query, out string) error {
 	rows := query.Run(c.Context, sn, q)
 	defer rows.Close()
+	if err := rows.Err(); err != nil {
+		// A bad query (a cursor of another query) is known before the
+		// first row: nothing goes to standard output.
+		if errors.Is(err, query.ErrBadCursor) {
+			return usagef("--cursor: %v", err)
+		}
+		return err
+	}
 	var write func(*cim.Feature) error
 	var finish func() error
 	switch out {
