@@ -38,7 +38,7 @@ func runCompact(c *cli.Context) error {
 	start := time.Now()
 	s, err := index.Open(dir, &index.Options{CompactOnClose: true})
 	if isLocked(err) {
-		return envError{fmt.Errorf("the store %s is in use by another process: compact it when nothing else has it open", dir)}
+		return inUse(dir)
 	}
 	if err != nil {
 		return envError{fmt.Errorf("store %s: %w", dir, err)}

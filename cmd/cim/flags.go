@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/future-community/cim/cim"
@@ -68,7 +70,7 @@ func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 		}
 	}
 	if isLocked(err) {
-		return nil, envError{fmt.Errorf("the store %s is in use by another process (a running cim ingest?): it takes one writer or several readers at a time", dir)}
+		return nil, inUse(dir)
 	}
 	if err != nil {
 		return nil, envError{fmt.Errorf("store %s: %w", dir, err)}
@@ -102,6 +104,18 @@ func storeDir(c *cli.Context, create bool) (string, error) {
 		}
 	}
 	return "", envError{fmt.Errorf("%s is not a cim store (a directory of %d entries, none a store's MANIFEST): give a new or empty directory to create one", dir, len(entries))}
+}
+
+// inUse says that the store is locked by another process, naming it
+// when the store's LOCK file does (Badger writes the writer's pid there).
+func inUse(dir string) error {
+	who := "another process"
+	if b, err := os.ReadFile(filepath.Join(dir, "LOCK")); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+			who = fmt.Sprintf("another process (pid %d, a running cim ingest?)", pid)
+		}
+	}
+	return envError{fmt.Errorf("the store %s is in use by %s: one writer at a time, or several readers while none writes", dir, who)}
 }
 
 // isLocked reports Badger's directory lock error.

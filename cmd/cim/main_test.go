@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/future-community/cim/index"
 )
 
 // runCim runs the command line in-process and returns the exit status and
@@ -485,6 +487,30 @@ func TestFloorFlag(t *testing.T) {
 	for _, args := range [][]string{{"--floor", "0F"}, {"--floor", "2F", "--level", "1"}} {
 		if code, out, _ := runCim(t, append([]string{"query", "--db", db}, args...)...); code != 2 || out != "" {
 			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", args, code, out)
+		}
+	}
+}
+
+// TestStoreInUse: a store that another writer holds is refused with exit
+// 3 and the writer's pid.
+func TestStoreInUse(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "db")
+	if code, _, errOut := runCim(t, "ingest", "--db", db, "../../samples/green.geojson"); code != 0 {
+		t.Fatal(errOut)
+	}
+	s, err := index.Open(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, cmd := range []string{"info", "ingest", "compact"} {
+		args := []string{cmd, "--db", db}
+		if cmd == "ingest" {
+			args = append(args, "../../samples/green.geojson")
+		}
+		code, out, errOut := runCim(t, args...)
+		if code != exitEnv || out != "" || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, fmt.Sprintf("pid %d", os.Getpid())) {
+			t.Errorf("cim %s on a store in use: exit %d, stdout %q, stderr %q", cmd, code, out, errOut)
 		}
 	}
 }
