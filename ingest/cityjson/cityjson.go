@@ -266,6 +266,31 @@ func (r *Reader) readObject() (*document, error) {
 	return doc, nil
 }
 
+// maxCoord bounds the coordinates a transform may give, in the units of
+// the CRS: a projected coordinate in metres or feet is under 1e8 on the
+// earth (zone-prefixed Gauss–Krüger eastings reach 4e7), degrees under
+// 360. A transform that puts a vertex beyond it, such as a scale of
+// 1e300, is a broken file, not a place.
+const maxCoord = 1e9
+
+// checkTransformed refuses a transform that puts a vertex at a
+// coordinate that is not finite or beyond maxCoord.
+func (r *Reader) checkTransformed(vs [][]float64) error {
+	t := r.transform
+	if t == nil {
+		return nil
+	}
+	for i, v := range vs {
+		for k := range 3 {
+			if c := v[k]*t.Scale[k] + t.Translate[k]; !(math.Abs(c) <= maxCoord) {
+				return r.fail("", -1, fmt.Errorf("transform is unusable: scale %v and translate %v put vertex %d %v at %g, beyond ±%g",
+					t.Scale, t.Translate, i, v, c, float64(maxCoord)))
+			}
+		}
+	}
+	return nil
+}
+
 func checkVertices(vs [][]float64, what string) error {
 	for i, v := range vs {
 		if len(v) != 3 {
@@ -321,7 +346,12 @@ func (r *Reader) readHeader() error {
 		}
 		for _, s := range t.Scale {
 			if !(s > 0) || math.IsInf(s, 0) {
-				return r.fail("", -1, fmt.Errorf("transform: scale %v is not positive", t.Scale))
+				return r.fail("", -1, fmt.Errorf("transform is unusable: scale %v is not positive and finite", t.Scale))
+			}
+		}
+		for _, v := range t.Translate {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return r.fail("", -1, fmt.Errorf("transform is unusable: translate %v is not finite", t.Translate))
 			}
 		}
 		r.transform = t
@@ -336,6 +366,9 @@ func (r *Reader) readHeader() error {
 		r.grid = grid{sx: s, sy: s}
 	}
 	r.templates = doc.templates
+	if err := r.checkTransformed(doc.vertices); err != nil {
+		return err
+	}
 	r.batch, err = r.newBatch(doc)
 	if err != nil {
 		return err
@@ -356,6 +389,9 @@ func (r *Reader) readFeature() (*batch, error) {
 	}
 	if doc.typ != "CityJSONFeature" {
 		return nil, r.fail("", doc.at, fmt.Errorf("%w: type %q in a CityJSONSeq stream, want \"CityJSONFeature\"", ErrNotCityJSON, doc.typ))
+	}
+	if err := r.checkTransformed(doc.vertices); err != nil {
+		return nil, err
 	}
 	return r.newBatch(doc)
 }

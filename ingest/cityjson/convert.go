@@ -96,11 +96,93 @@ func (r *Reader) newBatch(doc *document) (*batch, error) {
 			}
 		}
 	}
+	where := "the file"
+	if doc.typ == "CityJSONFeature" {
+		where = "its CityJSONFeature"
+	}
+	for _, n := range b.nodes {
+		if n.err == nil {
+			n.err = b.checkLinks(n, where)
+		}
+	}
+	b.checkCycles()
 	return b, nil
 }
 
+// checkLinks refuses an object whose parents or children name itself or
+// an object that is not in the batch: the spec requires both to be
+// CityObjects of the file, and a dangling one would leave a building
+// without a part (or a part without its building) silently.
+func (b *batch) checkLinks(n *node, where string) error {
+	for _, l := range []struct {
+		what string
+		ids  []string
+	}{{"children", n.obj.Children}, {"parents", n.obj.Parents}} {
+		for _, id := range l.ids {
+			if id == n.id {
+				return fmt.Errorf("%s: lists the object itself", l.what)
+			}
+			if b.byID[id] == nil {
+				return fmt.Errorf("%s: %q is not a CityObject of %s", l.what, id, where)
+			}
+		}
+	}
+	return nil
+}
+
+// checkCycles gives every object on a cycle of parents and children an
+// error naming the cycle. The walk is iterative, so a long chain cannot
+// exhaust the stack.
+func (b *batch) checkCycles() {
+	const (
+		unseen = iota
+		open   // on the current path
+		done
+	)
+	state := make(map[*node]int, len(b.nodes))
+	type frame struct {
+		n    *node
+		next int
+	}
+	for _, root := range b.nodes {
+		if state[root] != unseen {
+			continue
+		}
+		state[root] = open
+		stack := []frame{{n: root}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next == len(top.n.children) {
+				state[top.n] = done
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := top.n.children[top.next]
+			top.next++
+			switch state[c] {
+			case unseen:
+				state[c] = open
+				stack = append(stack, frame{n: c})
+			case open:
+				i := slices.IndexFunc(stack, func(f frame) bool { return f.n == c })
+				var ids []string
+				for _, f := range stack[i:] {
+					ids = append(ids, strconv.Quote(f.n.id))
+				}
+				err := fmt.Errorf("parent/child cycle: %s → %s", strings.Join(ids, " → "), strconv.Quote(c.id))
+				for _, f := range stack[i:] {
+					if f.n.err == nil {
+						f.n.err = err
+					}
+				}
+			}
+		}
+	}
+}
+
 // nextRoot returns the next object, in file order, that has no parent in
-// the batch; then those left over, which sit in a cycle of parents.
+// the batch; then those left over, which sit in a cycle of parents (and
+// carry the error checkCycles gave them).
 func (b *batch) nextRoot() *node {
 	for {
 		for b.next < len(b.nodes) {

@@ -12,7 +12,18 @@
 // own vertices: it is read feature by feature in bounded memory, whether
 // the features sit one per line or are pretty-printed. Vertices are
 // integers scaled by the transform (scale, translate), which 1.1 and 2.0
-// require and 1.0 allows to be absent, leaving plain coordinates.
+// require and 1.0 allows to be absent, leaving plain coordinates. A
+// transform whose scale is not positive and finite, whose translate is not
+// finite, or that puts a vertex beyond ±1e9 (a scale of 1e300) is refused
+// as unusable, naming the file.
+//
+// Parents and children must name CityObjects of the file (of the
+// CityJSONFeature, in a stream), not the object itself, and must not form
+// a cycle: an object that breaks this is an error naming it and the
+// missing id or the cycle ("house" → "part-a" → "house"), skipped under
+// SkipInvalid. The spec requires it, cjval checks it, and none of the
+// sample files in shared/data breaks it; accepting a cycle or a missing
+// part would silently drop or misplace parts of a building.
 //
 // Coordinates are converted to WGS84 longitude and latitude with package
 // crs from metadata.referenceSystem (an OGC URL or URN, or 0.x's

@@ -59,6 +59,9 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 	project := projects[0]
 	m.units(project)
 	t := m.spatialTree()
+	if err := m.checkAcyclic(t); err != nil {
+		return nil, err
+	}
 
 	var sites []*node
 	var buildings []*bldg
@@ -109,27 +112,27 @@ func (m *model) convert(opts Options) ([]outFeature, error) {
 // in file order, each once.
 type tree struct {
 	kids map[uint64][]*step.Instance
-	seen map[[2]uint64]bool
+	seen map[[2]uint64]*step.Instance // parent, child → the relationship that made the link
 }
 
 // spatialTree reads the IfcRelAggregates of the file, and of its
 // IfcRelContainedInSpatialStructure the spaces and floor slabs.
 func (m *model) spatialTree() tree {
-	t := tree{kids: map[uint64][]*step.Instance{}, seen: map[[2]uint64]bool{}}
+	t := tree{kids: map[uint64][]*step.Instance{}, seen: map[[2]uint64]*step.Instance{}}
 	for _, in := range m.order {
 		switch in.Type {
 		case "IFCRELAGGREGATES":
 			p, _ := in.Arg(4).Ref()
 			l, _ := in.Arg(5).List()
 			for _, v := range l {
-				t.add(p, m.deref(v))
+				t.add(in, p, m.deref(v))
 			}
 		case "IFCRELCONTAINEDINSPATIALSTRUCTURE":
 			p, _ := in.Arg(5).Ref()
 			l, _ := in.Arg(4).List()
 			for _, v := range l {
 				if c := m.deref(v); c != nil && (c.Type == "IFCSPACE" || m.isFloorSlab(c)) {
-					t.add(p, c)
+					t.add(in, p, c)
 				}
 			}
 		}
@@ -137,13 +140,79 @@ func (m *model) spatialTree() tree {
 	return t
 }
 
-// add makes c a child of parent, unless it is one already.
-func (t tree) add(parent uint64, c *step.Instance) {
-	if c == nil || t.seen[[2]uint64{parent, c.ID}] {
+// add makes c a child of parent by relationship rel, unless it is one
+// already.
+func (t tree) add(rel *step.Instance, parent uint64, c *step.Instance) {
+	if c == nil || t.seen[[2]uint64{parent, c.ID}] != nil {
 		return
 	}
-	t.seen[[2]uint64{parent, c.ID}] = true
+	t.seen[[2]uint64{parent, c.ID}] = rel
 	t.kids[parent] = append(t.kids[parent], c)
+}
+
+// checkAcyclic refuses a tree with a cycle, such as a building that
+// aggregates its own site. IFC's decomposition is a tree (an object
+// decomposes at most one other); a cycle is a broken file, and reading
+// one of its loops as the structure would drop or duplicate parts of it
+// silently. The error names the objects of the cycle and is located at
+// the relationship that closes it. The search is iterative, so a long
+// chain cannot exhaust the stack.
+func (m *model) checkAcyclic(t tree) error {
+	const (
+		unseen = iota
+		open   // on the current path
+		done
+	)
+	state := map[uint64]int{}
+	type frame struct {
+		id   uint64
+		next int // index in t.kids[id] of the next child to visit
+	}
+	parents := make([]uint64, 0, len(t.kids))
+	for p := range t.kids {
+		parents = append(parents, p)
+	}
+	slices.Sort(parents) // the same cycle reported every time
+	for _, root := range parents {
+		if state[root] != unseen {
+			continue
+		}
+		state[root] = open
+		stack := []frame{{id: root}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			kids := t.kids[top.id]
+			if top.next == len(kids) {
+				state[top.id] = done
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := kids[top.next]
+			top.next++
+			switch state[c.ID] {
+			case unseen:
+				state[c.ID] = open
+				stack = append(stack, frame{id: c.ID})
+			case open:
+				i := slices.IndexFunc(stack, func(f frame) bool { return f.id == c.ID })
+				var path []string
+				for _, f := range stack[i:] {
+					path = append(path, m.describe(f.id))
+				}
+				path = append(path, m.describe(c.ID))
+				return m.errAt(t.seen[[2]uint64{top.id, c.ID}], modelErr("decomposition cycle: %s", strings.Join(path, " → ")))
+			}
+		}
+	}
+	return nil
+}
+
+// describe names an instance in errors: "#30 IFCSITE".
+func (m *model) describe(id uint64) string {
+	if in := m.inst.get(id); in != nil {
+		return fmt.Sprintf("#%d %s", id, in.Type)
+	}
+	return fmt.Sprintf("#%d", id)
 }
 
 // typed returns the children of parent of one type.

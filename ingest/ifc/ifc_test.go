@@ -420,10 +420,10 @@ func TestBadAnchor(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	files := []string{"truncated.ifc", "dangling.ifc", "schema.ifc", "nogeoref.ifc", "cycle.ifc"}
+	files := []string{"truncated.ifc", "dangling.ifc", "schema.ifc", "nogeoref.ifc", "cycle.ifc", "aggregation-cycle.ifc"}
 	sentinels := map[string]error{
 		"truncated.ifc": step.ErrTruncated, "dangling.ifc": ErrDangling, "schema.ifc": ErrSchema,
-		"nogeoref.ifc": ErrNoGeoref, "cycle.ifc": ErrModel,
+		"nogeoref.ifc": ErrNoGeoref, "cycle.ifc": ErrModel, "aggregation-cycle.ifc": ErrModel,
 	}
 	var b strings.Builder
 	for _, name := range files {

@@ -20,8 +20,16 @@
 // other files; so Open reads the manifest, venues, buildings, footprints
 // and levels, which are few, and Next then streams units, openings and
 // amenities, keeping only each unit's floor for the amenities. A file is
-// read whole (at most MaxFileBytes) and its features are decoded one at a
-// time.
+// decoded as it is read (in a zip, as it is inflated), one feature at a
+// time: memory is bounded by MaxValueBytes, the largest feature (or run of
+// spaces) accepted, whatever the file's size; a file may be up to
+// MaxFileBytes. Files the reader ignores are never opened, so an archive
+// with a zip bomb among them reads as fast as one without.
+//
+// Zip entries must have local names: one that is absolute, climbs out
+// with "..", or holds a backslash or a drive letter makes Open refuse the
+// archive (ErrUnsafeEntry), naming the entry, instead of reading
+// "../../unit.geojson" as unit.geojson.
 //
 // # Mapping
 //
@@ -76,8 +84,8 @@
 //
 // address, anchor, detail, fixture, geofence, kiosk, occupant,
 // relationship and section files, and any other .geojson in the archive,
-// are not read into features: Warnings counts their features ("ignored
-// fixture features": 12). Occupants, which name the businesses in units,
+// are not read at all: Warnings names each ("ignored fixture.geojson (not
+// read)": 1). Occupants, which name the businesses in units,
 // are the likeliest to be wanted next.
 //
 // # Errors

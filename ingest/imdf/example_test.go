@@ -47,5 +47,5 @@ func ExampleOpen() {
 	// facility ticketing      floors -1    地铁售票机 Metro Ticket Machines
 	// facility atm            floors 0
 	// facility information    floors 0     服务台 Information Desk
-	// map[ignored address features:1]
+	// map[ignored address.geojson (not read):1]
 }

@@ -31,9 +31,14 @@ type Options struct {
 	SkipInvalid bool
 }
 
-// MaxFileBytes is the largest file of an archive the reader accepts. A
-// file is read whole before its features are decoded one at a time.
+// MaxFileBytes is the largest file of an archive the reader accepts.
+// Files are decoded as they are read (inflated, in a zip), one feature at
+// a time, so memory is bounded by MaxValueBytes, not by this.
 const MaxFileBytes = 512 << 20
+
+// maxManifestBytes is the largest manifest.json the reader accepts; it is
+// read whole.
+const maxManifestBytes = 1 << 20
 
 var (
 	// ErrNotArchive is returned by Open for a path that is neither a
@@ -46,6 +51,11 @@ var (
 	// ErrUnknownRef is wrapped by the *Error for a feature that refers
 	// to a level, building or unit the archive does not define.
 	ErrUnknownRef = errors.New("reference to an unknown feature")
+	// ErrUnsafeEntry is wrapped by the *Error for a zip file with an
+	// entry whose name is absolute, climbs out of the archive with "..",
+	// or holds a backslash or a drive letter. Such names are refused
+	// rather than read as the file they end in.
+	ErrUnsafeEntry = errors.New("unsafe entry name (absolute, with \"..\", a backslash or a drive letter)")
 )
 
 // Error is a problem with an archive's file or one of its features,
@@ -142,6 +152,12 @@ func Open(p string, opts Options) (*Reader, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", p, ErrNotArchive)
 	}
+	for _, e := range zr.File {
+		if !localName(e.Name) {
+			f.Close()
+			return nil, &Error{Path: opts.Name, Feature: -1, Err: fmt.Errorf("zip entry %q: %w", e.Name, ErrUnsafeEntry)}
+		}
+	}
 	root, err := zipRoot(zr)
 	if err != nil {
 		f.Close()
@@ -154,6 +170,18 @@ func Open(p string, opts Options) (*Reader, error) {
 	}
 	r.closer = f
 	return r, nil
+}
+
+// localName reports whether a zip entry's name stays inside the archive
+// and means the same on every system: relative, with no ".." element, no
+// backslash, no drive letter and no NUL. archive/zip's fs.FS view would
+// otherwise read "../../unit.geojson" as "unit.geojson".
+func localName(name string) bool {
+	if name == "" || strings.ContainsAny(name, "\\\x00") || strings.HasPrefix(name, "/") ||
+		len(name) >= 2 && name[1] == ':' {
+		return false
+	}
+	return !slices.Contains(strings.Split(name, "/"), "..")
 }
 
 // zipRoot returns the folder of a zip file that holds manifest.json: the
@@ -241,31 +269,23 @@ func OpenFS(fsys fs.FS, opts Options) (*Reader, error) {
 // path names a file of the archive in errors.
 func (r *Reader) path(file string) string { return r.opts.Name + "/" + file }
 
-func (r *Reader) readFile(name string) ([]byte, error) {
-	f, err := r.fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, &Error{Path: r.path(name), Feature: -1, Err: err}
-	}
-	if len(data) > MaxFileBytes {
-		return nil, &Error{Path: r.path(name), Feature: -1, Err: fmt.Errorf("file larger than %d MiB", MaxFileBytes>>20)}
-	}
-	return data, nil
-}
-
 func (r *Reader) readManifest() error {
-	data, err := r.readFile("manifest.json")
+	f, err := r.fsys.Open("manifest.json")
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Error{Path: r.path("manifest.json"), Feature: -1, Err: ErrMissingFile}
 	} else if err != nil {
-		return err
+		return &Error{Path: r.path("manifest.json"), Feature: -1, Err: err}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxManifestBytes+1))
+	if err != nil {
+		return &Error{Path: r.path("manifest.json"), Feature: -1, Err: err}
+	}
+	if len(data) > maxManifestBytes {
+		return &Error{Path: r.path("manifest.json"), Feature: -1, Err: fmt.Errorf("file larger than %d MiB: %w", maxManifestBytes>>20, ErrTooLarge)}
 	}
 	if err := json.Unmarshal(data, &r.manifest); err != nil {
-		c := &collection{path: r.path("manifest.json"), data: data}
+		c := &collection{path: r.path("manifest.json"), src: sourceOf(data)}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return c.failAt(max(se.Offset-1, 0), fmt.Errorf("invalid JSON: %w", err))
@@ -285,9 +305,10 @@ func (r *Reader) readManifest() error {
 	return nil
 }
 
-// countIgnored counts the features of the files the reader does not turn
-// into features: address, anchor, detail, fixture, geofence, kiosk,
-// occupant, relationship, section and any other .geojson.
+// countIgnored warns of the files the reader does not turn into features:
+// address, anchor, detail, fixture, geofence, kiosk, occupant,
+// relationship, section and any other .geojson. They are not read (in a
+// zip, not inflated), so their features are not counted.
 func (r *Reader) countIgnored() error {
 	entries, err := fs.ReadDir(r.fsys, ".")
 	if err != nil {
@@ -298,13 +319,7 @@ func (r *Reader) countIgnored() error {
 		if !ok || e.IsDir() || slices.Contains(openTypes, t) || slices.Contains(streamedTypes, t) {
 			continue
 		}
-		n := 0
-		if data, err := r.readFile(e.Name()); err == nil {
-			if c, err := newCollection(r.path(e.Name()), data); err == nil {
-				n, _ = c.count()
-			}
-		}
-		r.warnings[fmt.Sprintf("ignored %s features", t)] += n
+		r.warnings[fmt.Sprintf("ignored %s (not read)", e.Name())]++
 	}
 	return nil
 }
@@ -315,6 +330,7 @@ func (r *Reader) readAll(typ string) error {
 	if err != nil || c == nil {
 		return err
 	}
+	defer c.close()
 	for {
 		raw, line, err := c.next()
 		if err == io.EOF {
@@ -340,14 +356,20 @@ func (r *Reader) readAll(typ string) error {
 // openFile opens the file of a feature type; nil when there is none.
 func (r *Reader) openFile(typ string) (*collection, error) {
 	name := typ + ".geojson"
-	data, err := r.readFile(name)
+	f, err := r.fsys.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
+		return nil, &Error{Path: r.path(name), Feature: -1, Err: err}
+	}
+	c, err := newCollection(r.path(name), f)
+	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	return newCollection(r.path(name), data)
+	c.file = f
+	return c, nil
 }
 
 // Next returns the next feature, or io.EOF after the last. Venues come
@@ -381,6 +403,7 @@ func (r *Reader) Next() (*cim.Feature, error) {
 		}
 		raw, line, err := r.cur.next()
 		if err == io.EOF {
+			r.cur.close()
 			r.cur = nil
 			continue
 		}
@@ -391,14 +414,21 @@ func (r *Reader) Next() (*cim.Feature, error) {
 			}
 		}
 		if err != nil {
+			r.cur.close()
+			r.cur = nil
 			r.err = err
 			return nil, err
 		}
 	}
 }
 
-// Close closes the zip file, if the archive is one.
+// Close closes the file being read and the zip file, if the archive is
+// one.
 func (r *Reader) Close() error {
+	if r.cur != nil {
+		r.cur.close()
+		r.cur = nil
+	}
 	if r.closer == nil {
 		return nil
 	}

@@ -133,7 +133,7 @@ func TestStationMall(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkMall(t, fs)
-			if got := r.Warnings(); len(got) != 1 || got["ignored address features"] != 1 {
+			if got := r.Warnings(); len(got) != 1 || got["ignored address.geojson (not read)"] != 1 {
 				t.Errorf("warnings %v, want 1 ignored address", got)
 			}
 			if m := r.Manifest(); m.Language != "zh-Hans" || m.Version != "1.0.0" {
