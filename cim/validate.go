@@ -281,7 +281,14 @@ func checkPair(part int, segs []segment, i, j int, rings []ringSegs) error {
 	if s.ring == t.ring {
 		return &GeometryError{part, s.ring, min(vertexAt(s, t, p), vertexAt(t, s, p)), fmt.Sprintf("ring crosses itself at (%g, %g)", p.x, p.y)}
 	}
-	return &GeometryError{part, t.ring, vertexAt(t, s, p), fmt.Sprintf("ring %d crosses ring %d at (%g, %g)", s.ring, t.ring, p.x, p.y)}
+	// Name a vertex of the later ring t: the one at p, or, when p lies
+	// inside t (at a vertex of s), t's first vertex, as for a proper
+	// crossing. A vertex of s would be out of place in t's ring.
+	v := t.from
+	if p == t.b {
+		v = t.to
+	}
+	return &GeometryError{part, t.ring, v, fmt.Sprintf("ring %d crosses ring %d at (%g, %g)", s.ring, t.ring, p.x, p.y)}
 }
 
 // passThrough returns the positions before and after p where the ring of
@@ -327,7 +334,7 @@ func onRay(p, u, q pt) bool {
 }
 
 // vertexAt returns the index of the vertex of s at p, or, when p lies inside
-// s, the vertex of o at p.
+// s, the vertex of o at p. s and o must be of one ring.
 func vertexAt(s, o segment, p pt) int {
 	switch p {
 	case s.a:

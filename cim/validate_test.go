@@ -88,6 +88,13 @@ func TestValidateGeometry(t *testing.T) {
 			geo: &wantGeomErr{0, 1, 1, "ring 0 crosses ring 1"}},
 		{name: "hole crossing the shell at its vertices", g: poly(sq, []float64{2, 1, 2, 3, 4, 3, 5, 2.5, 4, 2, 2, 1}),
 			geo: &wantGeomErr{0, 1, 2, "ring 0 crosses ring 1 at (4, 3)"}},
+		// The shell's vertex (5, 5) lies inside the hole's edge 1→2; the
+		// hole's vertex is named, not the shell's, with or without the
+		// shell's repeated points.
+		{name: "hole crossing the shell at a shell vertex", g: poly([]float64{5, 5, 3, -4, -4, 3, 5, 5}, []float64{4, -4, 11, 8, 3, 4, 4, -4}),
+			geo: &wantGeomErr{0, 1, 1, "ring 0 crosses ring 1 at (5, 5)"}},
+		{name: "hole crossing the shell at a repeated shell vertex", g: poly([]float64{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 3, -4, -4, 3, 5, 5}, []float64{4, -4, 11, 8, 3, 4, 4, -4}),
+			geo: &wantGeomErr{0, 1, 1, "ring 0 crosses ring 1 at (5, 5)"}},
 		{name: "holes crossing each other", g: poly(sq, reversed(rect(1, 1, 2, 2)), reversed(rect(1.5, 1.5, 3, 3))),
 			geo: &wantGeomErr{0, 2, 0, "ring 1 crosses ring 2"}},
 		{name: "hole without area", g: poly(sq, []float64{1, 1, 1, 1, 1, 1, 1, 1}),

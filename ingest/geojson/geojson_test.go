@@ -401,6 +401,8 @@ func FuzzReader(f *testing.F) {
 		feature(`{"level":"1;2"}`, `{"type":"Point","coordinates":[1,2]}`) + "\n" + feature(`{}`, square),
 		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]},"properties":null}]}`,
 		`{"features":[`,
+		"{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Fe\x00\x00",
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":-1.5e3,"t":true,"x":nul}}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // scanner frames JSON values in a byte stream without decoding them, and
@@ -13,11 +14,32 @@ import (
 // feature's bytes at a time, which encoding/json then decodes: errors can
 // name the feature's true position (json.Decoder's own offsets drift in
 // long streams), and nothing larger than one feature is ever held.
+//
+// Hostile input fails fast: a byte that no JSON token may hold (outside a
+// string, anything but structure, whitespace and the characters of numbers
+// and true/false/null; inside one, a control byte) is an error at its
+// offset, and no token grows past a bound (maxLiteral, maxString), so
+// garbage after a valid start is refused after a few bytes, not buffered.
 type scanner struct {
 	r   *bufio.Reader
 	off int64  // offset of the next byte
-	buf []byte // the value being framed
+	buf []byte // the value being framed, or its last part (see add)
+	// full holds the earlier parts of a value longer than maxBuf, in
+	// blocks of maxBuf bytes; framed joins them once, at the end.
+	full [][]byte
+	size int // bytes in full
 }
+
+const (
+	// maxLiteral bounds a number or true/false/null: a float64 needs
+	// under 30 characters, and encoding/json rounds longer ones anyway.
+	maxLiteral = 1 << 10
+	// maxString bounds a string, a property value's text included.
+	maxString = 256 << 20
+	// maxBuf is the most of buf the scanner keeps between values and
+	// grows by appending; a longer value is framed in blocks of it.
+	maxBuf = 1 << 20
+)
 
 var errTruncated = errors.New("unexpected end of input (truncated file?)")
 
@@ -32,6 +54,58 @@ func (e *posError) Unwrap() error { return e.err }
 
 func (s *scanner) fail(format string, args ...any) error {
 	return &posError{s.off, fmt.Errorf(format, args...)}
+}
+
+// failAt is fail at the byte i bytes past s.off.
+func (s *scanner) failAt(i int, format string, args ...any) error {
+	return &posError{s.off + int64(i), fmt.Errorf(format, args...)}
+}
+
+// describe writes a byte for an error: 'x' when printable ASCII, else
+// 0x00.
+func describe(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", c)
+	}
+	return fmt.Sprintf("0x%02x", c)
+}
+
+// add appends p to the value being framed. Up to maxBuf bytes, buf grows
+// by append and is reused for the next value; past that, full parts move
+// to s.full, so that a long value is copied once, by framed, and not at
+// every growth of one slice, and buf never keeps more than maxBuf.
+func (s *scanner) add(p []byte) {
+	for len(p) > 0 {
+		if len(s.buf)+len(p) <= maxBuf {
+			s.buf = append(s.buf, p...)
+			return
+		}
+		if cap(s.buf) < maxBuf {
+			s.buf = slices.Grow(s.buf, maxBuf-len(s.buf))
+		}
+		n := maxBuf - len(s.buf)
+		s.buf = append(s.buf, p[:n]...)
+		p = p[n:]
+		s.full = append(s.full, s.buf)
+		s.size += len(s.buf)
+		s.buf = make([]byte, 0, maxBuf)
+	}
+}
+
+// framed returns the value framed: buf when it is all there, or else the
+// parts joined into a slice of its own.
+func (s *scanner) framed() []byte {
+	if len(s.full) == 0 {
+		return s.buf
+	}
+	v := make([]byte, 0, s.size+len(s.buf))
+	for _, b := range s.full {
+		v = append(v, b...)
+	}
+	v = append(v, s.buf...)
+	s.buf = s.full[0][:0]
+	s.full, s.size = nil, 0
+	return v
 }
 
 func (s *scanner) readByte() (byte, error) {
@@ -80,7 +154,7 @@ func (s *scanner) expect(c byte, what string) error {
 		return err
 	}
 	if got != c {
-		return s.fail("invalid JSON: want %s, found %q", what, got)
+		return s.fail("invalid JSON: want %s, found %s", what, describe(got))
 	}
 	s.readByte()
 	return nil
@@ -99,27 +173,61 @@ func (s *scanner) value() ([]byte, int64, error) {
 		return nil, s.off, err
 	}
 	start := s.off
-	s.buf = s.buf[:0]
-	switch c {
-	case '{', '[':
+	s.buf, s.full, s.size = s.buf[:0], nil, 0
+	switch {
+	case c == '{' || c == '[':
 		err = s.nested()
-	case '"':
-		s.readByte()
-		s.buf = append(s.buf, '"')
+	case c == '"':
 		err = s.str()
-	case ',', ':', '}', ']':
-		return nil, start, s.fail("invalid JSON: unexpected %q", c)
-	default:
+	case c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f' || c == 'n':
 		err = s.literal()
+	default:
+		return nil, start, s.fail("invalid JSON: unexpected byte %s", describe(c))
 	}
-	return s.buf, start, err
+	if err != nil {
+		s.full, s.size = nil, 0
+		return nil, start, err
+	}
+	return s.framed(), start, nil
 }
 
-// nested frames an object or array, counting brackets outside strings. It
-// works on bufio's buffer a slice at a time: this is the hot loop of
-// reading a large file.
+// lexer is the state of framing a value across the chunks of bufio's
+// buffer: the depth of brackets, whether in a string and after a
+// backslash there, and the length of the current string or literal.
+type lexer struct {
+	depth  int
+	inStr  bool
+	esc    bool
+	tokLen int
+}
+
+// literalByte reports whether c may be part of a number, true, false or
+// null.
+func literalByte(c byte) bool {
+	switch c {
+	case '-', '+', '.', 'e', 'E', 't', 'r', 'u', 'f', 'a', 'l', 's', 'n':
+		return true
+	}
+	return c >= '0' && c <= '9'
+}
+
+// nested frames an object or array, counting brackets outside strings.
 func (s *scanner) nested() error {
-	depth, inStr, esc := 0, false, false
+	return s.frame(&lexer{})
+}
+
+// str frames a string.
+func (s *scanner) str() error {
+	s.readByte() // the opening quote
+	s.add([]byte{'"'})
+	return s.frame(&lexer{inStr: true})
+}
+
+// frame frames the rest of a value from the state l. It works on bufio's
+// buffer a slice at a time: this is the hot loop of reading a large file.
+// A byte that cannot be where it is, or a token past its bound, is an
+// error at its offset.
+func (s *scanner) frame(l *lexer) error {
 	for {
 		chunk, err := s.r.Peek(max(1, s.r.Buffered()))
 		if len(chunk) == 0 {
@@ -129,74 +237,88 @@ func (s *scanner) nested() error {
 			return err
 		}
 		for i, c := range chunk {
-			if inStr {
+			if l.inStr {
 				switch {
-				case esc:
-					esc = false
+				case l.esc:
+					l.esc = false
 				case c == '\\':
-					esc = true
+					l.esc = true
 				case c == '"':
-					inStr = false
+					l.inStr = false
+					if l.depth == 0 {
+						return s.take(chunk, i+1)
+					}
+					continue
+				case c < 0x20:
+					return s.failAt(i, "invalid JSON: control byte %s in a string", describe(c))
+				}
+				if l.tokLen++; l.tokLen > maxString {
+					// At the opening quote, tokLen bytes back.
+					return s.failAt(i-l.tokLen, "invalid JSON: string longer than %d MiB", maxString>>20)
 				}
 				continue
 			}
 			switch c {
 			case '"':
-				inStr = true
+				l.inStr, l.tokLen = true, 0
 			case '{', '[':
-				depth++
+				l.depth++
+				l.tokLen = 0
 			case '}', ']':
-				if depth--; depth == 0 {
-					s.buf = append(s.buf, chunk[:i+1]...)
-					s.r.Discard(i + 1)
-					s.off += int64(i + 1)
-					return nil
+				l.tokLen = 0
+				if l.depth--; l.depth == 0 {
+					return s.take(chunk, i+1)
+				}
+			case ' ', '\t', '\r', '\n', ',', ':':
+				l.tokLen = 0
+			default:
+				if !literalByte(c) {
+					return s.failAt(i, "invalid JSON: unexpected byte %s", describe(c))
+				}
+				if l.tokLen++; l.tokLen > maxLiteral {
+					return s.failAt(i-l.tokLen+1, "invalid JSON: number or literal longer than %d bytes", maxLiteral)
 				}
 			}
 		}
-		s.buf = append(s.buf, chunk...)
-		s.r.Discard(len(chunk))
-		s.off += int64(len(chunk))
+		s.take(chunk, len(chunk))
 	}
 }
 
-// str frames the rest of a string after its opening quote.
-func (s *scanner) str() error {
+// take adds the first n bytes of chunk, the start of bufio's buffer, to
+// the value and consumes them.
+func (s *scanner) take(chunk []byte, n int) error {
+	s.add(chunk[:n])
+	s.r.Discard(n)
+	s.off += int64(n)
+	return nil
+}
+
+// literal frames a number, true, false or null, up to the next delimiter.
+func (s *scanner) literal() error {
+	n := 0
 	for {
-		c, err := s.readByte()
-		if err != nil {
+		chunk, err := s.r.Peek(max(1, s.r.Buffered()))
+		if len(chunk) == 0 {
+			if err == io.EOF && n > 0 {
+				return nil
+			}
 			if err == io.EOF {
 				return &posError{s.off, errTruncated}
 			}
 			return err
 		}
-		s.buf = append(s.buf, c)
-		switch c {
-		case '\\':
-			c, err := s.readByte()
-			if err != nil {
-				return &posError{s.off, errTruncated}
+		for i, c := range chunk {
+			if isDelim(c) {
+				return s.take(chunk, i)
 			}
-			s.buf = append(s.buf, c)
-		case '"':
-			return nil
-		}
-	}
-}
-
-// literal frames a number, true, false or null.
-func (s *scanner) literal() error {
-	for {
-		b, err := s.r.Peek(1)
-		if err != nil || isDelim(b[0]) {
-			if len(s.buf) == 0 {
-				return &posError{s.off, errTruncated}
+			if !literalByte(c) {
+				return s.failAt(i, "invalid JSON: unexpected byte %s", describe(c))
 			}
-			return nil
+			if n++; n > maxLiteral {
+				return s.failAt(i-n+1, "invalid JSON: number or literal longer than %d bytes", maxLiteral)
+			}
 		}
-		s.buf = append(s.buf, b[0])
-		s.r.ReadByte()
-		s.off++
+		s.take(chunk, len(chunk))
 	}
 }
 
