@@ -27,7 +27,14 @@
 // largest park and park per resident, heights and storeys, average
 // residential storeys (平均层数), the share of homes within the walk to
 // transit, and per facility the share of homes within its radius, along
-// the walkable roads where there are any. Each station within reach gets
+// the walkable roads where there are any. The homes of an area are the
+// ones its residential GFA counts: every residential building with
+// counted GFA in the area, weighted by that GFA, its walks measured from a
+// point of its part in the area (its centroid where that lies in the
+// area, else a point inside footprint ∩ area, cim.PointInside). A
+// building straddling the boundary is a home of the site even with its
+// centre outside, so the shares describe the homes of
+// residential_gfa_m2, in the site and in each parcel. Each station within reach gets
 // the FAR of the site within each TOD ring and whether the site is denser
 // near the hub (大疏大密). Indicators name the features that contribute
 // most (Contributors), and each has an English and a Chinese label

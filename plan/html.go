@@ -309,7 +309,7 @@ func siteIndicators(r *Report) []htmlIndicator {
 	for _, name := range names {
 		label := "homes covered: " + strings.ReplaceAll(name, "_", " ")
 		if f, ok := r.params.Facilities[name]; ok {
-			label += fmt.Sprintf(" (≤ %s m)", formatNum(f.RadiusM))
+			label += fmt.Sprintf(" (by GFA, ≤ %s m)", formatNum(f.RadiusM))
 		}
 		out = append(out, row(label, optFixed(in.FacilityCoverage[name], 3), "facility_coverage."+name))
 	}

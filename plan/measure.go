@@ -56,14 +56,16 @@ type Indicators struct {
 	// (GB 50180-2018's 平均层数); nil without homes.
 	AvgStoreys            *float64 `json:"avg_storeys,omitempty"`
 	MaxResidentialHeightM float64  `json:"max_residential_height_m"`
-	// TransitWalkShare is the share of residential GFA within WalkM of a
-	// station or its entrance; nil without homes or stations.
+	// TransitWalkShare is the share of the homes (the residential GFA in
+	// the area, ResidentialGFAM2) within WalkM of a station or its
+	// entrance; nil without homes or stations.
 	TransitWalkShare *float64 `json:"transit_walk_share"`
 	// Walk says how walking distances were measured: "network" (along
 	// walkable roads) or "straight" (straight lines).
 	Walk string `json:"walk"`
-	// FacilityCoverage is, per facility, the share of residential
-	// buildings within its radius of one; nil without homes.
+	// FacilityCoverage is, per facility, the share of the homes (by
+	// residential GFA in the area, as TransitWalkShare) within its radius
+	// of one; nil without homes.
 	FacilityCoverage map[string]*float64 `json:"facility_coverage"`
 	// EstimatedLevels are the buildings whose storeys were estimated
 	// (from height, or 1 where nothing is tagged).
@@ -215,11 +217,12 @@ func (m *areaMeasure) add(ind string, f *cim.Feature, v float64) {
 	m.in.contrib[ind] = append(m.in.contrib[ind], Contribution{ID: f.ID, Name: nameOf(f), Value: v})
 }
 
-// home is a residential building whose centre lies in the area, with the
-// GFA it has there.
+// home is a residential building with counted GFA in the area: that
+// GFA, and the point of its part in the area its walks start from.
 type home struct {
-	b   *building
-	gfa float64
+	b        *building
+	gfa      float64
+	lon, lat float64
 }
 
 // buildings measures GFA (counted and underground), FAR, footprint and
@@ -278,8 +281,9 @@ func (m *areaMeasure) buildings(sc *scene, p Params) []home {
 			if b.levels > 0 {
 				resFootprint += fp
 			}
-			if cim.Contains(m.area, b.lon, b.lat) {
-				homes = append(homes, home{b, above})
+			if above > 0 {
+				lon, lat := m.homePoint(b)
+				homes = append(homes, home{b, above, lon, lat})
 			}
 		}
 	}
@@ -292,6 +296,29 @@ func (m *areaMeasure) buildings(sc *scene, p Params) []home {
 		in.AvgStoreys = f64(in.ResidentialGFAM2 / resFootprint)
 	}
 	return homes
+}
+
+// homePoint returns the point of a building's part in the area that its
+// walks are measured from: its own point (the centroid, moved inside an
+// L) where that lies in the area, else a point inside its footprint, or
+// else its first storey, within the area (cim.PointInside). A building
+// straddling the boundary is a home of the area its GFA counts in, even
+// with its centre outside.
+func (m *areaMeasure) homePoint(b *building) (lon, lat float64) {
+	if cim.Contains(m.area, b.lon, b.lat) {
+		return b.lon, b.lat
+	}
+	if b.footprint != nil {
+		if lon, lat, ok := cim.PointInside(b.footprint, m.area); ok {
+			return lon, lat
+		}
+	}
+	for _, s := range b.above {
+		if lon, lat, ok := cim.PointInside(s.poly, m.area); ok {
+			return lon, lat
+		}
+	}
+	return b.lon, b.lat // a sliver too thin to find a point in
 }
 
 // green measures the ground green (union), the largest park, the roof,
@@ -347,9 +374,10 @@ func (m *areaMeasure) green(sc *scene, p Params) {
 	}
 }
 
-// walks measures the share of homes (by GFA) within the walk to transit
-// and, for each service, the share of homes within its radius: along the
-// walkable roads where the scene has them, else in straight lines.
+// walks measures the share of homes (by their GFA in the area) within the
+// walk to transit and, for each service, within its radius: along the
+// walkable roads where the scene has them, else in straight lines, from
+// each home's point in the area.
 func (m *areaMeasure) walks(sc *scene, p Params, homes []home) {
 	in := &m.in
 	in.Walk = "straight"
@@ -383,7 +411,7 @@ func (m *areaMeasure) walks(sc *scene, p Params, homes []home) {
 		var near, all float64
 		for _, h := range homes {
 			all += h.gfa
-			if d, ok := dist(h.b.lon, h.b.lat); ok && d <= p.WalkM {
+			if d, ok := dist(h.lon, h.lat); ok && d <= p.WalkM {
 				near += h.gfa
 			} else {
 				m.add("transit_walk_share", h.b.f, h.gfa)
@@ -399,12 +427,15 @@ func (m *areaMeasure) walks(sc *scene, p Params, homes []home) {
 			in.FacilityCoverage[name] = nil
 			continue
 		}
-		covered := 0
+		var covered, all float64
+		for _, h := range homes {
+			all += h.gfa
+		}
 		if targets := sc.services[name]; len(targets) > 0 {
 			dist := reach("facility:"+name, targets, fac.RadiusM)
 			for _, h := range homes {
-				if d, ok := dist(h.b.lon, h.b.lat); ok && d <= fac.RadiusM {
-					covered++
+				if d, ok := dist(h.lon, h.lat); ok && d <= fac.RadiusM {
+					covered += h.gfa
 				} else {
 					m.add("facility_coverage."+name, h.b.f, h.gfa)
 				}
@@ -414,7 +445,7 @@ func (m *areaMeasure) walks(sc *scene, p Params, homes []home) {
 				m.add("facility_coverage."+name, h.b.f, h.gfa)
 			}
 		}
-		in.FacilityCoverage[name] = f64(float64(covered) / float64(len(homes)))
+		in.FacilityCoverage[name] = f64(covered / all)
 	}
 }
 

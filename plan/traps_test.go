@@ -217,6 +217,54 @@ func TestTraps(t *testing.T) {
 			// transit walk: b (centre 225 m away) is within 800 m, b2 too.
 			near(t, "transit_walk_share", *r.Indicators.TransitWalkShare, 1)
 		}},
+		// Homes are the buildings residential_gfa_m2 counts, by their GFA
+		// in the area. Site 200 m × 400 m, station 750 m east of it at
+		// (950, 0); a kindergarten at (100, 380); parcel p is its east half
+		// (x 100–200). Walks are straight lines.
+		//   a: (150–190, 0–40), 10F, 16000 m²; centre (170, 20) is 780 m
+		//      from the station (near), 367 m from the kindergarten.
+		//   b: (70–110, 180–220), 5F, 8000 m²; centre (90, 200) is 883 m
+		//      from the station (far), 180 m from the kindergarten. It
+		//      straddles p's west edge: 10 m × 40 m × 5 = 2000 m² in p,
+		//      centre outside p; p measures it from (105, 200), 868 m
+		//      and 180 m away.
+		//   c: (180–320, 330–350), 6F, straddles the site's east edge with
+		//      its centre (250, 340) outside, 778 m from the station. Its
+		//      part inside, 20 m × 20 m × 6 = 2400 m², is measured from its
+		//      middle (190, 340): 833 m from the station (far), 98 m from
+		//      the kindergarten.
+		// Site: residential GFA 16000 + 8000 + 2400 = 26400; transit
+		// 16000/26400 = 0.6061 (0.6667 if c were left out, 0.6970 if c
+		// were measured from its centre); kindergarten (8000 + 2400)/26400
+		// = 0.3939 (1/2 counting buildings).
+		// Parcel p: 16000 + 2000 + 2400 = 20400; transit 16000/20400 =
+		// 0.7843; kindergarten (2000 + 2400)/20400 = 0.2157.
+		{"homes straddling the boundary count by their GFA inside", "s2", []string{
+			feat("s2", rect(0, 0, 200, 400), siteProps),
+			feat("p", rect(100, 0, 200, 400), `"cim:class":"parcel"`),
+			feat("st", pt(950, 0), `"railway":"station","name":"East"`),
+			feat("k", pt(100, 380), `"amenity":"kindergarten"`),
+			feat("a", rect(150, 0, 190, 40), `"building":"residential","building:levels":10`),
+			feat("b", rect(70, 180, 110, 220), `"building":"residential","building:levels":5`),
+			feat("c", rect(180, 330, 320, 350), `"building":"residential","building:levels":6`),
+		}, func(t *testing.T, r *Report) {
+			in := r.Indicators
+			near(t, "residential_gfa_m2", in.ResidentialGFAM2, 26400)
+			near(t, "transit_walk_share", *in.TransitWalkShare, 16000.0/26400)
+			near(t, "facility_coverage.kindergarten", *in.FacilityCoverage["kindergarten"], 10400.0/26400)
+			var left float64 // the homes not near transit: b and c, by their GFA in the site
+			for _, c := range in.Contributors("transit_walk_share") {
+				left += c.Value
+			}
+			near(t, "GFA of homes far from transit", left, 8000+2400)
+			if len(r.Parcels) != 1 {
+				t.Fatalf("%d parcels, want 1", len(r.Parcels))
+			}
+			pin := r.Parcels[0].Indicators
+			near(t, "parcel residential_gfa_m2", pin.ResidentialGFAM2, 20400)
+			near(t, "parcel transit_walk_share", *pin.TransitWalkShare, 16000.0/20400)
+			near(t, "parcel facility_coverage.kindergarten", *pin.FacilityCoverage["kindergarten"], 4400.0/20400)
+		}},
 		{"no station: TOD rules do not apply", "s", []string{site,
 			feat("b", rect(50, 50, 100, 100), `"building":"residential","building:levels":4`),
 		}, func(t *testing.T, r *Report) {
