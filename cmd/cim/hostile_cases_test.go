@@ -34,7 +34,7 @@ func hostileCases() []hostileCase {
 		shared       bool
 	}{
 		{"geojson", "../../samples/buildings.geojson", false},
-		{"geojson", "zoning/cockrell_hill_ozfs.zoning.geojson", true},
+		{"geojson", "zoning/minneapolis_Planning_Zoning_Built_Form.geojson", true},
 		{"cityjson", "../../ingest/cityjson/testdata/v20_storeys.city.json", false},
 		{"cityjson", "cityjson/delft.json", true},
 		{"ifc", "../../ingest/ifc/testdata/nogeoref.ifc", false},
@@ -149,7 +149,7 @@ func hostileCases() []hostileCase {
 			name: "bomb/geojsonseq-500MB-of-zero-bytes",
 			big:  true,
 			make: func(t *testing.T, dir string) string {
-				return sparseFile(t, dir, "zeros.geojsonl", "\x1e{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}\n\x1e", 500<<20)
+				return sparseFile(t, dir, "zeros.geojsonl", "\x1e{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[120.2,30.25]}}\n\x1e", 500<<20)
 			},
 		},
 	)
@@ -237,6 +237,9 @@ func hostileCases() []hostileCase {
 		hostileCase{
 			name: "token/geojson-100MB-property-name",
 			big:  true,
+			known: "ingest/geojson reads a 100 MB property name whole and stores the feature: " +
+				"exit 0, peak RSS 624 MiB under --memory 256 (the 300 MB string value is refused: " +
+				"string longer than 256 MiB; keys have no such limit, and 256 MiB is itself above the bound)",
 			make: func(t *testing.T, dir string) string {
 				return streamFile(t, dir, "huge-key.geojson",
 					`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"`,
@@ -246,6 +249,8 @@ func hostileCases() []hostileCase {
 		hostileCase{
 			name: "token/cityjson-300MB-string",
 			big:  true,
+			known: "ingest/cityjson reads a 300 MB attribute string whole and stores the building: " +
+				"exit 0, peak RSS 1433 MiB under --memory 256, 22 s (no token limit in the CityJSON reader)",
 			make: func(t *testing.T, dir string) string {
 				head, tail, _ := strings.Cut(cityJSON(`"b":{"type":"Building","attributes":{"name":"@"}}`), "@")
 				return streamFile(t, dir, "huge-string.city.json", head, 'a', 300<<20, tail)
