@@ -523,7 +523,7 @@ func (b *Batch) Abort() error {
 	b.w.cancel()
 	s := b.s
 	// Undo whatever reached the LSM tree. s.readTs still equals b.prev.
-	at, err := s.undo(b.prev, b.ts)
+	at, err := s.undo(b.prev, b.ts, nil)
 	s.mu.Lock()
 	if err == nil {
 		s.readTs = at

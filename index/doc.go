@@ -15,7 +15,10 @@
 // at R+1 behind that no reader has seen; they are undone by writing, at a
 // later version, each touched key's value as of R (or its deletion), found
 // by a scan over all versions. Open runs the same recovery when it finds
-// versions newer than the last commit. Compaction is told (SetDiscardTs)
+// versions newer than the last commit, reporting its progress to
+// Options.Recovering, and then compacts the store down to one level, so
+// that the undone versions, the undo's rewrites and its deletion markers
+// free their space at once rather than at the next compaction. Compaction is told (SetDiscardTs)
 // never to drop versions that an open Snapshot or a recovery still needs.
 //
 // Revision changes on every commit and only then; it is meant for cache

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -58,7 +59,24 @@ type Options struct {
 	// merge. It takes seconds after a large ingest; without it, Badger
 	// compacts in the background once enough tables pile up.
 	CompactOnClose bool
+	// Recovering, if set, is called while Open recovers the store from a
+	// batch that a crash interrupted, which takes seconds to minutes: with
+	// RecoveryCounting while it finds the keys the batch wrote (done counts
+	// them, total is 0), RecoveryUndoing while it undoes them (done of
+	// total), RecoveryReclaiming while it compacts away what the batch and
+	// its undo left on disk, and last RecoveryDone. Each phase is reported
+	// when it starts and ends, and in between at most every 100 ms. It is
+	// called on Open's goroutine and never when there is nothing to recover.
+	Recovering func(phase string, done, total int64)
 }
+
+// The phases of a recovery, as Options.Recovering receives them.
+const (
+	RecoveryCounting   = "counting"
+	RecoveryUndoing    = "undoing"
+	RecoveryReclaiming = "reclaiming"
+	RecoveryDone       = "done"
+)
 
 // Store is a community model on disk. It is safe for concurrent use: any
 // number of Snapshots read while one Batch writes.
@@ -97,8 +115,10 @@ func Open(dir string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}}
-	if err := s.load(); err != nil {
-		db.Close()
+	if err := s.load(o); err != nil {
+		if s.db != nil {
+			s.db.Close()
+		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	return s, nil
@@ -127,7 +147,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 
 // load reads the revision, recovers from an interrupted batch, and builds
 // the in-memory catalog and tier sets.
-func (s *Store) load() error {
+func (s *Store) load(o Options) error {
 	txn := s.db.NewTransactionAt(math.MaxUint64, false)
 	item, err := txn.Get(keyRev)
 	switch {
@@ -157,11 +177,17 @@ func (s *Store) load() error {
 		if s.readOnly {
 			return fmt.Errorf("the last write was interrupted; open the store read-write once to recover it")
 		}
-		at, err := s.undo(s.readTs, maxV)
+		rep := &progressReport{fn: o.Recovering}
+		at, err := s.undo(s.readTs, maxV, rep)
 		if err != nil {
 			return fmt.Errorf("recover interrupted batch: %w", err)
 		}
 		s.readTs = at
+		rep.report(RecoveryReclaiming, 0, 0, true)
+		if err := s.reclaim(o, at); err != nil {
+			return fmt.Errorf("recover interrupted batch: reclaim its space: %w", err)
+		}
+		rep.report(RecoveryDone, 0, 0, true)
 	}
 	s.db.SetDiscardTs(s.readTs)
 	rd := s.db.NewTransactionAt(s.readTs, false)
@@ -179,8 +205,9 @@ func (s *Store) load() error {
 // what was written after committed: Badger skips older tables whole. The
 // revision key goes last, in a commit of its own, so a crash part-way
 // leaves the undo to be redone at the next Open. The caller holds
-// s.writeMu, or has the store to itself.
-func (s *Store) undo(committed, maxV uint64) (uint64, error) {
+// s.writeMu, or has the store to itself. When rep reports, undo first
+// counts the keys to undo, so that it can say how far it has got.
+func (s *Store) undo(committed, maxV uint64, rep *progressReport) (uint64, error) {
 	at := maxV + 1
 	w := writer{db: s.db, ts: at}
 	defer w.cancel()
@@ -188,30 +215,39 @@ func (s *Store) undo(committed, maxV uint64) (uint64, error) {
 	defer now.Discard()
 	then := s.db.NewTransactionAt(committed, false)
 	defer then.Discard()
-	it := now.NewIterator(badger.IteratorOptions{AllVersions: true, SinceTs: committed})
-	var last []byte
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		if item.Version() <= committed || bytes.Equal(item.Key(), last) || bytes.Equal(item.Key(), keyRev) {
-			continue
+	var total int64
+	if rep != nil && rep.fn != nil {
+		rep.report(RecoveryCounting, 0, 0, true)
+		err := eachWrittenSince(now, committed, func([]byte) error {
+			total++
+			rep.report(RecoveryCounting, total, 0, false)
+			return nil
+		})
+		if err != nil {
+			return 0, err
 		}
-		last = item.KeyCopy(nil)
-		prev, err := then.Get(last)
+		rep.report(RecoveryCounting, total, 0, true)
+		rep.report(RecoveryUndoing, 0, total, true)
+	}
+	var done int64
+	err := eachWrittenSince(now, committed, func(k []byte) error {
+		prev, err := then.Get(k)
 		switch {
 		case errors.Is(err, badger.ErrKeyNotFound):
-			err = w.del(last)
+			err = w.del(k)
 		case err == nil:
 			var v []byte
 			if v, err = prev.ValueCopy(nil); err == nil {
-				err = w.set(last, v)
+				err = w.set(k, v)
 			}
 		}
-		if err != nil {
-			it.Close()
-			return 0, err
-		}
+		done++
+		rep.report(RecoveryUndoing, done, max(total, done), false)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	it.Close()
 	if err := w.finish(); err != nil {
 		return 0, err
 	}
@@ -221,7 +257,84 @@ func (s *Store) undo(committed, maxV uint64) (uint64, error) {
 	if err := s.writeRev(s.rev, at); err != nil {
 		return 0, err
 	}
+	rep.report(RecoveryUndoing, done, max(total, done), true)
 	return at, nil
+}
+
+// eachWrittenSince calls fn with a copy of every key, other than the
+// revision key, that has a version above committed and at most txn's read
+// version, once per key.
+func eachWrittenSince(txn *badger.Txn, committed uint64, fn func(k []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{AllVersions: true, SinceTs: committed})
+	defer it.Close()
+	var last []byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		if item.Version() <= committed || bytes.Equal(item.Key(), last) || bytes.Equal(item.Key(), keyRev) {
+			continue
+		}
+		last = item.KeyCopy(nil)
+		if err := fn(last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reclaim frees the space that an undone batch holds: the batch's writes
+// and its undo's rewrites and deletion markers, which stay on disk until
+// compaction merges them (a 45-feature store kept 151 MB of them). Badger
+// drops a version only when a compaction sees a newer one at or below the
+// discard version, so the undo's writes must first leave the memtable:
+// reclaim closes the database, which flushes it, compacts all levels into
+// one in an instance that also merges level 0 when it closes, and opens the
+// database again. Open calls it before anyone can hold a snapshot, with
+// discardTs the read version, so no version a reader could see is dropped.
+func (s *Store) reclaim(o Options, discardTs uint64) error {
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return err
+	}
+	db, err := badger.OpenManaged(badgerOptions(s.dir, o).WithCompactL0OnClose(true))
+	if err != nil {
+		return err
+	}
+	db.SetDiscardTs(discardTs)
+	err = db.Flatten(2)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	s.db, err = badger.OpenManaged(badgerOptions(s.dir, o))
+	return err
+}
+
+// progressReport passes progress to fn, if set, at a bounded rate.
+type progressReport struct {
+	fn   func(phase string, done, total int64)
+	next time.Time
+	n    int
+}
+
+// report calls fn with force, and otherwise when 100 ms have passed since
+// the last call (looking at the clock every 256 reports).
+func (r *progressReport) report(phase string, done, total int64, force bool) {
+	if r == nil || r.fn == nil {
+		return
+	}
+	if !force {
+		if r.n++; r.n%256 != 0 {
+			return
+		}
+		if time.Now().Before(r.next) {
+			return
+		}
+	}
+	r.next = time.Now().Add(100 * time.Millisecond)
+	r.fn(phase, done, total)
 }
 
 // writeRev writes the revision key at version at, alone, and syncs.

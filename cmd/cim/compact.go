@@ -36,7 +36,7 @@ func runCompact(c *cli.Context) error {
 	}
 	before := dirSize(dir)
 	start := time.Now()
-	s, err := index.Open(dir, &index.Options{CompactOnClose: true})
+	s, err := index.Open(dir, &index.Options{CompactOnClose: true, Recovering: newRecoveryLog(c.App.ErrWriter, dir)})
 	if isLocked(err) {
 		return inUse(dir)
 	}

@@ -54,18 +54,19 @@ func parseStage(c *cli.Context) (cim.Stage, error) {
 	return st, nil
 }
 
-// openStore opens the --db store; read-only stores must exist.
 // openStore opens the --db store. Commands that only read open it
 // read-only, so that several can run at once; a store that a crashed
-// ingest left needing recovery is opened read-write once, which recovers it.
+// ingest left needing recovery is opened read-write once, which recovers it,
+// saying so on stderr.
 func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 	dir, err := storeDir(c, !readOnly)
 	if err != nil {
 		return nil, err
 	}
-	s, err := index.Open(dir, &index.Options{ReadOnly: readOnly})
+	recovering := newRecoveryLog(c.App.ErrWriter, dir)
+	s, err := index.Open(dir, &index.Options{ReadOnly: readOnly, Recovering: recovering})
 	if err != nil && readOnly && !isLocked(err) {
-		if rw, rwErr := index.Open(dir, nil); rwErr == nil {
+		if rw, rwErr := index.Open(dir, &index.Options{Recovering: recovering}); rwErr == nil {
 			return rw, nil // recovered
 		}
 	}
