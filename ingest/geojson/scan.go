@@ -34,8 +34,10 @@ const (
 	// maxLiteral bounds a number or true/false/null: a float64 needs
 	// under 30 characters, and encoding/json rounds longer ones anyway.
 	maxLiteral = 1 << 10
-	// maxString bounds a string, a property value's text included.
-	maxString = 256 << 20
+	// maxString bounds a string, a property name or value: 64 MiB, far
+	// above any real property, and within what --memory's default
+	// leaves for the copies decoding makes.
+	maxString = 64 << 20
 	// maxBuf is the most of buf the scanner keeps between values and
 	// grows by appending; a longer value is framed in blocks of it.
 	maxBuf = 1 << 20
