@@ -519,6 +519,9 @@ func DecodeGeometry(raw json.RawMessage) (geom.T, error) {
 		Type        string          `json:"type"`
 		Coordinates json.RawMessage `json:"coordinates"`
 	}
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] != '{' {
+		return nil, fmt.Errorf("geometry is %s, not a GeoJSON geometry object", jsonKind(t[0]))
+	}
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return nil, fmt.Errorf("geometry: %w", err)
 	}
@@ -621,4 +624,17 @@ func rings(flat []float64, css [][][]float64) ([]float64, []int, error) {
 		ends = append(ends, len(flat))
 	}
 	return flat, ends, nil
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch {
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	}
+	return "a number"
 }

@@ -548,3 +548,12 @@ func TestWriterWritesValidJSON(t *testing.T) {
 		t.Errorf("props back %q", back[0].Props)
 	}
 }
+
+func TestGeometryNotAnObject(t *testing.T) {
+	for in, want := range map[string]string{`[]`: "geometry is an array", `"x"`: "geometry is a string", `5`: "geometry is a number"} {
+		_, _, err := readAll(t, `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":`+in+`}]}`, Options{})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "Go value") {
+			t.Errorf("geometry %s: %v, want %q", in, err, want)
+		}
+	}
+}
