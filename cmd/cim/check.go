@@ -81,14 +81,14 @@ func runCheck(c *cli.Context) error {
 	}
 	pack, err := plan.LoadPack(c.String("rules"))
 	if err != nil {
-		return usageError{fmt.Errorf("--rules: %w", err)}
+		return argError(c.String("rules"), fmt.Errorf("--rules: %w", err))
 	}
 	var reps []*plan.Report
 	checked := time.Now()
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
 		sites, err := resolveSite(c.Context, sn, c.String("site"), c.String("dataset"), stage)
 		if err != nil {
-			return usageError{fmt.Errorf("--site: %w", err)}
+			return argError(c.String("site"), fmt.Errorf("--site: %w", err))
 		}
 		dataset := c.String("dataset")
 		sel := func(site plan.Site) plan.Selection {
@@ -326,7 +326,7 @@ Examples:
 					arg := c.Args().First()
 					p, err := plan.LoadPack(arg)
 					if err != nil {
-						return usageError{err}
+						return argError(arg, err)
 					}
 					if p.Source == "built-in" {
 						b, _ := plan.BuiltinSource(arg)
@@ -344,4 +344,14 @@ Examples:
 			},
 		},
 	}
+}
+
+// argError classes an error about an argument that names a pack or a
+// site: bad input (exit 1) when the argument is a file that is there but
+// does not read, a usage error (exit 2) when it names nothing.
+func argError(arg string, err error) error {
+	if st, serr := os.Stat(arg); serr == nil && !st.IsDir() {
+		return err
+	}
+	return usageError{err}
 }

@@ -38,7 +38,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"a parcel is smaller than a unit", []string{"--site", "p-05", "--rules", "zj-future-community"}, 1, "✗ FAIL  zj-unit-size"},
 		{"unknown site", []string{"--site", "nowhere", "--rules", "zj-future-community"}, 2, "no feature \"nowhere\""},
 		{"missing site file", []string{"--site", "nowhere.geojson"}, 2, "no file nowhere.geojson"},
-		{"site file with two polygons", []string{"--site", drawn}, 2, "2 polygons"},
+		{"site file with two polygons", []string{"--site", drawn}, 1, "2 polygons"}, // a bad input file
 		{"unknown pack", []string{"--site", "site", "--rules", "castle"}, 2, "no built-in rule pack \"castle\""},
 		{"a point is no site", []string{"--site", "t-station"}, 2, "not a polygon"},
 		{"html needs --out", []string{"--site", "site", "--format", "html"}, 2, "--format html writes a file"},
@@ -124,7 +124,7 @@ func TestRulesCommands(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("name: bad\nrules:\n  - {id: x, scope: site, indicator: fra, op: max, limit: 1, severity: error, reference: r}\n"), 0o644)
-	if code, _, errOut := runCim(t, "rules", "show", bad); code != 2 || !strings.Contains(errOut, `unknown site indicator "fra"`) {
+	if code, _, errOut := runCim(t, "rules", "show", bad); code != 1 || !strings.Contains(errOut, `unknown site indicator "fra"`) { // a bad input file
 		t.Errorf("bad pack: exit %d, %s", code, errOut)
 	}
 }

@@ -112,8 +112,12 @@ func storeDir(c *cli.Context, create bool) (string, error) {
 func inUse(dir string) error {
 	who := "another process"
 	if b, err := os.ReadFile(filepath.Join(dir, "LOCK")); err == nil {
+		// Only a writer writes its pid there, and a killed one leaves it:
+		// name it only while that process lives.
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
-			who = fmt.Sprintf("another process (pid %d, a running cim ingest?)", pid)
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+				who = fmt.Sprintf("another process (pid %d)", pid)
+			}
 		}
 	}
 	return envError{fmt.Errorf("the store %s is in use by %s: one writer at a time, or several readers while none writes", dir, who)}

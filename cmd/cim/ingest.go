@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -164,7 +165,7 @@ func runIngest(c *cli.Context) error {
 
 	stderr := c.App.ErrWriter
 	var reports []fileReport
-	failed := false
+	failed, envFailed := false, false
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
 			Dataset: c.String("dataset"), Stage: stage, SkipInvalid: c.Bool("skip-invalid"), MemoryMB: mem / 3,
@@ -173,6 +174,9 @@ func runIngest(c *cli.Context) error {
 		if err != nil {
 			rep.Error = err.Error()
 			failed = true
+			// A full disk or a store left to recover is the system's
+			// failure, not the file's.
+			envFailed = envFailed || errors.Is(err, syscall.ENOSPC) || errors.Is(err, index.ErrNeedsRecovery)
 			if out == "table" {
 				if errors.Is(err, index.ErrNeedsRecovery) {
 					fmt.Fprintf(stderr, "cim: ingest %v\n     the store could not be restored now; it will be when next opened.\n", err)
@@ -196,7 +200,10 @@ func runIngest(c *cli.Context) error {
 		printIngestTable(c.App.Writer, reports)
 		fmt.Fprintf(c.App.Writer, "store %s at revision %d\n", s.Dir(), s.Revision())
 	}
-	if failed {
+	switch {
+	case envFailed:
+		return cli.Exit("", exitEnv)
+	case failed:
 		return cli.Exit("", exitInput)
 	}
 	return nil
