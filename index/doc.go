@@ -24,6 +24,12 @@
 // Revision changes on every commit and only then; it is meant for cache
 // keys and HTTP ETags.
 //
+// A store takes its own lock, cim.lock in its directory (flock, shared
+// for a reader, exclusive for a writer), for as long as it is open. It
+// covers the moments when recovery closes and reopens Badger to reclaim
+// space, which give up Badger's directory lock: no other process can take
+// the store in between. Open returns ErrLocked when another has it.
+//
 // # Key layout
 //
 // Every key starts with a one-byte prefix. Integers are big-endian, so

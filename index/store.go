@@ -21,6 +21,9 @@ var (
 	// ErrNotFound is returned by Get when no feature has the id in the
 	// dataset and stage.
 	ErrNotFound = errors.New("feature not found")
+	// ErrLocked is returned by Open when another process has the store:
+	// a writer, or readers when Open wants to write.
+	ErrLocked = errors.New("the store is in use by another process")
 	// ErrReadOnly is returned by Begin on a store opened read-only.
 	ErrReadOnly = errors.New("store is read-only")
 	// ErrClosed is returned by operations on a closed Store, Snapshot or
@@ -85,7 +88,8 @@ type Store struct {
 	dir      string
 	readOnly bool
 
-	writeMu sync.Mutex // held by the open Batch
+	unlock  func() error // gives up the store's own lock (lockDir)
+	writeMu sync.Mutex   // held by the open Batch
 
 	mu     sync.Mutex // guards the fields below
 	rev    uint64     // content revision: version of the last commit
@@ -109,20 +113,31 @@ func Open(dir string, opts *Options) (*Store, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
-	db, err := badger.OpenManaged(badgerOptions(dir, o))
+	unlock, err := lockDir(dir, o.ReadOnly)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}}
+	db, err := badger.OpenManaged(badgerOptions(dir, o))
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}, unlock: unlock}
 	if err := s.load(o); err != nil {
 		if s.db != nil {
 			s.db.Close()
 		}
+		unlock()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	return s, nil
 }
+
+// lockName is the store's own lock file (lockDir).
+const lockName = "cim.lock"
 
 // badgerOptions returns the Badger options of a store in dir.
 func badgerOptions(dir string, o Options) badger.Options {
@@ -387,7 +402,11 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	return s.db.Close()
+	err := s.db.Close()
+	if uerr := s.unlock(); err == nil {
+		err = uerr
+	}
+	return err
 }
 
 // Compact merges the store's tables level by level down to the last, which

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -452,7 +453,8 @@ func TestInterruptedBatchIsUndoneOnOpen(t *testing.T) {
 	if err := b.w.finish(); err != nil { // the writes reach the LSM tree…
 		t.Fatal(err)
 	}
-	s.db.Close() // …and the process dies before Commit.
+	s.db.Close() // …and the process dies before Commit,
+	s.unlock()   // giving up its locks.
 
 	s, err = Open(dir, nil)
 	if err != nil {
@@ -835,5 +837,42 @@ func TestScanDecodesWhatWasStored(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStoreLock: one writer, or readers while none writes; the lock is
+// given back on Close.
+func TestStoreLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	w, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		if s, err := Open(dir, &Options{ReadOnly: ro}); !errors.Is(err, ErrLocked) {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("read-only %v beside a writer: %v, want ErrLocked", ro, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r1, err := Open(dir, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := Open(dir, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	r2.Close()
+	if s, err := Open(dir, nil); !errors.Is(err, ErrLocked) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("a writer beside a reader: %v, want ErrLocked", err)
 	}
 }

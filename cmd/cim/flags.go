@@ -96,6 +96,9 @@ func storeDir(c *cli.Context, create bool) (string, error) {
 	case err != nil:
 		return "", envError{fmt.Errorf("store %s: %w", dir, err)}
 	}
+	// The lock file alone is left by an open that failed before Badger
+	// made the store: the directory is as good as empty.
+	entries = slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return e.Name() == "cim.lock" })
 	if len(entries) == 0 && create {
 		return dir, nil
 	}
@@ -123,9 +126,10 @@ func inUse(dir string) error {
 	return envError{fmt.Errorf("the store %s is in use by %s: one writer at a time, or several readers while none writes", dir, who)}
 }
 
-// isLocked reports Badger's directory lock error.
+// isLocked reports that another process has the store: the store's own
+// lock, or Badger's directory lock.
 func isLocked(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock")
+	return errors.Is(err, index.ErrLocked) || err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock")
 }
 
 // withSnapshot opens the --db store read-only, takes a snapshot, and calls
