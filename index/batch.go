@@ -74,7 +74,7 @@ func (s *Store) Begin() (*Batch, error) {
 	s.open[b.prev]++ // the batch reads at prev, keep it
 	s.mu.Unlock()
 	b.base = s.db.NewTransactionAt(b.prev, false)
-	b.w = writer{db: s.db, ts: b.ts}
+	b.w = writer{db: s.db, ts: b.ts, room: s.chunkCheck("write", true)}
 	return b, nil
 }
 

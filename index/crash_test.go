@@ -204,7 +204,7 @@ func diskUsage(t *testing.T, dir string) int64 {
 		if err != nil {
 			return err
 		}
-		n += fi.Sys().(*syscall.Stat_t).Blocks * 512
+		n += fileUsage(fi)
 		return nil
 	})
 	if err != nil {

@@ -87,6 +87,7 @@ type Store struct {
 	db       *badger.DB
 	dir      string
 	readOnly bool
+	memTable int64 // bytes in a memtable
 
 	unlock  func() error // gives up the store's own lock (lockDir)
 	writeMu sync.Mutex   // held by the open Batch
@@ -120,12 +121,19 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	db, err := badger.OpenManaged(badgerOptions(dir, o))
+	if !o.ReadOnly {
+		if err := roomIn(dir, "open it for writing", spaceHeadroom); err != nil {
+			unlock()
+			return nil, err
+		}
+	}
+	bo := badgerOptions(dir, o)
+	db, err := badger.OpenManaged(bo)
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, open: map[uint64]int{}, unlock: unlock}
+	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, memTable: bo.MemTableSize, open: map[uint64]int{}, unlock: unlock}
 	if err := s.load(o); err != nil {
 		if s.db != nil {
 			s.db.Close()
@@ -198,9 +206,13 @@ func (s *Store) load(o Options) error {
 			return fmt.Errorf("recover interrupted batch: %w", err)
 		}
 		s.readTs = at
-		rep.report(RecoveryReclaiming, 0, 0, true)
-		if err := s.reclaim(o, at); err != nil {
-			return fmt.Errorf("recover interrupted batch: reclaim its space: %w", err)
+		// Reclaiming rewrites the tables before it deletes them; on a disk
+		// without room for that, the space waits for Compact.
+		if roomIn(s.dir, "reclaim", tablesSize(s.dir)+spaceHeadroom) == nil {
+			rep.report(RecoveryReclaiming, 0, 0, true)
+			if err := s.reclaim(o, at); err != nil {
+				return fmt.Errorf("recover interrupted batch: reclaim its space: %w", err)
+			}
 		}
 		rep.report(RecoveryDone, 0, 0, true)
 	}
@@ -224,7 +236,7 @@ func (s *Store) load(o Options) error {
 // counts the keys to undo, so that it can say how far it has got.
 func (s *Store) undo(committed, maxV uint64, rep *progressReport) (uint64, error) {
 	at := maxV + 1
-	w := writer{db: s.db, ts: at}
+	w := writer{db: s.db, ts: at, room: s.chunkCheck("undo a write", false)}
 	defer w.cancel()
 	now := s.db.NewTransactionAt(maxV, false)
 	defer now.Discard()
@@ -416,6 +428,9 @@ func (s *Store) Close() error {
 func (s *Store) Compact() error {
 	if s.readOnly {
 		return ErrReadOnly
+	}
+	if err := roomIn(s.dir, "compact", tablesSize(s.dir)+spaceHeadroom); err != nil {
+		return err
 	}
 	return s.db.Flatten(2)
 }

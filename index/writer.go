@@ -31,6 +31,10 @@ type writer struct {
 	free  chan []pending        // emptied chunks, for reuse
 	done  chan error            // the loader goroutine's result
 	err   atomic.Pointer[error] // the loader's first error, seen early by flush
+	sent  int64                 // bytes handed to the loader so far
+	// room, if set, is asked before each chunk is handed on whether the
+	// disk has room for n more bytes after sent (Store.chunkCheck).
+	room func(sent, n int64) error
 }
 
 // pending is a buffered write. head holds the key's first 8 bytes,
@@ -73,6 +77,12 @@ func (w *writer) flush() error {
 	if p := w.err.Load(); p != nil {
 		return *p // the loader failed: stop feeding it
 	}
+	if w.room != nil {
+		if err := w.room(w.sent, int64(w.bytes)); err != nil {
+			return err
+		}
+	}
+	w.sent += int64(w.bytes)
 	if w.work == nil {
 		w.work, w.free, w.done = make(chan []pending, 1), make(chan []pending, 2), make(chan error, 1)
 		go w.load(w.db.NewKVLoader(2))

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -153,18 +151,13 @@ func runIngest(c *cli.Context) error {
 			return usagef("--tmpdir %s: not a directory", d)
 		}
 	}
-	// Every file must be there before the store is opened (or created),
-	// and the disk must have room for what it will write.
-	var inputBytes int64
+	// Every file must be there before the store is opened (or created).
+	// (The store checks the disk's room itself, before each chunk it
+	// writes: index.ErrDiskFull.)
 	for _, path := range c.Args().Slice() {
-		st, err := os.Stat(path)
-		if err != nil {
+		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("ingest %s: %v (nothing was stored)", path, errors.Unwrap(err))
 		}
-		inputBytes += pathSize(path, st)
-	}
-	if err := checkSpace(c.String("db"), inputBytes); err != nil {
-		return err
 	}
 	s, err := openStore(c, false)
 	if err != nil {
@@ -331,46 +324,3 @@ func printIngestTable(w io.Writer, reports []fileReport) {
 
 // humanInt formats n with thousands separators.
 func humanInt(n int) string { return cim.FormatInt(int64(n)) }
-
-// spaceHeadroom is what a store needs free beyond its estimate: the
-// memtable's log and the tables of a flush.
-const spaceHeadroom = 16 << 20
-
-// checkSpace refuses an ingest of inputBytes that the disk holding the
-// store has no room for. Badger writes its logs and tables through
-// memory maps of files made at full size but not allocated: on a full
-// disk a write to one kills the process (SIGBUS) instead of failing, so
-// the room is checked before, against an estimate: twice the input (a
-// store takes about as much as its GeoJSON, more with many floors) and
-// the headroom.
-func checkSpace(db string, inputBytes int64) error {
-	free, err := freeBytes(db)
-	if err != nil {
-		return nil // unknown: go on, as before
-	}
-	need := 2*inputBytes + spaceHeadroom
-	if free < need {
-		return envError{fmt.Errorf("the disk holding %s is full: %s free, and ingesting %s of input needs about %s (free some space, or give --db on another disk); nothing was written",
-			db, mib(free), mib(inputBytes), mib(need))}
-	}
-	return nil
-}
-
-// pathSize is the bytes of a file, or of the files in a folder (IMDF).
-func pathSize(path string, st os.FileInfo) int64 {
-	if !st.IsDir() {
-		return st.Size()
-	}
-	var n int64
-	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if info, err := d.Info(); err == nil {
-				n += info.Size()
-			}
-		}
-		return nil
-	})
-	return n
-}
-
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
