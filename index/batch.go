@@ -527,6 +527,7 @@ func (b *Batch) Abort() error {
 	s.mu.Lock()
 	if err == nil {
 		s.readTs = at
+		s.undone += b.w.sent
 	} else {
 		// The version b.ts holds leftovers that no reader may see and no
 		// batch may reuse; Open will finish the undo.

@@ -121,3 +121,53 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("compact a read-only store: %v", err)
 	}
 }
+
+// TestAbortedBatchSpaceIsReclaimed: a large batch that fails leaves its
+// writes and their undo on disk until a compaction; Close reclaims them.
+func TestAbortedBatchSpaceIsReclaimed(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	good := make([]*cim.Feature, 500)
+	for i := range good {
+		good[i] = randomFeature(r, i)
+	}
+	ingest(t, s, good)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := dirUsage(dir)
+
+	if s, err = Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	next := make([]*cim.Feature, 100_000) // some 40 MB of writes
+	for i := range next {
+		next[i] = randomFeature(r, 1000+i)
+		next[i].Props["pad"] = strings.Repeat("x", 200)
+	}
+	boom := errors.New("boom")
+	if _, _, err := s.Ingest(context.Background(), &failingSource{sliceSource{fs: next}, boom}, nil); !errors.Is(err, boom) {
+		t.Fatalf("ingest: %v, want boom", err)
+	}
+	if s.undone < reclaimMin {
+		t.Fatalf("the aborted batch wrote %d bytes, too few to test", s.undone)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := dirUsage(dir); after > before+2<<20 {
+		t.Errorf("the store takes %d bytes after a failed batch, %d before", after, before)
+	}
+	s, err = Open(dir, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := len(keysOfAll(t, s)); got == 0 {
+		t.Error("the store is empty after reclaiming")
+	}
+}

@@ -87,7 +87,8 @@ type Store struct {
 	db       *badger.DB
 	dir      string
 	readOnly bool
-	memTable int64 // bytes in a memtable
+	memTable int64   // bytes in a memtable
+	opts     Options // as opened, for reclaim
 
 	unlock  func() error // gives up the store's own lock (lockDir)
 	writeMu sync.Mutex   // held by the open Batch
@@ -100,6 +101,7 @@ type Store struct {
 	bk     buckets
 	closed bool
 	broken error // set when an abort could not be undone
+	undone int64  // bytes of aborted batches' writes, left on disk
 	format bool  // the format key is written
 }
 
@@ -133,7 +135,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		unlock()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, memTable: bo.MemTableSize, open: map[uint64]int{}, unlock: unlock}
+	s := &Store{db: db, dir: dir, readOnly: o.ReadOnly, memTable: bo.MemTableSize, opts: o, open: map[uint64]int{}, unlock: unlock}
 	if err := s.load(o); err != nil {
 		if s.db != nil {
 			s.db.Close()
@@ -318,6 +320,17 @@ func eachWrittenSince(txn *badger.Txn, committed uint64, fn func(k []byte) error
 // database again. Open calls it before anyone can hold a snapshot, with
 // discardTs the read version, so no version a reader could see is dropped.
 func (s *Store) reclaim(o Options, discardTs uint64) error {
+	if err := s.compactClosed(o, discardTs); err != nil {
+		return err
+	}
+	var err error
+	s.db, err = badger.OpenManaged(badgerOptions(s.dir, o))
+	return err
+}
+
+// compactClosed closes the database and compacts away every version
+// below discardTs that a newer one hides, leaving it closed (reclaim).
+func (s *Store) compactClosed(o Options, discardTs uint64) error {
 	err := s.db.Close()
 	s.db = nil
 	if err != nil {
@@ -332,10 +345,6 @@ func (s *Store) reclaim(o Options, discardTs uint64) error {
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
-	}
-	s.db, err = badger.OpenManaged(badgerOptions(s.dir, o))
 	return err
 }
 
@@ -414,11 +423,33 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	err := s.db.Close()
+	var err error
+	if s.worthReclaiming() {
+		err = s.compactClosed(s.opts, s.readTs)
+	} else {
+		err = s.db.Close()
+	}
 	if uerr := s.unlock(); err == nil {
 		err = uerr
 	}
 	return err
+}
+
+// reclaimMin is the bytes of aborted writes from which Close reclaims
+// their space.
+const reclaimMin = 16 << 20
+
+// worthReclaiming reports whether Close should compact away what aborted
+// batches left on disk (a failed 50 MB ingest left 19 MB): when they wrote
+// at least reclaimMin and a quarter of the store's tables, so that a
+// small failure does not cost a large store a full compaction, and when
+// the disk has room for it.
+func (s *Store) worthReclaiming() bool {
+	if s.readOnly || s.broken != nil || s.undone < reclaimMin {
+		return false
+	}
+	size := tablesSize(s.dir)
+	return s.undone*4 >= size && roomIn(s.dir, "reclaim", size+spaceHeadroom) == nil
 }
 
 // Compact merges the store's tables level by level down to the last, which
