@@ -101,7 +101,7 @@ type Store struct {
 	bk     buckets
 	closed bool
 	broken error // set when an abort could not be undone
-	undone int64  // bytes of aborted batches' writes, left on disk
+	undone int64 // bytes of aborted batches' writes, left on disk
 	format bool  // the format key is written
 }
 
