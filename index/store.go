@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,10 @@ var (
 	// ErrNeedsRecovery is returned by Begin after a batch could not be
 	// undone (a disk error during Abort): the store must be closed and
 	// opened again, which finishes the undo.
+	// ErrInterrupted is returned by a read-only Open of a store whose
+	// last write was interrupted (a crash, a kill): a read-write Open
+	// recovers it.
+	ErrInterrupted   = errors.New("the store's last write was interrupted")
 	ErrNeedsRecovery = errors.New("store needs recovery: close and reopen it")
 	// ErrFormat is returned by Open for a store written in another format.
 	ErrFormat = errors.New("unsupported store format")
@@ -131,6 +136,11 @@ func Open(dir string, opts *Options) (*Store, error) {
 	}
 	bo := badgerOptions(dir, o)
 	db, err := badger.OpenManaged(bo)
+	if o.ReadOnly && err != nil && (errors.Is(err, badger.ErrTruncateNeeded) || strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error())) {
+		// A killed writer's memtable log, which only a writer may replay
+		// (Badger wraps the error in text, hence the second test).
+		err = fmt.Errorf("%w: open it read-write once to recover it", ErrInterrupted)
+	}
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -200,7 +210,7 @@ func (s *Store) load(o Options) error {
 	txn.Discard()
 	if maxV := s.db.MaxVersion(); maxV > s.readTs {
 		if s.readOnly {
-			return fmt.Errorf("the last write was interrupted; open the store read-write once to recover it")
+			return fmt.Errorf("%w: open it read-write once to recover it", ErrInterrupted)
 		}
 		rep := &progressReport{fn: o.Recovering}
 		at, err := s.undo(s.readTs, maxV, rep)

@@ -55,28 +55,32 @@ func parseStage(c *cli.Context) (cim.Stage, error) {
 }
 
 // openStore opens the --db store. Commands that only read open it
-// read-only, so that several can run at once; a store that a crashed
-// ingest left needing recovery is opened read-write once, which recovers it,
-// saying so on stderr.
+// read-only, so that several can run at once, and never change it: a
+// store that a crashed ingest left mid-write is refused with a pointer to
+// cim recover. Commands that write recover such a store first, saying so
+// on stderr.
 func openStore(c *cli.Context, readOnly bool) (*index.Store, error) {
 	dir, err := storeDir(c, !readOnly)
 	if err != nil {
 		return nil, err
 	}
-	recovering := newRecoveryLog(c.App.ErrWriter, dir)
-	s, err := index.Open(dir, &index.Options{ReadOnly: readOnly, Recovering: recovering})
-	if err != nil && readOnly && !isLocked(err) {
-		if rw, rwErr := index.Open(dir, &index.Options{Recovering: recovering}); rwErr == nil {
-			return rw, nil // recovered
-		}
-	}
-	if isLocked(err) {
+	return openStoreAt(c, dir, &index.Options{ReadOnly: readOnly})
+}
+
+// openStoreAt opens the store in dir, a checked --db, with opts and the
+// recovery log, turning the store's errors into the CLI's.
+func openStoreAt(c *cli.Context, dir string, opts *index.Options) (*index.Store, error) {
+	opts.Recovering = newRecoveryLog(c.App.ErrWriter, dir)
+	s, err := index.Open(dir, opts)
+	switch {
+	case err == nil:
+		return s, nil
+	case isLocked(err):
 		return nil, inUse(dir)
+	case errors.Is(err, index.ErrInterrupted):
+		return nil, envError{fmt.Errorf("the store %s was left mid-write by a crash or a kill, and a read does not change a store: run `cim recover --db %s` to undo that write (the store then holds what it last committed), then try again", dir, dir)}
 	}
-	if err != nil {
-		return nil, envError{fmt.Errorf("store %s: %w", dir, err)}
-	}
-	return s, nil
+	return nil, envError{fmt.Errorf("store %s: %w", dir, err)}
 }
 
 // storeDir returns the --db directory after checking it: named (there is
@@ -107,7 +111,14 @@ func storeDir(c *cli.Context, create bool) (string, error) {
 			return dir, nil
 		}
 	}
-	return "", envError{fmt.Errorf("%s is not a cim store (a directory of %d entries, none a store's MANIFEST): give a new or empty directory to create one", dir, len(entries))}
+	if len(entries) == 0 {
+		return "", envError{fmt.Errorf("no store at %s: the directory is empty (is --db right? cim ingest creates one)", dir)}
+	}
+	hint := "give a new or empty directory to create one"
+	if !create {
+		hint = "is --db right?"
+	}
+	return "", envError{fmt.Errorf("%s is not a cim store (a directory of %d entries, none a store's MANIFEST): %s", dir, len(entries), hint)}
 }
 
 // inUse says that the store is locked by another process, naming it

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/crs"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/urfave/cli/v2"
@@ -137,6 +138,11 @@ func runIngest(c *cli.Context) error {
 	anchor, err := parseAnchor(c.String("anchor"))
 	if err != nil {
 		return err
+	}
+	if v := c.String("crs"); v != "" {
+		if _, err := crs.Parse(v); err != nil {
+			return usagef("--crs %q: %v", v, err)
+		}
 	}
 	mem := c.Int("memory")
 	if mem < 64 {

@@ -142,6 +142,7 @@ Then build a store of your own:
 			checkCommand(),
 			rulesCommand(),
 			compactCommand(),
+			recoverCommand(),
 			demoCommand(),
 			versionCommand(),
 		},

@@ -134,6 +134,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "--db", demo, "--site", "nowhere"}, exitUsage},
 		{[]string{"check", "--db", demo, "--site", "site", "--rules", "gb50180-2018"}, exitInput}, // a rule fails
 		{[]string{"compact", "--db", filepath.Join(dir, "none")}, exitEnv},
+		{[]string{"recover", "--db", filepath.Join(dir, "none")}, exitEnv},
+		{[]string{"ingest", "--db", fresh, "--crs", "EPSG:99999", green}, exitUsage},
+		{[]string{"ingest", "--db", fresh, "--crs", "bogus", green}, exitUsage},
 		{[]string{"version", "extra"}, exitUsage},
 	}
 	for _, tt := range tests {
@@ -147,6 +150,21 @@ func TestExitCodes(t *testing.T) {
 		if errOut == "" && tt.args[0] != "check" {
 			t.Errorf("cim %v: exit %d without a word on stderr", tt.args, code)
 		}
+	}
+	// Commands that read never create or touch a store: not where none
+	// is, not in an empty directory, not in a directory of other files.
+	empty := filepath.Join(dir, "empty")
+	os.MkdirAll(empty, 0o755)
+	for _, cmd := range [][]string{{"info"}, {"query"}, {"check", "--site", "x"}, {"compact"}, {"recover"}} {
+		for _, db := range []string{filepath.Join(dir, "none"), empty, notStore} {
+			args := append([]string{cmd[0], "--db", db}, cmd[1:]...)
+			if code, out, errOut := runCim(t, args...); code != exitEnv || out != "" || !strings.Contains(errOut, db) {
+				t.Errorf("cim %v: exit %d, stdout %q, stderr %q; want exit %d naming the directory", args, code, out, errOut, exitEnv)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("the empty directory now holds %d entries", len(entries))
 	}
 	for _, p := range []string{fresh, filepath.Join(dir, "none")} {
 		if _, err := os.Stat(p); err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"os"
@@ -108,13 +109,13 @@ func (s *killingSource) Next() (*cim.Feature, error) {
 	}, nil
 }
 
-// TestCrashedIngestHelper is run by TestInfoRecoversACrashedStore in a
+// TestCrashedIngestHelper is run by TestReadRefusesACrashedStore in a
 // child process: it ingests into CIM_CRASH_DB and dies by SIGKILL before
 // the commit.
 func TestCrashedIngestHelper(t *testing.T) {
 	db := os.Getenv("CIM_CRASH_DB")
 	if db == "" {
-		t.Skip("run by TestInfoRecoversACrashedStore")
+		t.Skip("run by TestReadRefusesACrashedStore")
 	}
 	s, err := index.Open(db, nil)
 	if err != nil {
@@ -124,10 +125,12 @@ func TestCrashedIngestHelper(t *testing.T) {
 	t.Fatal("the ingest ended without the process being killed")
 }
 
-// TestInfoRecoversACrashedStore: a command run on a store whose ingest was
-// killed recovers it, says so on stderr, and answers from what was
-// committed.
-func TestInfoRecoversACrashedStore(t *testing.T) {
+// TestReadRefusesACrashedStore: on a store whose ingest was killed, the
+// commands that read refuse it (exit 3, naming cim recover) and leave its
+// files byte-identical; cim recover undoes the killed batch, says so on
+// stderr, and reclaims its space; the store then answers with what was
+// committed, and a second recover has nothing to do.
+func TestReadRefusesACrashedStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
@@ -143,14 +146,35 @@ func TestInfoRecoversACrashedStore(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("child did not die by SIGKILL: %v\n%s", err, out)
 	}
-	code, after, errOut := runCim(t, "info", "--db", db, "--format", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
+
+	files := fileHashes(t, db)
+	for _, args := range [][]string{
+		{"info", "--db", db},
+		{"query", "--db", db},
+		{"check", "--db", db, "--site", "x"},
+	} {
+		code, out, errOut := runCim(t, args...)
+		if code != exitEnv || out != "" || !strings.Contains(errOut, "cim recover --db "+db) {
+			t.Errorf("cim %s on a crashed store: exit %d, stdout %q, stderr %q; want exit %d naming cim recover",
+				args[0], code, out, errOut, exitEnv)
+		}
+		if after := fileHashes(t, db); after != files {
+			t.Fatalf("cim %s changed the store's files:\n%s", args[0], firstDiff(files, after))
+		}
+	}
+
+	code, recovered, errOut := runCim(t, "recover", "--db", db)
+	if code != 0 || !strings.Contains(recovered, "recovered") {
+		t.Fatalf("recover: exit %d: %s%s", code, recovered, errOut)
 	}
 	for _, want := range []string{"cim: recovering the store " + db + " after an interrupted write: ", "cim: recovered the store " + db} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
+	}
+	code, after, errOut := runCim(t, "info", "--db", db, "--format", "json")
+	if code != 0 {
+		t.Fatalf("info after recover: exit %d: %s", code, errOut)
 	}
 	if features(t, after) != features(t, before) {
 		t.Errorf("after recovery the store holds %d features, want the %d committed", features(t, after), features(t, before))
@@ -162,4 +186,30 @@ func TestInfoRecoversACrashedStore(t *testing.T) {
 	} else {
 		t.Logf("tables: %d bytes before the killed ingest, %d after recovery", tablesBefore, tablesAfter)
 	}
+	files = fileHashes(t, db)
+	if code, out, _ := runCim(t, "recover", "--db", db); code != 0 || !strings.Contains(out, "nothing to recover") {
+		t.Errorf("a second recover: exit %d, %q", code, out)
+	}
+	if after := fileHashes(t, db); after != files {
+		t.Errorf("recover with nothing to recover changed the store's files:\n%s", firstDiff(files, after))
+	}
+}
+
+// fileHashes lists the files in dir with their sizes and SHA-256, a line
+// each.
+func fileHashes(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", e.Name(), len(data), sha256.Sum256(data))
+	}
+	return b.String()
 }
