@@ -598,7 +598,9 @@ func (q *ringQuery) run(ix *bands, segs []segment, h int, c pt, e segment) {
 		if s.ring == h || q.on[s.ring] {
 			continue
 		}
-		if c.y < math.Min(s.a.y, s.b.y) || c.y > math.Max(s.a.y, s.b.y) {
+		// Edges west of c, above or below it neither hold c nor cross the
+		// ray east of it.
+		if (s.a.x < c.x && s.b.x < c.x) || (s.a.y < c.y && s.b.y < c.y) || (s.a.y > c.y && s.b.y > c.y) {
 			continue
 		}
 		d := orient(s.a, s.b, c)
@@ -682,7 +684,7 @@ func (q *ringQuery) narrow(open []int, restart bool) []int {
 // segs, and if not, whether it is inside by the even–odd rule.
 func inRing(c pt, segs []segment) (on, in bool) {
 	for _, s := range segs {
-		if c.y < math.Min(s.a.y, s.b.y) || c.y > math.Max(s.a.y, s.b.y) {
+		if (s.a.x < c.x && s.b.x < c.x) || (s.a.y < c.y && s.b.y < c.y) || (s.a.y > c.y && s.b.y > c.y) {
 			continue
 		}
 		d := orient(s.a, s.b, c)

@@ -677,3 +677,34 @@ func TestValidateGeometryHolesRandom(t *testing.T) {
 	}
 	t.Logf("%d holes misplaced, %d valid, %d crossing, %d rejected with no sample to show", caught, valid, crossing, unsampled)
 }
+
+// lakeWithIslands is a shell of n vertices round a grid of holes small
+// squares, like an OSM lake with its islands or a forest with its clearings.
+func lakeWithIslands(n, holes int) *geom.Polygon {
+	rings := [][]float64{circle(120.17, 30.27, 0.05, n)}
+	side := int(math.Ceil(math.Sqrt(float64(holes))))
+	step := 0.06 / float64(side) // the grid fits in the circle's inner square
+	for i := range holes {
+		x := 120.17 - 0.03 + step*float64(i%side)
+		y := 30.27 - 0.03 + step*float64(i/side)
+		rings = append(rings, reversed(rect(x, y, x+step/2, y+step/2)))
+	}
+	return poly(rings...)
+}
+
+func BenchmarkValidateGeometryHoles(b *testing.B) {
+	for _, c := range []struct{ n, holes int }{{5000, 0}, {5000, 1000}, {5000, 5000}, {50000, 5000}} {
+		g := lakeWithIslands(c.n, c.holes)
+		if err := ValidateGeometry(g); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("shell=%d/holes=%d", c.n, c.holes), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := ValidateGeometry(g); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
