@@ -530,6 +530,19 @@ func FuzzValidateGeometry(f *testing.F) {
 		big = append(big, byte(4+int(6*math.Cos(float64(i)/60*2*math.Pi))), byte(4+int(6*math.Sin(float64(i)/60*2*math.Pi))))
 	}
 	f.Add(big)
+	// Holes against the shell and each other (issue #23).
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 9, 9, 10, 9, 10, 10, 9, 10})                                                             // hole outside
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 8, 8, 8, 9, 9, 9, 9, 8})                                                                 // hole outside, touching at a corner
+	f.Add([]byte{0, 5, 5, 6, 5, 6, 6, 5, 6, 0xff, 4, 4, 8, 4, 8, 8, 4, 8})                                                                 // hole containing the shell
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 4, 4, 4, 8, 8, 8, 8, 4})                                                                 // hole equal to the shell
+	f.Add([]byte{0, 4, 4, 14, 4, 14, 14, 4, 14, 0xff, 5, 5, 10, 5, 10, 10, 5, 10, 0xff, 6, 6, 7, 6, 7, 7, 6, 7})                           // nested holes
+	f.Add([]byte{0, 4, 4, 14, 4, 14, 14, 4, 14, 0xff, 5, 5, 7, 5, 7, 7, 5, 7, 0xff, 5, 5, 6, 5, 6, 6, 5, 6})                               // overlapping holes
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 5, 5, 6, 5, 6, 6, 5, 6, 0xff, 5, 5, 6, 5, 6, 6, 5, 6})                                   // identical holes
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 4, 6, 5, 7, 5, 5})                                                                       // hole touching the shell at a point
+	f.Add([]byte{0, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 5, 5, 6, 5, 6, 6, 5, 6, 0xff, 6, 6, 7, 6, 7, 7, 6, 7})                                   // holes touching at a point
+	f.Add([]byte{0, 4, 4, 12, 4, 12, 12, 4, 12, 0xff, 10, 6, 12, 6, 12, 8, 14, 8, 14, 10, 12, 10, 12, 11, 10, 11})                         // hole leaving along an edge
+	f.Add([]byte{0, 4, 4, 10, 4, 10, 10, 8, 10, 8, 6, 6, 6, 6, 10, 4, 10, 0xff, 6, 8, 8, 8, 8, 7, 6, 7})                                   // hole spanning a bay
+	f.Add([]byte{4, 4, 4, 8, 4, 8, 8, 4, 8, 0xff, 9, 9, 12, 9, 12, 12, 9, 12, 0xff, 5, 5, 6, 5, 6, 6, 5, 6, 0xff, 5, 5, 6, 5, 6, 6, 5, 6}) // multipolygon, second part's hole outside
 	f.Fuzz(func(t *testing.T, data []byte) {
 		g := fuzzGeometry(data)
 		err := ValidateGeometry(g)
@@ -576,6 +589,20 @@ func FuzzValidateGeometry(f *testing.F) {
 		// round and not the other.
 		if err := ValidateGeometry(n); err != nil && data[0]&1 == 0 {
 			t.Fatalf("valid geometry no longer validates after Normalize: %v\n%v → %v", err, g.FlatCoords(), n.FlatCoords())
+		}
+		// Holes lie inside their shell and apart: together they cover
+		// no more than the shell. Exact on the grid.
+		if data[0]&1 == 0 {
+			for pi, p := range validPolygons(g) {
+				as := signedRingAreas(p)
+				var holes float64
+				for _, a := range as[1:] {
+					holes += math.Abs(a)
+				}
+				if holes > math.Abs(as[0]) {
+					t.Fatalf("polygon %d: holes of %g deg² in a shell of %g deg²: %v", pi, holes, math.Abs(as[0]), g.FlatCoords())
+				}
+			}
 		}
 		if b := BoundsOf(g); b.Validate() != nil {
 			t.Fatalf("the bounds of a valid geometry do not validate: %v", b.Validate())
@@ -707,4 +734,22 @@ func BenchmarkValidateGeometryHoles(b *testing.B) {
 			}
 		})
 	}
+}
+
+// validPolygons returns the non-empty polygons of a Polygon or
+// MultiPolygon.
+func validPolygons(g geom.T) []*geom.Polygon {
+	switch g := g.(type) {
+	case *geom.Polygon:
+		return []*geom.Polygon{g}
+	case *geom.MultiPolygon:
+		var ps []*geom.Polygon
+		for i := range g.NumPolygons() {
+			if p := g.Polygon(i); p.NumLinearRings() > 0 {
+				ps = append(ps, p)
+			}
+		}
+		return ps
+	}
+	return nil
 }
