@@ -28,11 +28,15 @@ var ErrNoGeometry = errors.New("no geometry")
 // coordinate is finite and within −180…180, −90…90; lines have two or more
 // distinct points; polygon rings are closed, have four or more positions,
 // enclose an area, do not cross themselves or double back on themselves
-// (spikes), and rings of one polygon do not cross each other.
+// (spikes), rings of one polygon do not cross each other, and every inner
+// ring (hole) lies inside the outer ring and outside the other holes: a
+// hole outside its shell, one that contains the shell or equals it, and
+// holes that nest, overlap or repeat one another are errors.
 //
 // It is more lenient than OGC simple-feature validity where real data
 // needs it: a ring may touch itself or another ring at a point (Esri's
-// "inverted" rings), and the polygons of a MultiPolygon may overlap or
+// "inverted" rings), a hole may share part of an edge with the shell or
+// another hole, and the polygons of a MultiPolygon may overlap or
 // nest. GDAL and PostGIS load such data too; the areas cim computes count
 // overlapping parts of a MultiPolygon twice, as ST_Area does. Errors are
 // *GeometryError where a position can be named.
@@ -140,6 +144,9 @@ func validatePolygon(part int, flat []float64, ends []int, stride int) error {
 			return &GeometryError{part, r, 0, "ring encloses no area"}
 		}
 		start = end
+	}
+	if len(ends) > 1 {
+		return checkHoles(part, flat, ends, stride, segs)
 	}
 	return nil
 }
@@ -504,4 +511,258 @@ func reverse(xy []float64) {
 		xy[i], xy[j] = xy[j], xy[i]
 		xy[i+1], xy[j+1] = xy[j+1], xy[i+1]
 	}
+}
+
+// checkHoles checks, once no two rings of a polygon cross, that every hole
+// (ring 1 and on) lies inside the shell (ring 0) and outside every other
+// hole. Rings that do not cross lie each on one side of the other, apart
+// from the points and edges they share, so a point of a hole's boundary
+// off another ring's boundary tells which side the hole is on. It tests
+// every vertex of each hole against the other rings by the even–odd rule
+// (every vertex, not one: a hole that leaves its shell along a shared edge
+// is caught at its first vertex outside); then the midpoints of its edges
+// between two vertices on other rings, and, where all its vertices lie on
+// one ring's boundary, of every edge. A hole whose vertices and edges all
+// lie on another ring coincides with it.
+//
+// The tests look only at the edges of one band of latitudes, so a test
+// costs about the edges that cross a parallel, not every edge of the
+// polygon: a lake with thousands of islands is not quadratic.
+func checkHoles(part int, flat []float64, ends []int, stride int, segs []segment) error {
+	ix := newBands(segs)
+	q := ringQuery{par: make([]bool, len(ends)), on: make([]bool, len(ends))}
+	// The segments of ring r are segs[first[r]:first[r+1]]; every ring
+	// has some, as it encloses an area.
+	first := make([]int, len(ends)+1)
+	for k := len(segs) - 1; k >= 0; k-- {
+		first[segs[k].ring] = k
+	}
+	first[len(ends)] = len(segs)
+	var open []int    // rings on whose boundary every point tested so far lies
+	var onSome []bool // whether vertex i of the hole lies on another ring
+	for h := 1; h < len(ends); h++ {
+		ring := flat[ends[h-1]:ends[h]]
+		onSome = onSome[:0]
+		for i := 0; i < len(ring)/stride-1; i++ { // the last position repeats vertex 0
+			c := pt{ring[i*stride], ring[i*stride+1]}
+			q.run(ix, segs, h, c, segment{})
+			if err := q.judge(part, h, i, segs[first[0]:first[1]], segs[first[h]:first[h+1]]); err != nil {
+				return err
+			}
+			open = q.narrow(open, i == 0)
+			onSome = append(onSome, q.onAny())
+		}
+		// An edge between two points on other rings may leave the shell
+		// (across the mouth of a bay) or enter another hole.
+		for k := first[h]; k < first[h+1]; k++ {
+			e := segs[k]
+			if len(open) == 0 && !(onSome[e.from] && onSome[e.to]) {
+				continue
+			}
+			q.run(ix, segs, h, pt{(e.a.x + e.b.x) / 2, (e.a.y + e.b.y) / 2}, e)
+			if err := q.judge(part, h, e.from, segs[first[0]:first[1]], segs[first[h]:first[h+1]]); err != nil {
+				return err
+			}
+			open = q.narrow(open, false)
+		}
+		for _, o := range open {
+			switch {
+			case o == 0:
+				return &GeometryError{part, h, 0, fmt.Sprintf("inner ring %d coincides with the outer ring", h)}
+			case o < h:
+				return &GeometryError{part, h, 0, fmt.Sprintf("inner ring %d coincides with inner ring %d", h, o)}
+			}
+		}
+	}
+	return nil
+}
+
+// ringQuery holds what a test of one point found about each ring: whether
+// the point is on the ring's boundary, and if not whether it is inside.
+type ringQuery struct {
+	par, on []bool
+	touched []int // the rings whose par or on is set
+}
+
+// run tests c against every ring but ring h. Where c is the midpoint of
+// the edge e, an edge collinear with e that spans c has c on it, whatever
+// rounding did to the midpoint.
+func (q *ringQuery) run(ix *bands, segs []segment, h int, c pt, e segment) {
+	for _, r := range q.touched {
+		q.par[r], q.on[r] = false, false
+	}
+	q.touched = q.touched[:0]
+	mid := e.a != e.b
+	for _, k := range ix.at(c.y) {
+		s := segs[k]
+		if s.ring == h || q.on[s.ring] {
+			continue
+		}
+		// Edges west of c, above or below it neither hold c nor cross the
+		// ray east of it.
+		if (s.a.x < c.x && s.b.x < c.x) || (s.a.y < c.y && s.b.y < c.y) || (s.a.y > c.y && s.b.y > c.y) {
+			continue
+		}
+		d := orient(s.a, s.b, c)
+		if (d == 0 || mid && orient(s.a, s.b, e.a) == 0 && orient(s.a, s.b, e.b) == 0) && onSegment(s.a, s.b, c) {
+			q.set(s.ring)
+			q.on[s.ring] = true
+			continue
+		}
+		// Even–odd along the ray east of c, counting an edge by the
+		// half-open rule; c is east or west of it as orient says, as in
+		// the crossing tests.
+		if (s.a.y > c.y) != (s.b.y > c.y) && (d > 0) == (s.b.y > s.a.y) && d != 0 {
+			q.set(s.ring)
+			q.par[s.ring] = !q.par[s.ring]
+		}
+	}
+}
+
+// onAny reports whether the last test's point is on a ring's boundary.
+func (q *ringQuery) onAny() bool {
+	for _, r := range q.touched {
+		if q.on[r] {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *ringQuery) set(r int) {
+	if !q.par[r] && !q.on[r] {
+		q.touched = append(q.touched, r)
+	}
+}
+
+// judge returns the error the last test shows for vertex v of hole h:
+// a point outside the shell, or inside another hole. shell and hole hold
+// the segments of ring 0 and of ring h.
+func (q *ringQuery) judge(part, h, v int, shell, hole []segment) error {
+	if !q.on[0] && !q.par[0] {
+		// Outside the shell: is the shell inside the hole?
+		for _, s := range shell {
+			if on, in := inRing(s.a, hole); !on {
+				if in {
+					return &GeometryError{part, h, v, fmt.Sprintf("inner ring %d contains the outer ring", h)}
+				}
+				break
+			}
+		}
+		return &GeometryError{part, h, v, fmt.Sprintf("inner ring %d lies outside the outer ring", h)}
+	}
+	for _, r := range q.touched {
+		if r != 0 && q.par[r] && !q.on[r] {
+			return &GeometryError{part, h, v, fmt.Sprintf("inner ring %d lies inside inner ring %d", h, r)}
+		}
+	}
+	return nil
+}
+
+// narrow returns the rings of open whose boundary the last test's point is
+// on; with restart, all such rings.
+func (q *ringQuery) narrow(open []int, restart bool) []int {
+	if restart {
+		open = open[:0]
+		for _, r := range q.touched {
+			if q.on[r] && !slices.Contains(open, r) {
+				open = append(open, r)
+			}
+		}
+		return open
+	}
+	keep := open[:0]
+	for _, r := range open {
+		if q.on[r] {
+			keep = append(keep, r)
+		}
+	}
+	return keep
+}
+
+// inRing reports whether c is on the boundary of the ring of segments
+// segs, and if not, whether it is inside by the even–odd rule.
+func inRing(c pt, segs []segment) (on, in bool) {
+	for _, s := range segs {
+		if (s.a.x < c.x && s.b.x < c.x) || (s.a.y < c.y && s.b.y < c.y) || (s.a.y > c.y && s.b.y > c.y) {
+			continue
+		}
+		d := orient(s.a, s.b, c)
+		if d == 0 && onSegment(s.a, s.b, c) {
+			return true, false
+		}
+		if (s.a.y > c.y) != (s.b.y > c.y) && d != 0 && (d > 0) == (s.b.y > s.a.y) {
+			in = !in
+		}
+	}
+	return false, in
+}
+
+// bands buckets the segments of a polygon by latitude: band b holds every
+// segment whose latitudes meet the band's.
+type bands struct {
+	y0, scale float64 // the band of latitude y is ⌊(y − y0)·scale⌋
+	n         int
+	start     []int32 // band b holds idx[start[b]:start[b+1]]
+	idx       []int32
+}
+
+// newBands buckets segs in about one band for every two segments, fewer
+// where long segments would be copied into too many bands.
+func newBands(segs []segment) *bands {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range segs {
+		lo = math.Min(lo, math.Min(s.a.y, s.b.y))
+		hi = math.Max(hi, math.Max(s.a.y, s.b.y))
+	}
+	ix := &bands{y0: lo, n: 1}
+	if len(segs) > 32 && hi > lo {
+		n := min(len(segs)/2, 1<<16)
+		for ; n > 1; n /= 2 {
+			ix.n, ix.scale = n, float64(n)/(hi-lo)
+			total := 0
+			for _, s := range segs {
+				total += ix.band(math.Max(s.a.y, s.b.y)) - ix.band(math.Min(s.a.y, s.b.y)) + 1
+			}
+			if total <= 8*len(segs) {
+				break
+			}
+		}
+		ix.n, ix.scale = n, float64(n)/(hi-lo)
+	}
+	ix.start = make([]int32, ix.n+1)
+	for _, s := range segs {
+		for b := ix.band(math.Min(s.a.y, s.b.y)); b <= ix.band(math.Max(s.a.y, s.b.y)); b++ {
+			ix.start[b+1]++
+		}
+	}
+	for b := range ix.n {
+		ix.start[b+1] += ix.start[b]
+	}
+	ix.idx = make([]int32, ix.start[ix.n])
+	fill := slices.Clone(ix.start[:ix.n])
+	for k, s := range segs {
+		for b := ix.band(math.Min(s.a.y, s.b.y)); b <= ix.band(math.Max(s.a.y, s.b.y)); b++ {
+			ix.idx[fill[b]] = int32(k)
+			fill[b]++
+		}
+	}
+	return ix
+}
+
+func (ix *bands) band(y float64) int {
+	f := (y - ix.y0) * ix.scale
+	switch {
+	case !(f > 0): // NaN too, where scale is infinite
+		return 0
+	case f >= float64(ix.n):
+		return ix.n - 1
+	}
+	return int(f)
+}
+
+// at returns the indices of the segments in the band of latitude y.
+func (ix *bands) at(y float64) []int32 {
+	b := ix.band(y)
+	return ix.idx[ix.start[b]:ix.start[b+1]]
 }
