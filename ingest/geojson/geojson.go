@@ -227,7 +227,8 @@ func (r *Reader) topMember(key string, raw []byte, off int64, one *rawFeature) e
 	case "geometry":
 		one.Geometry = bytes.Clone(raw)
 	case "properties":
-		err = json.Unmarshal(raw, &one.Properties)
+		one.Props = raw
+		err = one.decodeProps()
 	}
 	if err != nil {
 		return r.located(-1, off, fmt.Errorf("member %q: %w", key, err))
@@ -302,7 +303,81 @@ type rawFeature struct {
 	Type       string          `json:"type"`
 	ID         json.RawMessage `json:"id"`
 	Geometry   json.RawMessage `json:"geometry"`
-	Properties map[string]any  `json:"properties"`
+	Props      borrowed        `json:"properties"`
+	Properties map[string]any  `json:"-"` // Props decoded, by decodeProps
+}
+
+// borrowed keeps the JSON text it is decoded from without copying it
+// (json.RawMessage copies): the properties are decoded from it at once,
+// while the framed feature it points into is still unchanged, and then
+// let go. A 50 MB property string is so held once, not twice.
+type borrowed []byte
+
+func (b *borrowed) UnmarshalJSON(p []byte) error {
+	*b = p
+	return nil
+}
+
+// maxPropValues bounds the JSON values in one feature's properties. A
+// value decoded into a map or slice of any takes tens of bytes however
+// short its text, so 200 MB of "1," in an array took 4.5 GB; real
+// properties hold tens of values, and a million leaves room for large
+// lists.
+const maxPropValues = 1 << 20
+
+// decodeProps decodes Props into Properties, refusing more than
+// maxPropValues values.
+func (f *rawFeature) decodeProps() error {
+	defer func() { f.Props = nil }()
+	if len(f.Props) == 0 {
+		return nil
+	}
+	if n := jsonValues(f.Props); n > maxPropValues {
+		return fmt.Errorf("properties: more than %s values (%s)", cim.FormatInt(maxPropValues), cim.FormatInt(int64(n)))
+	}
+	if err := json.Unmarshal(f.Props, &f.Properties); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			te.Field = "properties"
+			return te // located adds where Props starts to its offset
+		}
+		return fmt.Errorf("properties: %w", err)
+	}
+	return nil
+}
+
+// propsOffset is where Props starts in raw, the text it was decoded
+// from (borrowed points into it).
+func (f *rawFeature) propsOffset(raw []byte) int64 {
+	if len(f.Props) == 0 {
+		return 0
+	}
+	return int64(cap(raw) - cap(f.Props))
+}
+
+// jsonValues counts the values in a valid JSON text, about: the elements
+// of arrays and members of objects (by their separators) and the
+// containers themselves.
+func jsonValues(b []byte) int {
+	n, inStr, esc := 1, false, false
+	for _, c := range b {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == ',' || c == '[' || c == '{':
+			n++
+		}
+	}
+	return n
 }
 
 // Next returns the next feature, or io.EOF after the last. Errors are
@@ -376,6 +451,10 @@ func (r *Reader) nextRaw() (*rawFeature, int64, error) {
 	var f rawFeature
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, 0, r.located(r.n, start, err)
+	}
+	at := start + f.propsOffset(raw)
+	if err := f.decodeProps(); err != nil {
+		return nil, 0, r.located(r.n, at, err)
 	}
 	return &f, start, nil
 }

@@ -27,7 +27,8 @@ type scanner struct {
 	// full holds the earlier parts of a value longer than maxBuf, in
 	// blocks of maxBuf bytes; framed joins them once, at the end.
 	full [][]byte
-	size int // bytes in full
+	size  int   // bytes in full
+	start int64 // offset of the value being framed
 }
 
 const (
@@ -38,6 +39,12 @@ const (
 	// above any real property, and within what --memory's default
 	// leaves for the copies decoding makes.
 	maxString = 64 << 20
+	// maxValue bounds a whole value, such as one feature: a string at
+	// its bound and some more. Decoding a feature's coordinates and
+	// properties takes a few times its size (a position is a slice
+	// there), so this is what keeps one feature within --memory's
+	// default; a geometry of millions of positions is better split.
+	maxValue = maxString + 16<<20
 	// maxBuf is the most of buf the scanner keeps between values and
 	// grows by appending; a longer value is framed in blocks of it.
 	maxBuf = 1 << 20
@@ -175,6 +182,7 @@ func (s *scanner) value() ([]byte, int64, error) {
 		return nil, s.off, err
 	}
 	start := s.off
+	s.start = start
 	s.buf, s.full, s.size = s.buf[:0], nil, 0
 	switch {
 	case c == '{' || c == '[':
@@ -282,7 +290,9 @@ func (s *scanner) frame(l *lexer) error {
 				}
 			}
 		}
-		s.take(chunk, len(chunk))
+		if err := s.take(chunk, len(chunk)); err != nil {
+			return err
+		}
 	}
 }
 
@@ -292,6 +302,9 @@ func (s *scanner) take(chunk []byte, n int) error {
 	s.add(chunk[:n])
 	s.r.Discard(n)
 	s.off += int64(n)
+	if s.size+len(s.buf) > maxValue {
+		return &posError{s.start, fmt.Errorf("a value longer than %d MiB (a feature this large is refused: split it)", maxValue>>20)}
+	}
 	return nil
 }
 
@@ -320,7 +333,9 @@ func (s *scanner) literal() error {
 				return s.failAt(i-n+1, "invalid JSON: number or literal longer than %d bytes", maxLiteral)
 			}
 		}
-		s.take(chunk, len(chunk))
+		if err := s.take(chunk, len(chunk)); err != nil {
+			return err
+		}
 	}
 }
 

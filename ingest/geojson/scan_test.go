@@ -215,3 +215,60 @@ func TestLargeStringPropertyMemory(t *testing.T) {
 		t.Errorf("%d MiB allocated, want under %d MiB (3.2× the string)", alloc>>20, 32*n/10>>20)
 	}
 }
+
+// patternReader yields pattern n times, without holding it n times.
+type patternReader struct {
+	pattern string
+	n       int
+	pos     int
+}
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	m := 0
+	for m < len(p) && r.n > 0 {
+		c := copy(p[m:], r.pattern[r.pos:])
+		m += c
+		if r.pos += c; r.pos == len(r.pattern) {
+			r.pos, r.n = 0, r.n-1
+		}
+	}
+	if m == 0 {
+		return 0, io.EOF
+	}
+	return m, nil
+}
+
+// TestLargeFeaturesAreBounded: a feature of many short tokens, each within
+// its bound, is refused when the whole passes maxValue (a 200 MB feature
+// took 4.5 GB and four minutes), and properties of more than maxPropValues
+// values are refused before they are decoded.
+func TestLargeFeaturesAreBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 80 MiB: skipped under -short")
+	}
+	const head = `{"type":"Feature","geometry":{"type":"Point","coordinates":[120.1,30.2]},"properties":{"a":[`
+	tests := []struct {
+		name   string
+		n      int // times "1," after head
+		offset int64
+		msg    string
+	}{
+		{"a feature past maxValue", maxValue / 2, int64(strings.Index(head, `{"a"`)), "a value longer than 80 MiB"},
+		{"properties of too many values", maxPropValues, int64(strings.Index(head, `{"a"`)), "properties: more than 1,048,576 values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := &countingReader{r: io.MultiReader(strings.NewReader(head), &patternReader{pattern: "1,", n: tt.n}, strings.NewReader("1]}}\n"))}
+			var err error
+			grew := peakHeapGrowth(func() { err = readToError(in) })
+			var e *Error
+			if !errors.As(err, &e) || !strings.Contains(err.Error(), tt.msg) || e.Offset != tt.offset {
+				t.Fatalf("error %v, want %q at byte %d", err, tt.msg, tt.offset)
+			}
+			if grew > 4*maxValue {
+				t.Errorf("heap grew by %d MiB, over 4 times the %d MiB bound", grew>>20, maxValue>>20)
+			}
+			t.Logf("heap grew by %d MiB", grew>>20)
+		})
+	}
+}
