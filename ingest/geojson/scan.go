@@ -26,7 +26,7 @@ type scanner struct {
 	buf []byte // the value being framed, or its last part (see add)
 	// full holds the earlier parts of a value longer than maxBuf, in
 	// blocks of maxBuf bytes; framed joins them once, at the end.
-	full [][]byte
+	full  [][]byte
 	size  int   // bytes in full
 	start int64 // offset of the value being framed
 }
