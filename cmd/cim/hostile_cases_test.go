@@ -71,6 +71,7 @@ func hostileCases() []hostileCase {
 			},
 			hostileCase{
 				name: fmt.Sprintf("truncated/imdf.zip@%.0f%%", cut*100),
+				want: "truncated or corrupt zip file",
 				make: func(t *testing.T, dir string) string {
 					return writeCut(t, dir, zipFolder(t, stationMall, nil), cut, "cut-imdf.zip")
 				},

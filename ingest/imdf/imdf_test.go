@@ -2,6 +2,7 @@ package imdf
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -506,4 +507,42 @@ func FuzzUnitFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCorruptZip opens the mall's zip cut short at several points and
+// with its central directory damaged: each is ErrCorruptZip, an *Error
+// that names the file and says it is truncated or corrupt, not "not an
+// IMDF archive".
+func TestCorruptZip(t *testing.T) {
+	whole, err := os.ReadFile(writeZip(t, mallFiles(t), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := bytes.LastIndex(whole, []byte("PK\x01\x02")) // the last central directory header
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"cut at 10%", whole[:len(whole)/10]},
+		{"cut at 50%", whole[:len(whole)/2]},
+		{"cut at 90%", whole[:len(whole)*9/10]},
+		{"last byte missing", whole[:len(whole)-1]},
+		{"central directory damaged", slices.Concat(whole[:cd], []byte("XXXX"), whole[cd+4:])},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "cut-mall.zip")
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(p, Options{Dataset: "x", Name: "cut-mall.zip"})
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, ErrCorruptZip) {
+				t.Fatalf("error %v (%T), want an *Error wrapping ErrCorruptZip", err, err)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "cut-mall.zip: ") || !strings.Contains(msg, "truncated or corrupt") || errors.Is(err, ErrNotArchive) {
+				t.Errorf("error %q: want it to name cut-mall.zip and say truncated or corrupt", msg)
+			}
+		})
+	}
 }
