@@ -57,7 +57,7 @@ func writeDir(t *testing.T, files map[string]string) string {
 }
 
 // writeZip zips files, each under prefix, and returns the zip's path.
-func writeZip(t *testing.T, files map[string]string, prefix string) string {
+func writeZip(t testing.TB, files map[string]string, prefix string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "archive.zip")
 	out, err := os.Create(p)
@@ -545,4 +545,64 @@ func TestCorruptZip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzOpenZip opens a zip file with Open and reads it: a bad zip is an
+// error that names the file, never a panic. The seeds are a small
+// archive (the mall's required files, one unit), as a zip whole, with a
+// folder prefix, and cut short: small, because the fuzzer minimizes
+// every new input in time quadratic in its length.
+func FuzzOpenZip(f *testing.F) {
+	files := mallFiles(f)
+	small := map[string]string{}
+	for _, name := range []string{"manifest.json", "venue.geojson", "building.geojson", "level.geojson"} {
+		small[name] = files[name]
+	}
+	unit, _, _ := strings.Cut(files["unit.geojson"], "}}},\n")
+	small["unit.geojson"] = unit + "}}}]}"
+	whole, err := os.ReadFile(writeZip(f, small, ""))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if r, err := Open(writeZip(f, small, ""), Options{Dataset: "x"}); err != nil {
+		f.Fatalf("the small archive: %v", err)
+	} else {
+		r.Close()
+	}
+	nested, err := os.ReadFile(writeZip(f, small, "mall/"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(whole)
+	f.Add(nested)
+	f.Add(whole[:len(whole)/2])
+	f.Add(whole[:len(whole)-1])
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "fuzz.zip")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(p, Options{Dataset: "fuzz", Name: "fuzz.zip", SkipInvalid: true})
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.zip") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		defer r.Close()
+		for range 10000 {
+			feat, err := r.Next()
+			if err != nil {
+				if err != io.EOF && !strings.Contains(err.Error(), "fuzz.zip") {
+					t.Fatalf("error %q does not name the file", err)
+				}
+				return
+			}
+			if err := feat.Validate(); err != nil {
+				t.Fatalf("reader returned an invalid feature: %v", err)
+			}
+		}
+	})
 }
