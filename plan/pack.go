@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,16 +169,36 @@ func LoadPack(nameOrPath string) (*Pack, error) {
 		}
 		return ParsePack(b, "built-in")
 	}
-	b, err := os.ReadFile(nameOrPath)
+	f, err := os.Open(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// One byte past the bound is enough for ParsePack to refuse it.
+	b, err := io.ReadAll(io.LimitReader(f, MaxPackBytes+1))
 	if err != nil {
 		return nil, err
 	}
 	return ParsePack(b, filepath.Clean(nameOrPath))
 }
 
+// MaxPackBytes is the largest rule pack ParsePack and LoadPack read. The
+// built-in packs are under 8 KiB; YAML decoding takes some 40 times a
+// pack's size in memory and about 0.3 s a MiB, so that a hostile 100 MB
+// pack would take 800 MiB and seconds: a larger one is refused before
+// it is decoded. (Alias "billion laughs" bombs are refused by the YAML
+// decoder, as "excessive aliasing", and nesting past 10 000 levels.)
+const MaxPackBytes = 1 << 20
+
+// ErrPackTooLarge is wrapped by the error for a pack over MaxPackBytes.
+var ErrPackTooLarge = errors.New("rule pack too large")
+
 // ParsePack reads a pack from YAML. Params the pack leaves out keep their
 // defaults (DefaultParams). Errors name the source and the rule.
 func ParsePack(b []byte, source string) (*Pack, error) {
+	if len(b) > MaxPackBytes {
+		return nil, fmt.Errorf("rule pack %s: %w: over %d KiB (the built-in packs are under 8 KiB)", source, ErrPackTooLarge, MaxPackBytes>>10)
+	}
 	p := &Pack{Params: DefaultParams(), Source: source}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)

@@ -118,6 +118,7 @@ type hostileCase struct {
 	big   bool // skipped under -short
 	make  func(t *testing.T, dir string) string
 	known string // a known failure, reported by t.Skip
+	want  string // what the error must say, besides the file's name
 }
 
 // maxPeakMiB bounds the peak RSS of cim ingest --memory 256 on any
@@ -166,6 +167,9 @@ func TestHostileInputs(t *testing.T) {
 			}
 			if !strings.Contains(res.stderr, filepath.Base(path)) {
 				t.Errorf("stderr does not name %s:\n%.2000s", filepath.Base(path), res.stderr)
+			}
+			if !strings.Contains(res.stderr, tc.want) {
+				t.Errorf("stderr does not say %q:\n%.2000s", tc.want, res.stderr)
 			}
 			for _, crash := range []string{"panic", "goroutine ", "fatal error"} {
 				if strings.Contains(res.stderr, crash) {

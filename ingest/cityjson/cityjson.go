@@ -113,7 +113,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		opts.Stage = cim.DefaultStage
 	}
 	rd := &Reader{opts: opts, warnings: map[string]int{}}
-	rd.in = &countingReader{r: bufio.NewReaderSize(r, 256<<10)}
+	rd.in = &countingReader{r: bufio.NewReaderSize(r, readSize)}
 	rd.dec = json.NewDecoder(rd.in)
 	if err := rd.readHeader(); err != nil {
 		return nil, err
@@ -151,7 +151,10 @@ func (r *Reader) fail(object string, off int64, err error) *Error {
 func (r *Reader) located(object string, start int64, err error) *Error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var tk *tokenError
 	switch {
+	case errors.As(err, &tk):
+		return r.fail(object, tk.off, tk.err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return r.fail(object, r.in.n, errors.New("unexpected end of input: the file is truncated"))
 	case errors.As(err, &se):
@@ -441,16 +444,115 @@ func (r *Reader) Next() (*cim.Feature, error) {
 	}
 }
 
-// countingReader counts the bytes read, for the offset of a truncation.
+// countingReader counts the bytes read, for the offset of a truncation,
+// and bounds every token on its way to the decoder: a string (a property
+// name or value) to maxString bytes, a number or true/false/null to
+// maxLiteral. encoding/json's Decoder buffers a whole value before it
+// decodes it, and a CityJSON object is one value, so without the bound a
+// hostile file's 300 MB attribute string would be read whole; with it,
+// the read fails at the token's first byte past the bound, and no more
+// than maxString is held. The decoder itself refuses bytes that cannot
+// start a token, as soon as it reads them.
 type countingReader struct {
 	r *bufio.Reader
 	n int64
+	// The lexer's state between reads.
+	inStr, esc bool
+	tokLen     int
+	err        error // sticky: a token past its bound
 }
 
+const (
+	// maxLiteral bounds a number or true/false/null: a float64 needs
+	// under 30 characters. (As ingest/geojson bounds them.)
+	maxLiteral = 1 << 10
+	// maxString bounds a string: 64 MiB, far above any real attribute,
+	// and within what --memory's default leaves for the copies decoding
+	// makes.
+	maxString = 64 << 20
+	// readSize is the size of the input's buffer, and the most one Read
+	// returns.
+	readSize = 256 << 10
+)
+
+// tokenError is a token past its bound, at the offset of its first byte.
+type tokenError struct {
+	off int64
+	err error
+}
+
+func (e *tokenError) Error() string { return e.err.Error() }
+
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	// A read of at most a buffer, so that what is read past a bound
+	// stays small: the decoder asks for all the room its buffer has.
+	if len(p) > readSize {
+		p = p[:readSize]
+	}
 	n, err := c.r.Read(p)
+	if k := c.lex(p[:n]); k < n {
+		n, err = k, c.err
+	}
 	c.n += int64(n)
 	return n, err
+}
+
+// lex follows the tokens of p, which comes at offset c.n, and returns
+// len(p), or the number of bytes before the one that takes a token past
+// its bound, setting c.err.
+func (c *countingReader) lex(p []byte) int {
+	for i := 0; i < len(p); i++ {
+		b := p[i]
+		if c.inStr {
+			if !c.esc {
+				// The hot loop of a long string: up to its end or an
+				// escape.
+				j := i
+				for j < len(p) && p[j] != '"' && p[j] != '\\' {
+					j++
+				}
+				if c.tokLen += j - i; c.tokLen > maxString {
+					// At the opening quote, tokLen bytes before the end.
+					over := c.tokLen - maxString
+					c.err = &tokenError{c.n + int64(j-over) - int64(maxString) - 1, fmt.Errorf("invalid JSON: string longer than %d MiB", maxString>>20)}
+					return j - over
+				}
+				if i = j; i == len(p) {
+					break
+				}
+				b = p[i]
+			}
+			switch {
+			case c.esc:
+				c.esc = false
+			case b == '\\':
+				c.esc = true
+			case b == '"':
+				c.inStr = false
+				continue
+			}
+			if c.tokLen++; c.tokLen > maxString {
+				c.err = &tokenError{c.n + int64(i) - int64(maxString) - 1, fmt.Errorf("invalid JSON: string longer than %d MiB", maxString>>20)}
+				return i
+			}
+			continue
+		}
+		switch b {
+		case '"':
+			c.inStr, c.esc, c.tokLen = true, false, 0
+		case '{', '}', '[', ']', ',', ':', ' ', '\t', '\r', '\n':
+			c.tokLen = 0
+		default:
+			if c.tokLen++; c.tokLen > maxLiteral {
+				c.err = &tokenError{c.n + int64(i) - maxLiteral, fmt.Errorf("invalid JSON: number or literal longer than %d bytes", maxLiteral)}
+				return i
+			}
+		}
+	}
+	return len(p)
 }
 
 // objectEntries splits the CityObjects member into its entries in file

@@ -17,6 +17,12 @@
 // finite, or that puts a vertex beyond ±1e9 (a scale of 1e300) is refused
 // as unusable, naming the file.
 //
+// Every token is bounded as it is read, as ingest/geojson bounds them: a
+// string to 64 MiB and a number or true/false/null to 1 KiB. A longer one
+// is an error at the byte offset of its first byte, before the rest is
+// read, so a hostile file's 300 MB attribute string costs no more memory
+// than the bound.
+//
 // Parents and children must name CityObjects of the file (of the
 // CityJSONFeature, in a stream), not the object itself, and must not form
 // a cycle: an object that breaks this is an error naming it and the

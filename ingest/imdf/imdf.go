@@ -56,6 +56,10 @@ var (
 	// or holds a backslash or a drive letter. Such names are refused
 	// rather than read as the file they end in.
 	ErrUnsafeEntry = errors.New("unsafe entry name (absolute, with \"..\", a backslash or a drive letter)")
+	// ErrCorruptZip is wrapped by the *Error for a file that starts as a
+	// zip archive but that archive/zip cannot open: cut short (a zip's
+	// index, the central directory, is at its end) or damaged.
+	ErrCorruptZip = errors.New("truncated or corrupt zip file")
 )
 
 // Error is a problem with an archive's file or one of its features,
@@ -149,8 +153,16 @@ func Open(p string, opts Options) (*Reader, error) {
 	}
 	zr, err := zip.NewReader(f, st.Size())
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", p, ErrNotArchive)
+		defer f.Close()
+		if !startsAsZip(f) {
+			return nil, fmt.Errorf("%s: %w", p, ErrNotArchive)
+		}
+		if errors.Is(err, zip.ErrFormat) {
+			err = fmt.Errorf("%w: the end-of-central-directory record, a zip's index at its end, is missing or unreadable (%v)", ErrCorruptZip, err)
+		} else {
+			err = fmt.Errorf("%w: %v", ErrCorruptZip, err)
+		}
+		return nil, &Error{Path: opts.Name, Feature: -1, Err: err}
 	}
 	for _, e := range zr.File {
 		if !localName(e.Name) {
@@ -170,6 +182,16 @@ func Open(p string, opts Options) (*Reader, error) {
 	}
 	r.closer = f
 	return r, nil
+}
+
+// startsAsZip reports whether f starts with a zip's first local file
+// header, or the end record of an empty zip.
+func startsAsZip(f io.ReaderAt) bool {
+	var sig [4]byte
+	if _, err := f.ReadAt(sig[:], 0); err != nil {
+		return false
+	}
+	return string(sig[:]) == "PK\x03\x04" || string(sig[:]) == "PK\x05\x06"
 }
 
 // localName reports whether a zip entry's name stays inside the archive

@@ -2,6 +2,7 @@ package imdf
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -56,7 +57,7 @@ func writeDir(t *testing.T, files map[string]string) string {
 }
 
 // writeZip zips files, each under prefix, and returns the zip's path.
-func writeZip(t *testing.T, files map[string]string, prefix string) string {
+func writeZip(t testing.TB, files map[string]string, prefix string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "archive.zip")
 	out, err := os.Create(p)
@@ -503,6 +504,104 @@ func FuzzUnitFile(f *testing.F) {
 				if err := feat.Validate(); err != nil {
 					t.Fatalf("reader returned an invalid feature: %v", err)
 				}
+			}
+		}
+	})
+}
+
+// TestCorruptZip opens the mall's zip cut short at several points and
+// with its central directory damaged: each is ErrCorruptZip, an *Error
+// that names the file and says it is truncated or corrupt, not "not an
+// IMDF archive".
+func TestCorruptZip(t *testing.T) {
+	whole, err := os.ReadFile(writeZip(t, mallFiles(t), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := bytes.LastIndex(whole, []byte("PK\x01\x02")) // the last central directory header
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"cut at 10%", whole[:len(whole)/10]},
+		{"cut at 50%", whole[:len(whole)/2]},
+		{"cut at 90%", whole[:len(whole)*9/10]},
+		{"last byte missing", whole[:len(whole)-1]},
+		{"central directory damaged", slices.Concat(whole[:cd], []byte("XXXX"), whole[cd+4:])},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "cut-mall.zip")
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(p, Options{Dataset: "x", Name: "cut-mall.zip"})
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, ErrCorruptZip) {
+				t.Fatalf("error %v (%T), want an *Error wrapping ErrCorruptZip", err, err)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "cut-mall.zip: ") || !strings.Contains(msg, "truncated or corrupt") || errors.Is(err, ErrNotArchive) {
+				t.Errorf("error %q: want it to name cut-mall.zip and say truncated or corrupt", msg)
+			}
+		})
+	}
+}
+
+// FuzzOpenZip opens a zip file with Open and reads it: a bad zip is an
+// error that names the file, never a panic. The seeds are a small
+// archive (the mall's required files, one unit), as a zip whole, with a
+// folder prefix, and cut short: small, because the fuzzer minimizes
+// every new input in time quadratic in its length.
+func FuzzOpenZip(f *testing.F) {
+	files := mallFiles(f)
+	small := map[string]string{}
+	for _, name := range []string{"manifest.json", "venue.geojson", "building.geojson", "level.geojson"} {
+		small[name] = files[name]
+	}
+	unit, _, _ := strings.Cut(files["unit.geojson"], "}}},\n")
+	small["unit.geojson"] = unit + "}}}]}"
+	whole, err := os.ReadFile(writeZip(f, small, ""))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if r, err := Open(writeZip(f, small, ""), Options{Dataset: "x"}); err != nil {
+		f.Fatalf("the small archive: %v", err)
+	} else {
+		r.Close()
+	}
+	nested, err := os.ReadFile(writeZip(f, small, "mall/"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(whole)
+	f.Add(nested)
+	f.Add(whole[:len(whole)/2])
+	f.Add(whole[:len(whole)-1])
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "fuzz.zip")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(p, Options{Dataset: "fuzz", Name: "fuzz.zip", SkipInvalid: true})
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.zip") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		defer r.Close()
+		for range 10000 {
+			feat, err := r.Next()
+			if err != nil {
+				if err != io.EOF && !strings.Contains(err.Error(), "fuzz.zip") {
+					t.Fatalf("error %q does not name the file", err)
+				}
+				return
+			}
+			if err := feat.Validate(); err != nil {
+				t.Fatalf("reader returned an invalid feature: %v", err)
 			}
 		}
 	})
