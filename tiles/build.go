@@ -1,0 +1,170 @@
+package tiles
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/query"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+)
+
+// TileBox is the lon/lat box of tile z/x/y with its buffer: what a tile's
+// features intersect.
+func TileBox(z, x, y uint32) cim.Box {
+	t := maptile.New(x, y, maptile.Zoom(z))
+	b := t.Bound(float64(Buffer) / Extent)
+	return cim.Box{MinLon: max(-180, b.Min[0]), MinLat: max(-90, b.Min[1]), MaxLon: min(180, b.Max[0]), MaxLat: min(90, b.Max[1])}
+}
+
+// LayersAt returns the layers a tile at zoom z holds under p.
+func LayersAt(z uint32, p Params) []Layer {
+	var out []Layer
+	for _, l := range Layers {
+		if int(z) >= l.MinZoom && p.wants(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Stats counts what went into a tile.
+type Stats struct {
+	Features int // features read from the store
+	Encoded  int // features in the tile
+}
+
+// Build encodes tile z/x/y of the snapshot as a Mapbox Vector Tile 2.1,
+// uncompressed. A tile with no features is nil.
+func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([]byte, Stats, error) {
+	var st Stats
+	layers := LayersAt(z, p)
+	if len(layers) == 0 {
+		return nil, st, nil
+	}
+	classes := make([]cim.Class, len(layers))
+	byClass := map[cim.Class]int{}
+	for i, l := range layers {
+		classes[i] = l.Class
+		byClass[l.Class] = i
+	}
+	box := TileBox(z, x, y)
+	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: classes, Dataset: p.Dataset, Stage: p.Stage})
+	defer rows.Close()
+	proj := newProjector(maptile.New(x, y, maptile.Zoom(z)))
+	fcs := make([]*geojson.FeatureCollection, len(layers))
+	for rows.Next() {
+		f := rows.Feature()
+		st.Features++
+		i, ok := byClass[f.Class]
+		if !ok {
+			continue
+		}
+		if p.Levels != nil && layers[i].OnFloors && !f.Levels.Overlaps(*p.Levels) {
+			continue
+		}
+		g := tileGeometry(proj.project(f.Geometry))
+		if g == nil {
+			continue
+		}
+		if fcs[i] == nil {
+			fcs[i] = geojson.NewFeatureCollection()
+		}
+		tf := geojson.NewFeature(g)
+		tf.ID = FeatureID(f)
+		tf.Properties = attributes(f)
+		fcs[i].Append(tf)
+		st.Encoded++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, st, err
+	}
+	if st.Encoded == 0 {
+		return nil, st, nil
+	}
+	var ls mvt.Layers
+	for i, fc := range fcs {
+		if fc == nil {
+			continue
+		}
+		l := mvt.NewLayer(layers[i].Name, fc)
+		l.Version, l.Extent = 2, Extent
+		ls = append(ls, l)
+	}
+	data, err := mvt.Marshal(ls)
+	return data, st, err
+}
+
+// FeatureID is a feature's integer id in tiles: a hash of its dataset,
+// stage and id, kept to 53 bits so that JavaScript holds it exactly
+// (MapLibre's feature state and promoteId rely on it). The same feature
+// has the same id in every tile and every revision.
+func FeatureID(f *cim.Feature) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(f.Dataset))
+	h.Write([]byte{0, byte(f.Stage), 0})
+	h.Write([]byte(f.ID))
+	return h.Sum64() & (1<<53 - 1)
+}
+
+// attributes are a tile feature's properties (Fields).
+func attributes(f *cim.Feature) geojson.Properties {
+	p := geojson.Properties{
+		"id":        f.ID,
+		"class":     f.Class.String(),
+		"dataset":   f.Dataset,
+		"stage":     f.Stage.String(),
+		"level_min": f.Levels.Min,
+		"level_max": f.Levels.Max,
+	}
+	if f.Kind != "" {
+		p["kind"] = f.Kind
+	}
+	if v, ok := f.Props["name"]; ok {
+		if s, ok := cim.PropText(v); ok && s != "" {
+			p["name"] = s
+		}
+	}
+	if lo, hi, ok := heights(f); ok {
+		p["min_height"] = round2(lo)
+		p["height"] = round2(hi)
+	}
+	return p
+}
+
+// heights returns the bottom and top of a feature above the ground in
+// metres, for fill-extrusion: a building's or part's known height, else
+// its storeys at the default storey height; a storey's or space's floor
+// elevation and elevation plus storey height (known, else from its floor
+// at the default height), so that the storeys of a building stack.
+func heights(f *cim.Feature) (lo, hi float64, ok bool) {
+	v := f.Vertical
+	switch f.Class {
+	case cim.ClassBuilding, cim.ClassBuildingPart:
+		if v.Has(cim.KnownMinHeight) {
+			lo = v.MinHeightM
+		}
+		if v.Has(cim.KnownHeight) && v.HeightM > lo {
+			return lo, v.HeightM, true
+		}
+		return lo, lo + float64(cim.EstimateLevels(v)+v.RoofLevels)*cim.DefaultStoreyHeightM, true
+	case cim.ClassStorey, cim.ClassSpace:
+		h := cim.DefaultStoreyHeightM
+		if v.Has(cim.KnownStoreyHeight) && v.StoreyHeightM > 0 {
+			h = v.StoreyHeightM
+		}
+		lo = f.Levels.Min * cim.DefaultStoreyHeightM
+		if v.Has(cim.KnownElevation) {
+			lo = v.ElevationM
+		}
+		return lo, lo + h, true
+	}
+	return 0, 0, false
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+

@@ -1,0 +1,134 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"sync"
+)
+
+// Cache holds built tiles, least recently used first out, within a bound
+// on their bytes. Keys carry the store's revision, so a commit makes
+// every older tile unreachable; those age out. It builds each missing
+// tile once however many ask for it at the same time. It is safe for
+// concurrent use.
+type Cache struct {
+	max int64
+
+	mu      sync.Mutex
+	size    int64
+	order   *list.List // of *entry, most recent at the front
+	byKey   map[string]*list.Element
+	pending map[string]*call
+
+	hits, misses, evictions int64
+}
+
+type entry struct {
+	key  string
+	tile *Tile
+}
+
+// Tile is a built tile: its MVT bytes (nil for an empty tile) and their
+// gzip, made once when built, since most clients ask for it.
+type Tile struct {
+	Data    []byte
+	Gzipped []byte
+}
+
+// NewTile returns the tile of data.
+func NewTile(data []byte) *Tile {
+	t := &Tile{Data: data}
+	if len(data) > 0 {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
+		zw.Write(data)
+		zw.Close()
+		t.Gzipped = b.Bytes()
+	}
+	return t
+}
+
+// size is what the tile takes in the cache: its bytes, and some for the
+// entry, its key and the list element.
+func (t *Tile) size() int64 { return int64(len(t.Data)+len(t.Gzipped)) + 160 }
+
+type call struct {
+	done chan struct{}
+	tile *Tile
+	err  error
+}
+
+// NewCache returns a cache of at most maxBytes of tiles; 0 caches
+// nothing (every tile is built each time).
+func NewCache(maxBytes int64) *Cache {
+	return &Cache{max: maxBytes, order: list.New(), byKey: map[string]*list.Element{}, pending: map[string]*call{}}
+}
+
+// Get returns the tile under key, building it with build when absent.
+// Concurrent Gets of one absent key wait for one build. hit reports
+// whether the tile was there already.
+func (c *Cache) Get(key string, build func() ([]byte, error)) (t *Tile, hit bool, err error) {
+	c.mu.Lock()
+	if el, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(el)
+		c.hits++
+		t := el.Value.(*entry).tile
+		c.mu.Unlock()
+		return t, true, nil
+	}
+	if cl, ok := c.pending[key]; ok {
+		c.mu.Unlock()
+		<-cl.done
+		return cl.tile, true, cl.err
+	}
+	cl := &call{done: make(chan struct{})}
+	c.pending[key] = cl
+	c.misses++
+	c.mu.Unlock()
+
+	defer close(cl.done)
+	data, err := build()
+	cl.tile, cl.err = NewTile(data), err
+	c.mu.Lock()
+	delete(c.pending, key)
+	if err == nil {
+		c.add(key, cl.tile)
+	}
+	c.mu.Unlock()
+	return cl.tile, false, err
+}
+
+func (c *Cache) add(key string, t *Tile) {
+	if t.size() > c.max {
+		return
+	}
+	c.byKey[key] = c.order.PushFront(&entry{key, t})
+	c.size += t.size()
+	c.trim()
+}
+
+func (c *Cache) trim() {
+	for c.size > c.max && c.order.Len() > 0 {
+		el := c.order.Back()
+		e := el.Value.(*entry)
+		c.order.Remove(el)
+		delete(c.byKey, e.key)
+		c.size -= e.tile.size()
+		c.evictions++
+	}
+}
+
+// CacheStats are a cache's counters.
+type CacheStats struct {
+	Tiles                   int
+	Bytes                   int64
+	Hits, Misses, Evictions int64
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Tiles: c.order.Len(), Bytes: c.size, Hits: c.hits, Misses: c.misses, Evictions: c.evictions}
+}

@@ -1,0 +1,226 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/problem"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Handler serves a store's vector tiles, TileJSON and style:
+//
+//	GET /tiles/{z}/{x}/{y}.mvt   a Mapbox Vector Tile (204 when empty)
+//	GET /tiles.json              TileJSON 3.0.0
+//	GET /style.json              a MapLibre style on those tiles
+//
+// Tiles are cached per store revision: a commit to the store changes the
+// revision, and with it every tile's key and ETag, so no stale tile is
+// ever served and nothing needs a restart.
+type Handler struct {
+	store   *index.Store
+	cache   *Cache
+	maxAge  time.Duration
+	metrics *metrics
+
+	mu      sync.Mutex
+	summary *storeSummary // of the last revision asked for
+}
+
+// Options configures a Handler.
+type Options struct {
+	// CacheBytes bounds the tile cache; 0 caches nothing.
+	CacheBytes int64
+	// MaxAge is the Cache-Control max-age of tiles and documents: short,
+	// since the store may change; clients revalidate with the ETag.
+	MaxAge time.Duration
+	// Registry, if set, receives the tile metrics.
+	Registry prometheus.Registerer
+}
+
+// NewHandler returns the tile handler of a store.
+func NewHandler(s *index.Store, o Options) *Handler {
+	h := &Handler{store: s, cache: NewCache(o.CacheBytes), maxAge: o.MaxAge}
+	h.metrics = newMetrics(o.Registry, h.cache)
+	return h
+}
+
+// Register adds the handler's routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /tiles/{z}/{x}/{tile}", h.serveTile)
+	mux.HandleFunc("GET /tiles.json", h.serveTileJSON)
+	mux.HandleFunc("GET /style.json", h.serveStyle)
+}
+
+// Cache returns the handler's tile cache.
+func (h *Handler) Cache() *Cache { return h.cache }
+
+func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
+	ys, ok := strings.CutSuffix(r.PathValue("tile"), ".mvt")
+	if !ok {
+		problem.Status(w, r, http.StatusNotFound, "tiles are /tiles/{z}/{x}/{y}.mvt")
+		return
+	}
+	z, x, y, err := ParseTile(r.PathValue("z"), r.PathValue("x"), ys)
+	if err != nil {
+		var out *OutsideError
+		if errors.As(err, &out) {
+			problem.Status(w, r, http.StatusNotFound, err.Error())
+			return
+		}
+		badParam(w, r, err)
+		return
+	}
+	p, err := ParseParams(r.URL.Query())
+	if err != nil {
+		badParam(w, r, err)
+		return
+	}
+	sn, err := h.store.Snapshot()
+	if err != nil {
+		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+		return
+	}
+	defer sn.Close()
+	q := p.Query()
+	key := fmt.Sprintf("%d/%d/%d/%d?%s", sn.Revision(), z, x, y, q)
+	etag := etagOf(key)
+	setCaching(w, etag, h.maxAge)
+	if match(r, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	start := time.Now()
+	t, hit, err := h.cache.Get(key, func() ([]byte, error) {
+		data, _, err := Build(r.Context(), sn, z, x, y, p)
+		return data, err
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return // the client left
+		}
+		problem.Status(w, r, http.StatusInternalServerError, "building the tile: "+err.Error())
+		return
+	}
+	h.metrics.served(hit, time.Since(start), len(t.Data))
+	if len(t.Data) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/vnd.mapbox-vector-tile")
+	hd.Add("Vary", "Accept-Encoding")
+	body := t.Data
+	if acceptsGzip(r) {
+		hd.Set("Content-Encoding", "gzip")
+		body = t.Gzipped
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// OutsideError is a tile outside the pyramid: a 404, not a bad request.
+type OutsideError struct{ msg string }
+
+func (e *OutsideError) Error() string { return e.msg }
+
+func badParam(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *problem.ParamError
+	if errors.As(err, &pe) {
+		problem.BadParam(w, r, pe)
+		return
+	}
+	problem.Status(w, r, http.StatusBadRequest, err.Error())
+}
+
+func etagOf(key string) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	rev, _, _ := strings.Cut(key, "/")
+	return fmt.Sprintf(`"r%s-%016x"`, rev, h.Sum64())
+}
+
+func setCaching(w http.ResponseWriter, etag string, maxAge time.Duration) {
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+}
+
+// match reports whether the request's If-None-Match names etag.
+func match(r *http.Request, etag string) bool {
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" {
+		return false
+	}
+	for _, t := range strings.Split(inm, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			return !strings.Contains(strings.ReplaceAll(q, " ", ""), "q=0") || strings.Contains(q, "q=0.")
+		}
+	}
+	return false
+}
+
+// storeSummary is what TileJSON says of the store at one revision.
+type storeSummary struct {
+	rev      uint64
+	extent   cim.Box
+	datasets []string
+	empty    bool
+}
+
+// summaryOf returns the summary of the snapshot's revision, computed once
+// per revision (it scans the store's summary keys).
+func (h *Handler) summaryOf(ctx context.Context, sn *index.Snapshot) (*storeSummary, error) {
+	h.mu.Lock()
+	s := h.summary
+	h.mu.Unlock()
+	if s != nil && s.rev == sn.Revision() {
+		return s, nil
+	}
+	sums, err := sn.Summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s = &storeSummary{rev: sn.Revision(), empty: true}
+	seen := map[string]bool{}
+	for _, d := range sums {
+		if d.Features == 0 {
+			continue
+		}
+		if s.empty {
+			s.extent, s.empty = d.Extent, false
+		} else {
+			s.extent = s.extent.Extend(d.Extent)
+		}
+		if !seen[d.Dataset] {
+			seen[d.Dataset] = true
+			s.datasets = append(s.datasets, d.Dataset)
+		}
+	}
+	h.mu.Lock()
+	h.summary = s
+	h.mu.Unlock()
+	return s, nil
+}
