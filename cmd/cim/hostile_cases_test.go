@@ -266,8 +266,86 @@ func hostileCases() []hostileCase {
 				return streamFile(t, dir, "huge-string.ifc", head, 'a', 300<<20, tail)
 			},
 		},
+		hostileCase{
+			name: "token/geojson-200MB-letters",
+			big:  true,
+			make: func(t *testing.T, dir string) string {
+				return streamFile(t, dir, "letters.geojson",
+					`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":`, 'a', 200<<20, `}}]}`)
+			},
+		},
+		hostileCase{
+			name: "token/geojson-200MB-unterminated-string",
+			big:  true,
+			make: func(t *testing.T, dir string) string {
+				return streamFile(t, dir, "unterminated.geojson",
+					`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":"`, 'a', 200<<20, ``)
+			},
+		},
+		hostileCase{
+			// Every token within its bound, the feature not: it took
+			// 4.5 GB and four minutes before features were bounded.
+			name: "token/geojsonseq-200MB-line",
+			big:  true,
+			make: func(t *testing.T, dir string) string {
+				return streamPattern(t, dir, "long-line.geojsonl",
+					`{"type":"Feature","geometry":{"type":"Point","coordinates":[120.2,30.25]},"properties":{"a":[`, "1,", 100<<20, "1]}}\n")
+			},
+		},
+	)
+
+	// Geometry that validates piecewise but not as a whole, and archives
+	// that name files outside themselves.
+	cases = append(cases,
+		hostileCase{
+			name: "geometry/geojson-hole-outside-its-shell",
+			make: func(t *testing.T, dir string) string {
+				return writeFile(t, dir, "stray-hole.geojson", []byte(featureCollection(`{"building":"yes"}`,
+					`{"type":"Polygon","coordinates":[[[120.2,30.25],[120.201,30.25],[120.201,30.251],[120.2,30.251],[120.2,30.25]],[[120.3,30.3],[120.3,30.301],[120.301,30.301],[120.301,30.3],[120.3,30.3]]]}`)))
+			},
+		},
+		hostileCase{
+			name: "zip/imdf-ignored-entry-climbs-out",
+			make: func(t *testing.T, dir string) string {
+				return writeFile(t, dir, "climbs-out.zip", zipFolder(t, stationMall, func(zw *zip.Writer) {
+					for name, body := range map[string]string{"unit.geojson": string(readFile(t, filepath.Join(stationMall, "unit.geojson"))), "../../../tmp/evil.geojson": "{}"} {
+						w, err := zw.Create(name)
+						if err != nil {
+							t.Fatal(err)
+						}
+						w.Write([]byte(body))
+					}
+				}))
+			},
+		},
 	)
 	return cases
+}
+
+// streamPattern writes head, pattern n times, and tail to a file.
+func streamPattern(t *testing.T, dir, name, head, pattern string, n int, tail string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString(head)
+	chunk := []byte(strings.Repeat(pattern, (1<<20)/len(pattern)))
+	per := len(chunk) / len(pattern)
+	for n > 0 {
+		k := min(n, per)
+		if _, err := f.Write(chunk[:k*len(pattern)]); err != nil {
+			t.Fatal(err)
+		}
+		n -= k
+	}
+	f.WriteString(tail)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func readFile(t *testing.T, path string) []byte {
