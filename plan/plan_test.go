@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"encoding/csv"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
-	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/samples"
 )
 
@@ -24,19 +22,8 @@ func sampleStore(t testing.TB) *index.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	for _, name := range samples.Names() {
-		f, err := samples.FS().Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := geojson.NewReader(f.(io.Reader), geojson.Options{Dataset: samples.Dataset, Stage: cim.StagePlanning, Name: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Ingest(context.Background(), r, nil); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		f.Close()
+	if err := samples.Ingest(s); err != nil {
+		t.Fatal(err)
 	}
 	return s
 }

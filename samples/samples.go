@@ -8,7 +8,14 @@ package samples
 
 import (
 	"embed"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/ingest/geojson"
 )
 
 //go:embed *.geojson
@@ -33,4 +40,57 @@ func Names() []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// Load puts the whole sample into a batch, replacing an earlier load of
+// it: the scheme in Dataset at the planning stage, and the city's as-built
+// features in City (by their cim:dataset and cim:stage properties).
+func Load(b *index.Batch) error {
+	b.ReplaceDataset(Dataset)
+	b.ReplaceDataset(City)
+	for _, name := range Names() {
+		if err := loadFile(b, name); err != nil {
+			return fmt.Errorf("sample %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func loadFile(b *index.Batch, name string) error {
+	f, err := files.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := geojson.NewReader(f.(io.Reader), geojson.Options{
+		Dataset: Dataset, Stage: cim.StagePlanning, Name: "samples/" + name,
+	})
+	if err != nil {
+		return err
+	}
+	for {
+		feat, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := b.Put(feat); err != nil {
+			return err
+		}
+	}
+}
+
+// Ingest loads the sample into s in one batch (Load) and commits it.
+func Ingest(s *index.Store) error {
+	b, err := s.Begin()
+	if err != nil {
+		return err
+	}
+	if err := Load(b); err != nil {
+		return errors.Join(err, b.Abort())
+	}
+	_, err = b.Commit()
+	return err
 }

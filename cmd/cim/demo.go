@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
-	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/samples"
@@ -57,12 +55,8 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	b.ReplaceDataset(samples.Dataset)
-	b.ReplaceDataset(samples.City)
-	for _, name := range samples.Names() {
-		if err := loadSample(b, name); err != nil {
-			return errors.Join(fmt.Errorf("sample %s: %w", name, err), b.Abort())
-		}
+	if err := samples.Load(b); err != nil {
+		return errors.Join(err, b.Abort())
 	}
 	rev, err := b.Commit()
 	if err != nil {
@@ -108,30 +102,4 @@ func runDemo(c *cli.Context) error {
 		fmt.Fprintf(w, "\nThe store is kept in %s. Try:\n   cim info --db %s\n   cim query --db %s --class transit_stop\n   cim check --db %s --site site --stage planning --rules gb50180-2018\n", dir, dir, dir, dir)
 	}
 	return nil
-}
-
-func loadSample(b *index.Batch, name string) error {
-	f, err := samples.FS().Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := geojson.NewReader(f.(io.Reader), geojson.Options{
-		Dataset: samples.Dataset, Stage: cim.StagePlanning, Name: "samples/" + name,
-	})
-	if err != nil {
-		return err
-	}
-	for {
-		feat, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := b.Put(feat); err != nil {
-			return err
-		}
-	}
 }
