@@ -23,7 +23,10 @@ type WriterOptions struct {
 	// os.TempDir().
 	TempDir string
 	// Gzipped says that the data given to Add is already gzip-compressed;
-	// it is then stored as given.
+	// it is then stored as given. Gzip dominates the cost of Add (about
+	// 10 µs a tile with compress/gzip, most of it resetting the
+	// compressor), so a caller that builds tiles in parallel should gzip
+	// them in its workers and set Gzipped.
 	Gzipped bool
 }
 
