@@ -9,7 +9,9 @@ import (
 // TestLayers checks that imports flow one way: the model (cim) imports
 // no other package of the module; crs and walk only the model; the store
 // (index) only those; the readers (ingest/...) no query, planning or
-// serving package; and nothing imports the command.
+// serving package; the tiles only the store, queries and problem
+// details; the server the handlers it composes; and nothing imports the
+// command.
 func TestLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
 	if err != nil {
@@ -29,6 +31,10 @@ func TestLayers(t *testing.T) {
 		"ingest":  {"cim", "crs", "geojson", "ingest/"},
 		"query":   {"cim", "index"},
 		"plan":    {"cim", "walk", "index", "query"},
+		"problem": {},
+		"tiles/":  {},
+		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
+		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

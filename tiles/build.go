@@ -167,4 +167,3 @@ func heights(f *cim.Feature) (lo, hi float64, ok bool) {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
-

@@ -257,7 +257,9 @@ func area(r orb.Ring) float64 {
 }
 
 // selfCrossing reports whether a multipolygon's rings cross, by cim's own
-// validation (shared vertices and touching are allowed).
+// validation (shared vertices and touching are allowed). That validation
+// wants longitudes and latitudes, so tile units are divided by 64 (which
+// is exact) to fall within them.
 func selfCrossing(mp orb.MultiPolygon) bool {
 	if len(mp) == 0 {
 		return false
@@ -268,7 +270,7 @@ func selfCrossing(mp orb.MultiPolygon) bool {
 		var ends []int
 		for _, r := range poly {
 			for _, p := range r {
-				flat = append(flat, p[0], p[1])
+				flat = append(flat, p[0]/64, p[1]/64)
 			}
 			ends = append(ends, len(flat))
 		}

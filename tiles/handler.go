@@ -118,9 +118,8 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.mapbox-vector-tile")
-	hd.Add("Vary", "Accept-Encoding")
-	body := t.Data
-	if acceptsGzip(r) {
+	body := t.Data // the server's compress layer adds Vary: Accept-Encoding
+	if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		hd.Set("Content-Encoding", "gzip")
 		body = t.Gzipped
 	}
@@ -172,12 +171,19 @@ func match(r *http.Request, etag string) bool {
 	return false
 }
 
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			return !strings.Contains(strings.ReplaceAll(q, " ", ""), "q=0") || strings.Contains(q, "q=0.")
+// AcceptsGzip reports whether an Accept-Encoding header value takes
+// gzip (named, with no q=0).
+func AcceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
 		}
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			v, err := strconv.ParseFloat(q, 64)
+			return err == nil && v > 0
+		}
+		return true
 	}
 	return false
 }

@@ -143,6 +143,7 @@ Then build a store of your own:
 			rulesCommand(),
 			compactCommand(),
 			recoverCommand(),
+			serveCommand(),
 			demoCommand(),
 			versionCommand(),
 		},

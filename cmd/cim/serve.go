@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"syscall"
+
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/server"
+	"github.com/urfave/cli/v2"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "serve a store over HTTP: vector tiles, TileJSON and a MapLibre style",
+		Description: `serve opens the store (from then on it is the one process writing it)
+and answers HTTP on --addr, by default on this machine only:
+
+   /tiles/{z}/{x}/{y}.mvt   vector tiles (MVT 2.1), a layer per class
+   /tiles.json              TileJSON 3.0.0, for MapLibre, QGIS and GDAL
+   /style.json              a MapLibre style: buildings and storeys in 3D
+   /healthz, /metrics       health and Prometheus metrics
+
+The tile URLs take level=2 (one floor; level=-1..3 a range), stage=design,
+dataset=NAME and layers=building,storey. Tiles are cached per store
+revision: a commit to the store (an ingest in this process) changes every
+tile's key, so no stale tile is served. SIGINT or SIGTERM stops accepting,
+finishes the requests in flight and closes the store cleanly.
+
+Examples:
+   cim serve --db city.db
+   cim serve --db city.db --addr :8080 --cors https://twin.example.org`,
+		Flags: []cli.Flag{
+			dbFlag(),
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; :8080 listens on every interface"},
+			&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
+			&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
+			&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
+		},
+		Action: runServe,
+	}
+}
+
+func runServe(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("serve takes no arguments (got %q); the store goes in --db", c.Args().First())
+	}
+	mb := c.Int("cache-mb")
+	if mb < 0 {
+		return usagef("--cache-mb %d: want 0 or more", mb)
+	}
+	addr := c.String("addr")
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return usagef("--addr %q: want host:port or :port (%v)", addr, err)
+	}
+	dir, err := storeDir(c, false)
+	if err != nil {
+		return err
+	}
+	s, err := openStoreAt(c, dir, &index.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return envError{fmt.Errorf("--addr %s is in use by another server (give another port with --addr)", addr)}
+		}
+		return envError{fmt.Errorf("listen on %s: %w", addr, err)}
+	}
+	level := slog.LevelInfo
+	if c.Bool("quiet") {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
+	cache := int64(mb) << 20
+	if mb == 0 {
+		cache = -1
+	}
+	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	base := "http://" + displayAddr(ln.Addr().String())
+	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d) at %s\n", dir, s.Revision(), base+"/")
+	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
+	err = srv.Serve(c.Context, ln)
+	if cerr := s.Close(); err == nil && cerr != nil {
+		err = envError{fmt.Errorf("close the store: %w", cerr)}
+	}
+	if err == nil {
+		fmt.Fprintln(c.App.ErrWriter, "cim: stopped; the store is closed")
+	}
+	return err
+}
+
+// displayAddr makes a listener's address one a browser opens: the
+// unspecified address becomes localhost.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}

@@ -1,0 +1,183 @@
+// Package server composes cim's HTTP handlers (the tiles, and what
+// follows them) into one net/http server with what every route needs:
+// timeouts, bounds on requests, gzip, CORS, an access log, panic
+// recovery, problem details for errors, /healthz and /metrics, and a
+// graceful shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/tiles"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config configures a Server. Zero values take the defaults given.
+type Config struct {
+	// Store is the store served; the server does not close it.
+	Store *index.Store
+	// CORS lists the origins allowed to read the API from a browser;
+	// nil or ["*"] allows any.
+	CORS []string
+	// CacheBytes bounds the tile cache (default 256 MiB; negative: none).
+	CacheBytes int64
+	// Logger receives the access log and errors (default: discard).
+	Logger *slog.Logger
+	// MaxBodyBytes bounds a request's body (default 1 MiB).
+	MaxBodyBytes int64
+	// MaxQueryBytes bounds a request's query string (default 8 KiB).
+	MaxQueryBytes int
+	// RequestTimeout bounds a request's work (default 30 s).
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds how long Serve waits for requests in flight
+	// once its context ends (default 10 s).
+	ShutdownTimeout time.Duration
+	// MaxAge is the Cache-Control max-age of tiles and documents
+	// (default 10 s; clients revalidate with the ETag).
+	MaxAge time.Duration
+}
+
+// Server is cim's HTTP server.
+type Server struct {
+	cfg     Config
+	handler http.Handler
+	tiles   *tiles.Handler
+	reg     *prometheus.Registry
+}
+
+// New returns the server of cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 256 << 20
+	} else if cfg.CacheBytes < 0 {
+		cfg.CacheBytes = 0
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxQueryBytes <= 0 {
+		cfg.MaxQueryBytes = 8 << 10
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 10 * time.Second
+	}
+	s := &Server{cfg: cfg, reg: prometheus.NewRegistry()}
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cim_store_revision", Help: "The store's revision: it changes with every commit."},
+			func() float64 { return float64(cfg.Store.Revision()) }))
+	s.tiles = tiles.NewHandler(cfg.Store, tiles.Options{CacheBytes: cfg.CacheBytes, MaxAge: cfg.MaxAge, Registry: s.reg})
+
+	mux := http.NewServeMux()
+	s.tiles.Register(mux)
+	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
+	mux.HandleFunc("GET /{$}", s.serveIndex)
+
+	var h http.Handler = mux
+	h = plainErrors(h)
+	h = compress(h)
+	h = cors(h, cfg.CORS)
+	h = limits(h, cfg.MaxQueryBytes, cfg.MaxBodyBytes, cfg.RequestTimeout)
+	h = observe(h, cfg.Logger, newHTTPMetrics(s.reg))
+	s.handler = h
+	return s, nil
+}
+
+// Handler returns the server's root handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Tiles returns the tile handler.
+func (s *Server) Tiles() *tiles.Handler { return s.tiles }
+
+// Serve answers requests on ln until ctx ends, then stops accepting,
+// lets the requests in flight finish (for at most ShutdownTimeout) and
+// returns. The store stays open: the caller closes it.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.cfg.RequestTimeout + 30*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		hs.Close()
+		err = fmt.Errorf("requests still running after %s were cut off", s.cfg.ShutdownTimeout)
+	}
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	sn, err := s.cfg.Store.Snapshot()
+	status, body := http.StatusOK, map[string]any{"status": "ok"}
+	if err != nil {
+		status, body = http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()}
+	} else {
+		body["revision"] = sn.Revision()
+		body["store"] = s.cfg.Store.Dir()
+		sn.Close()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cim</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:46em;padding:0 1em}code{background:#f2f2f2;padding:0 .3em}</style>
+</head><body>
+<h1>cim</h1>
+<p>Store <code>{{.Store}}</code> at revision {{.Revision}}.</p>
+<ul>
+<li><a href="/tiles.json">/tiles.json</a>: TileJSON 3.0.0 of the vector tiles, <code>/tiles/{z}/{x}/{y}.mvt</code></li>
+<li><a href="/style.json">/style.json</a>: a MapLibre style on them</li>
+<li>Query parameters of all three: <code>level=2</code> or <code>level=-1..3</code> (floors), <code>stage=planning|design|construction|as-built</code>, <code>dataset=NAME</code>, <code>layers=building,storey</code></li>
+<li><a href="/healthz">/healthz</a>, <a href="/metrics">/metrics</a></li>
+</ul>
+</body></html>
+`))
+
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	indexPage.Execute(w, map[string]any{"Store": s.cfg.Store.Dir(), "Revision": s.cfg.Store.Revision()})
+}
