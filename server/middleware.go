@@ -57,6 +57,8 @@ func observe(next http.Handler, log *slog.Logger, m *httpMetrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		var route string // the mux's pattern, set by routed
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -67,7 +69,6 @@ func observe(next http.Handler, log *slog.Logger, m *httpMetrics) http.Handler {
 					problem.Status(rec, r, http.StatusInternalServerError, "the server failed on this request; it has been logged")
 				}
 			}
-			route := r.Pattern
 			if route == "" {
 				route = "unmatched"
 			}
@@ -84,6 +85,19 @@ func observe(next http.Handler, log *slog.Logger, m *httpMetrics) http.Handler {
 				slog.String("remote", r.RemoteAddr))
 		}()
 		next.ServeHTTP(rec, r)
+	})
+}
+
+type routeKey struct{}
+
+// routed wraps the mux: it passes the pattern that matched out to
+// observe, whose request the layers between have replaced.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*p = r.Pattern
+		}
 	})
 }
 

@@ -96,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
 	mux.HandleFunc("GET /{$}", s.serveIndex)
 
-	var h http.Handler = mux
+	h := routed(mux)
 	h = plainErrors(h)
 	h = compress(h)
 	h = cors(h, cfg.CORS)

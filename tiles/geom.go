@@ -103,10 +103,16 @@ var clipBound = orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Exten
 // tileGeometry makes a feature's projected geometry fit for a tile, as
 // MVT 2.1 wants it: clipped to the tile and its buffer, simplified to a
 // pixel, snapped to whole units without repeated points, with rings of
-// positive area (clockwise on screen) outside and negative inside, and
-// nothing left that collapsed. It returns nil when nothing is left, or
-// when the feature is smaller than a pixel. Simplification that makes a
-// polygon cross itself is undone: the polygon is kept unsimplified.
+// positive area (clockwise on screen) outside and negative inside. It
+// returns nil for what the tile does not show, by these rules:
+//
+//   - a line or area smaller than a pixel both ways (small);
+//   - a line whose part in the buffered tile spans under a unit both
+//     ways, and an area whose part spans under a unit either way
+//     (slight): snapped to whole units, either is nothing.
+//
+// Simplification never drops a part or makes a polygon cross itself:
+// where it would, the part is kept unsimplified.
 func tileGeometry(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
 	case orb.Point:
@@ -129,13 +135,12 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 		if small(g.Bound()) {
 			return nil
 		}
-		c := clip.Geometry(clipBound, g)
-		if c == nil {
-			return nil
-		}
-		c = simplify.DouglasPeucker(pixel / 4).Simplify(c)
 		var out orb.MultiLineString
-		for _, ls := range lines(c) {
+		for _, ls := range lines(clip.Geometry(clipBound, g)) {
+			if slight(ls.Bound(), false) {
+				continue
+			}
+			ls = simplify.DouglasPeucker(pixel / 4).LineString(ls.Clone())
 			if ls = roundLine(ls); len(ls) >= 2 {
 				out = append(out, ls)
 			}
@@ -151,17 +156,18 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 		if small(g.Bound()) {
 			return nil
 		}
-		c := clip.Geometry(clipBound, g)
-		if c == nil {
-			return nil
-		}
-		full := polygons(c)
-		simple := polygons(simplify.DouglasPeucker(pixel / 4).Simplify(orb.Clone(c)))
-		out := finishPolygons(simple)
-		if selfCrossing(out) {
-			if exact := finishPolygons(full); !selfCrossing(exact) {
-				out = exact
+		var out orb.MultiPolygon
+		for _, p := range polygons(clip.Geometry(clipBound, g)) {
+			if len(p) == 0 || slight(p.Bound(), true) {
+				continue
 			}
+			simple := finishPolygons(orb.MultiPolygon{simplify.DouglasPeucker(pixel / 4).Polygon(p.Clone())})
+			if len(simple) == 0 || selfCrossing(simple) {
+				if exact := finishPolygons(orb.MultiPolygon{p}); len(exact) > 0 && !selfCrossing(exact) || len(simple) == 0 {
+					simple = exact
+				}
+			}
+			out = append(out, simple...)
 		}
 		switch len(out) {
 		case 0:
@@ -172,6 +178,16 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 		return out
 	}
 	return nil
+}
+
+// slight reports whether a clipped part spans under a unit: both ways
+// for a line, either way for an area.
+func slight(b orb.Bound, area bool) bool {
+	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	if area {
+		return w < 1 || h < 1
+	}
+	return w < 1 && h < 1
 }
 
 // small reports whether a bound is under a pixel both ways.

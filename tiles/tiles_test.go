@@ -15,6 +15,7 @@ import (
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/samples"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
@@ -309,14 +310,25 @@ func TestTileMatchesQuery(t *testing.T) {
 }
 
 // queryCounts counts, per layer, what a query of the tile's box finds in
-// the layers the zoom shows, less lines and areas under a pixel both
-// ways at that zoom, measured with its own Web Mercator arithmetic.
+// the layers the zoom shows, less what the tile's drop rules leave out
+// (tileGeometry): lines and areas under a pixel both ways, and those
+// whose parts inside the buffered tile span under a unit (both ways for
+// a line, either way for an area). It projects with its own Web Mercator
+// arithmetic and clips with orb's clip package.
 func queryCounts(t testing.TB, sn *index.Snapshot, z, x, y uint32, levels *cim.LevelRange) map[string]int {
 	t.Helper()
 	box := TileBox(z, x, y)
 	rows := query.Run(context.Background(), sn, query.Query{BBox: &box})
 	defer rows.Close()
 	out := map[string]int{}
+	n := math.Exp2(float64(z)) * Extent // tile units around the world
+	toTile := func(flat []float64, stride int) []orb.Point {
+		var pts []orb.Point
+		for i := 0; i+1 < len(flat); i += stride {
+			pts = append(pts, orb.Point{(flat[i]+180)/360*n - float64(x)*Extent, mercY(flat[i+1])*n - float64(y)*Extent})
+		}
+		return pts
+	}
 	for rows.Next() {
 		f := rows.Feature()
 		l, ok := layerOf(f.Class)
@@ -326,18 +338,53 @@ func queryCounts(t testing.TB, sn *index.Snapshot, z, x, y uint32, levels *cim.L
 		if levels != nil && l.OnFloors && !f.Levels.Overlaps(*levels) {
 			continue
 		}
-		switch f.Geometry.(type) {
+		var parts []orb.Bound
+		area := false
+		switch g := f.Geometry.(type) {
 		case *geom.Point, *geom.MultiPoint:
-		default:
-			b := cim.BoundsOf(f.Geometry)
-			n := math.Exp2(float64(z)) * 256 // pixels around the world
-			w := (b.MaxLon - b.MinLon) / 360 * n
-			h := (mercY(b.MinLat) - mercY(b.MaxLat)) * n
-			if w < 1 && h < 1 {
-				continue
+			out[l.Name]++
+			continue
+		case *geom.LineString:
+			for _, ls := range clip.LineString(clipBound, orb.LineString(toTile(g.FlatCoords(), 2))) {
+				parts = append(parts, ls.Bound())
+			}
+		case *geom.MultiLineString:
+			for i := range g.NumLineStrings() {
+				for _, ls := range clip.LineString(clipBound, orb.LineString(toTile(g.LineString(i).FlatCoords(), 2))) {
+					parts = append(parts, ls.Bound())
+				}
+			}
+		case *geom.Polygon, *geom.MultiPolygon:
+			area = true
+			var polys []*geom.Polygon
+			if p, ok := g.(*geom.Polygon); ok {
+				polys = []*geom.Polygon{p}
+			} else {
+				for i := range g.(*geom.MultiPolygon).NumPolygons() {
+					polys = append(polys, g.(*geom.MultiPolygon).Polygon(i))
+				}
+			}
+			for _, p := range polys {
+				c := clip.Ring(clipBound, orb.Ring(toTile(p.LinearRing(0).FlatCoords(), 2)))
+				if len(c) > 0 {
+					parts = append(parts, c.Bound())
+				}
 			}
 		}
-		out[l.Name]++
+		b := cim.BoundsOf(f.Geometry)
+		if (b.MaxLon-b.MinLon)/360*n < pixel && (mercY(b.MinLat)-mercY(b.MaxLat))*n < pixel {
+			continue // under a pixel
+		}
+		shown := false
+		for _, pb := range parts {
+			w, h := pb.Max[0]-pb.Min[0], pb.Max[1]-pb.Min[1]
+			if area && w >= 1 && h >= 1 || !area && (w >= 1 || h >= 1) {
+				shown = true
+			}
+		}
+		if shown {
+			out[l.Name]++
+		}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
