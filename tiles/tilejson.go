@@ -35,6 +35,16 @@ type VectorLayer struct {
 	Fields      map[string]string `json:"fields"`
 }
 
+// VectorLayers describes the layers that tiles under p hold, for
+// TileJSON and a PMTiles archive's metadata.
+func VectorLayers(p Params) []VectorLayer {
+	var out []VectorLayer
+	for _, l := range LayersAt(MaxZoom, p) {
+		out = append(out, VectorLayer{ID: l.Name, Description: l.Description, MinZoom: l.MinZoom, MaxZoom: MaxZoom, Fields: Fields})
+	}
+	return out
+}
+
 // baseURL is the scheme and host the client reached the server at.
 func baseURL(r *http.Request) string {
 	scheme := "http"
@@ -79,9 +89,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		tj.Bounds = []float64{round6(e.MinLon), round6(e.MinLat), round6(e.MaxLon), round6(e.MaxLat)}
 		tj.Center = []float64{round6((e.MinLon + e.MaxLon) / 2), round6((e.MinLat + e.MaxLat) / 2), float64(fitZoom(e.MaxLon-e.MinLon, e.MaxLat-e.MinLat))}
 	}
-	for _, l := range LayersAt(MaxZoom, p) {
-		tj.VectorLayers = append(tj.VectorLayers, VectorLayer{ID: l.Name, Description: l.Description, MinZoom: l.MinZoom, MaxZoom: MaxZoom, Fields: Fields})
-	}
+	tj.VectorLayers = VectorLayers(p)
 	writeJSON(w, r, tj, sum.rev, p.Query(), h.maxAge)
 }
 

@@ -22,7 +22,9 @@ import (
 // as it exits.
 func TestMain(m *testing.M) {
 	if os.Getenv("CIM_TEST_MAIN") == "1" {
-		code := run(context.Background(), os.Args, os.Stdout, os.Stderr)
+		ctx, stop := signalContext()
+		code := run(ctx, os.Args, os.Stdout, os.Stderr)
+		stop()
 		if p := os.Getenv("CIM_TEST_PEAK_FILE"); p != "" {
 			if kib, err := peakRSSKiB(); err == nil {
 				os.WriteFile(p, []byte(strconv.FormatInt(kib, 10)), 0o644)

@@ -49,17 +49,23 @@ func (e envError) Error() string { return e.err.Error() }
 func (e envError) Unwrap() error { return e.err }
 
 func main() {
-	// The first Ctrl-C cancels the work (an ingest is undone, the store
-	// left as it was); a second one kills the process, and the next open
-	// of the store finishes the undo.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// signalContext is cancelled by the first Ctrl-C or SIGTERM, which
+// cancels the work (an ingest is undone, the store left as it was; a
+// server finishes its requests and closes the store); a second one kills
+// the process, and cim recover (or the next write) finishes the undo.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	return ctx, stop
 }
 
 // run runs the command line args and returns the exit status.
@@ -144,6 +150,7 @@ Then build a store of your own:
 			compactCommand(),
 			recoverCommand(),
 			serveCommand(),
+			tilesCommand(),
 			demoCommand(),
 			versionCommand(),
 		},

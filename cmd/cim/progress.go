@@ -20,17 +20,66 @@ import (
 // that has read its last byte but is still assembling and committing says
 // so instead of sitting at 100 %.
 type progress struct {
-	w        io.Writer
+	*ticker
 	name     string
 	size     int64
 	read     func() int64  // bytes read
 	phase    func() string // what the reader is doing
 	features atomic.Int64
-	start    time.Time
-	tty      bool
-	drawn    bool
-	stop     chan struct{}
-	wg       sync.WaitGroup
+}
+
+// ticker redraws a status line on stderr while long work runs: on a
+// terminal several times a second, in place; elsewhere (a log, CI) a line
+// every `every`.
+type ticker struct {
+	w     io.Writer
+	line  func(tty bool) string
+	start time.Time
+	tty   bool
+	drawn bool
+	stop  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// startTicker starts writing line's status to w.
+func startTicker(w io.Writer, every time.Duration, line func(tty bool) string) *ticker {
+	t := &ticker{w: w, line: line, start: time.Now(), stop: make(chan struct{})}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		t.tty, every = true, 150*time.Millisecond
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		tk := time.NewTicker(every)
+		defer tk.Stop()
+		for {
+			select {
+			case <-t.stop:
+				return
+			case <-tk.C:
+				t.draw()
+			}
+		}
+	}()
+	return t
+}
+
+func (t *ticker) draw() {
+	if !t.tty {
+		fmt.Fprintln(t.w, t.line(false))
+		return
+	}
+	t.drawn = true
+	fmt.Fprint(t.w, "\r\033[K"+t.line(true))
+}
+
+// done stops the reports and clears the terminal line.
+func (t *ticker) done() {
+	close(t.stop)
+	t.wg.Wait()
+	if t.tty && t.drawn {
+		fmt.Fprint(t.w, "\r\033[K")
+	}
 }
 
 // logEvery is how often progress writes a line when stderr is not a
@@ -40,31 +89,15 @@ const logEvery = 5 * time.Second
 // startProgress starts reporting on the reading of the file name of size
 // bytes, every `every` where w is not a terminal.
 func startProgress(w io.Writer, name string, size int64, read func() int64, phase func() string, every time.Duration) *progress {
-	p := &progress{w: w, name: filepath.Base(name), size: size, read: read, phase: phase, start: time.Now(), stop: make(chan struct{})}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty, every = true, 150*time.Millisecond
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				p.draw()
-			}
-		}
-	}()
+	p := &progress{name: filepath.Base(name), size: size, read: read, phase: phase}
+	p.ticker = startTicker(w, every, p.line)
 	return p
 }
 
 // add counts features passed on to the store.
 func (p *progress) add(n int) { p.features.Add(int64(n)) }
 
-func (p *progress) draw() {
+func (p *progress) line(tty bool) string {
 	read, n, phase := p.read(), int(p.features.Load()), p.phase()
 	elapsed := time.Since(p.start)
 	rate := float64(n) / max(elapsed.Seconds(), 1e-3)
@@ -72,25 +105,14 @@ func (p *progress) draw() {
 	if p.size > 0 {
 		frac = min(1, float64(read)/float64(p.size))
 	}
-	if !p.tty {
-		fmt.Fprintf(p.w, "cim: %s: %s, %s of %s read (%.0f %%), %s features, %s/s, %s\n",
+	if !tty {
+		return fmt.Sprintf("cim: %s: %s, %s of %s read (%.0f %%), %s features, %s/s, %s",
 			p.name, phase, mb(read), mb(p.size), frac*100, humanInt(n), humanInt(int(rate)), elapsed.Round(time.Second))
-		return
 	}
 	const width = 20
 	bar := strings.Repeat("█", int(frac*width)) + strings.Repeat("░", width-int(frac*width))
-	p.drawn = true
-	fmt.Fprintf(p.w, "\r\033[K%s  %-12s %s %3.0f%%  %s / %s  %s features  %s/s  %s",
+	return fmt.Sprintf("%s  %-12s %s %3.0f%%  %s / %s  %s features  %s/s  %s",
 		p.name, phase, bar, frac*100, mb(read), mb(p.size), humanInt(n), humanInt(int(rate)), elapsed.Round(time.Second))
-}
-
-// done stops the reports and clears the terminal line.
-func (p *progress) done() {
-	close(p.stop)
-	p.wg.Wait()
-	if p.tty && p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
