@@ -101,13 +101,20 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	t, hit, err := h.cache.Get(key, func() ([]byte, error) {
-		data, _, err := Build(r.Context(), sn, z, x, y, p)
+		// Other requests may wait on this build: it does not end when
+		// this client leaves, only when it takes too long.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), buildTimeout)
+		defer cancel()
+		data, _, err := Build(ctx, sn, z, x, y, p)
 		return data, err
 	})
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return // the client left
-		}
+	switch {
+	case err != nil && r.Context().Err() != nil:
+		return // the client left
+	case errors.Is(err, context.DeadlineExceeded):
+		problem.Status(w, r, http.StatusServiceUnavailable, fmt.Sprintf("the tile took over %s to build", buildTimeout))
+		return
+	case err != nil:
 		problem.Status(w, r, http.StatusInternalServerError, "building the tile: "+err.Error())
 		return
 	}
@@ -129,6 +136,9 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		w.Write(body)
 	}
 }
+
+// buildTimeout bounds the building of one tile.
+const buildTimeout = 30 * time.Second
 
 // OutsideError is a tile outside the pyramid: a 404, not a bad request.
 type OutsideError struct{ msg string }

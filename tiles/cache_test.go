@@ -1,0 +1,79 @@
+package tiles
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestCacheBoundAndOrder(t *testing.T) {
+	tile := func(n int) func() ([]byte, error) {
+		return func() ([]byte, error) { return make([]byte, n), nil }
+	}
+	one := NewTile(make([]byte, 1000)).size()
+	c := NewCache(3 * one) // three tiles of 1000 bytes
+	for i := range 3 {
+		if _, hit, _ := c.Get(fmt.Sprint(i), tile(1000)); hit {
+			t.Fatalf("tile %d: a hit before it was built", i)
+		}
+	}
+	c.Get("0", tile(1000)) // 0 is now the most recent
+	c.Get("3", tile(1000)) // evicts 1, the least recent
+	for _, key := range []string{"0", "2", "3"} {
+		if _, hit, _ := c.Get(key, tile(1000)); !hit {
+			t.Errorf("tile %s: a miss, want a hit", key)
+		}
+	}
+	if _, hit, _ := c.Get("1", tile(1000)); hit {
+		t.Error("tile 1, the least recent, was not evicted")
+	}
+	st := c.Stats()
+	if st.Bytes > 3*one || st.Evictions == 0 {
+		t.Errorf("stats %+v: over the bound or nothing evicted", st)
+	}
+	if _, hit, _ := c.Get("huge", tile(10*1000)); hit {
+		t.Error("a tile larger than the cache was a hit")
+	}
+	if _, hit, _ := c.Get("huge", tile(10*1000)); hit {
+		t.Error("a tile larger than the cache was kept")
+	}
+}
+
+// TestCacheBuildsOnce: callers asking at once for a missing tile wait for
+// one build; a failed build is not kept.
+func TestCacheBuildsOnce(t *testing.T) {
+	c := NewCache(1 << 20)
+	var builds atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tl, _, err := c.Get("k", func() ([]byte, error) {
+				builds.Add(1)
+				<-release
+				return []byte("tile"), nil
+			})
+			if err != nil || string(tl.Data) != "tile" {
+				t.Errorf("got %q, %v", tl.Data, err)
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if n := builds.Load(); n != 1 {
+		t.Errorf("%d builds for one key", n)
+	}
+	boom := errors.New("boom")
+	if _, _, err := c.Get("bad", func() ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("error %v", err)
+	}
+	if _, hit, err := c.Get("bad", func() ([]byte, error) { return []byte("ok"), nil }); hit || err != nil {
+		t.Errorf("after a failed build: hit %v, %v", hit, err)
+	}
+}
