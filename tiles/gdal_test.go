@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/future-community/cim/cim"
@@ -116,4 +118,32 @@ func fileStore(t *testing.T, path string) *index.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestOSMAttribution: TileJSON credits OpenStreetMap for a store with an
+// OSM dataset, and not for the sample.
+func TestOSMAttribution(t *testing.T) {
+	monaco := "../../shared/data/osm/monaco-latest.osm.pbf"
+	if _, err := os.Stat(monaco); err != nil {
+		t.Skipf("%s is absent (../shared/data): %v", monaco, err)
+	}
+	for _, tc := range []struct {
+		s    *index.Store
+		want bool
+	}{{fileStore(t, monaco), true}, {sampleStore(t), false}} {
+		mux := http.NewServeMux()
+		NewHandler(tc.s, Options{}).Register(mux)
+		srv := httptest.NewServer(mux)
+		resp, err := http.Get(srv.URL + "/tiles.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tj TileJSON
+		json.NewDecoder(resp.Body).Decode(&tj)
+		resp.Body.Close()
+		srv.Close()
+		if got := strings.Contains(tj.Attribution, "OpenStreetMap"); got != tc.want {
+			t.Errorf("attribution %q: credits OSM %v, want %v", tj.Attribution, got, tc.want)
+		}
+	}
 }

@@ -203,6 +203,7 @@ type storeSummary struct {
 	rev      uint64
 	extent   cim.Box
 	datasets []string
+	osm      bool // some dataset came from OpenStreetMap
 	empty    bool
 }
 
@@ -233,10 +234,34 @@ func (h *Handler) summaryOf(ctx context.Context, sn *index.Snapshot) (*storeSumm
 		if !seen[d.Dataset] {
 			seen[d.Dataset] = true
 			s.datasets = append(s.datasets, d.Dataset)
+			if !s.osm {
+				if s.osm, err = fromOSM(ctx, sn, d.Dataset); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	h.mu.Lock()
 	h.summary = s
 	h.mu.Unlock()
 	return s, nil
+}
+
+// fromOSM reports whether a dataset came from OpenStreetMap, whose
+// licence (ODbL) asks for attribution: the OSM reader gives its features
+// ids "osm:n…", "osm:w…", "osm:r…". One feature tells.
+func fromOSM(ctx context.Context, sn *index.Snapshot, dataset string) (bool, error) {
+	it, err := sn.Scan(ctx, index.Filter{Dataset: dataset, Omit: index.FieldGeometry | index.FieldProps})
+	if err != nil {
+		return false, err
+	}
+	defer it.Close()
+	if !it.Next() {
+		return false, it.Err()
+	}
+	f, err := it.Feature()
+	if err != nil {
+		return false, err
+	}
+	return strings.HasPrefix(f.ID, "osm:"), nil
 }

@@ -83,6 +83,9 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(sum.datasets) > 0 {
 		tj.Attribution = "cim datasets: " + strings.Join(sum.datasets, ", ")
+		if sum.osm {
+			tj.Attribution = `<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>; ` + tj.Attribution
+		}
 	}
 	if !sum.empty {
 		e := sum.extent
