@@ -594,3 +594,46 @@ func TestTrailingData(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestStrayHoles: a surface's inner ring outside its outer ring, or one
+// around it, is dropped with a warning; one inside stays a hole.
+func TestStrayHoles(t *testing.T) {
+	// A 10 m square LandUse surface in EPSG:7415 (vertices in mm), with a
+	// 2 m inner ring placed as each case says.
+	const square = `[0,0,0],[10000,0,0],[10000,10000,0],[0,10000,0]`
+	tests := []struct {
+		name  string
+		hole  string // four vertices 4..7
+		area  float64
+		warns int
+	}{
+		{"inside", `[4000,4000,0],[4000,6000,0],[6000,6000,0],[6000,4000,0]`, 96, 0},
+		{"outside", `[54000,4000,0],[54000,6000,0],[56000,6000,0],[56000,4000,0]`, 100, 1},
+		{"around", `[-1000,-1000,0],[-1000,11000,0],[11000,11000,0],[11000,-1000,0]`, 100, 1},
+		{"the shell itself", `[0,0,0],[0,10000,0],[10000,10000,0],[10000,0,0]`, 100, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `{"type":"CityJSON","version":"2.0","transform":{"scale":[0.001,0.001,0.001],"translate":[85000,446000,0]},
+"metadata":{"referenceSystem":"https://www.opengis.net/def/crs/EPSG/0/7415"},
+"CityObjects":{"park":{"type":"LandUse","attributes":{"function":"park"},"geometry":[{"type":"MultiSurface","lod":"1","boundaries":[[[0,1,2,3],[4,5,6,7]]]}]}},
+"vertices":[` + square + `,` + tt.hole + `]}`
+			fs, r, err := readAll(t, strings.NewReader(doc), Options{Name: "park.city.json"})
+			if err != nil || len(fs) != 1 {
+				t.Fatalf("%d features, %v", len(fs), err)
+			}
+			n := 0
+			for w, c := range r.Warnings() {
+				if strings.Contains(w, "inner ring") {
+					n += c
+				}
+			}
+			if n != tt.warns {
+				t.Errorf("%d warnings of a stray inner ring, want %d (%v)", n, tt.warns, r.Warnings())
+			}
+			if a := cim.AreaM2(fs[0].Geometry); math.Abs(a-tt.area) > 0.5 {
+				t.Errorf("area %.2f m², want %g", a, tt.area)
+			}
+		})
+	}
+}

@@ -374,7 +374,7 @@ func (r *Reader) footprint(n *node) error {
 				if err != nil {
 					return err
 				}
-				polys = append(polys, p)
+				polys = append(polys, r.strayHoles(p))
 			}
 		}
 		if foot := r.union(polys); len(foot) > 0 {
@@ -429,6 +429,62 @@ func (r *Reader) footprint(n *node) error {
 		n.points, n.footLoD = lowPoints.points, lowPoints.lodText
 	}
 	return nil
+}
+
+// strayHoles drops, with a warning, the inner rings of a face that do not
+// lie inside its outer ring as seen from above (a face standing up has no
+// area there and is left alone). The union would drop them silently; an
+// inner ring outside, or around, its shell is bad data, not a hole.
+func (r *Reader) strayHoles(p polygon) polygon {
+	if len(p) < 2 || area2(dedupe(slices.Clone(p[0]))) == 0 {
+		return p
+	}
+	out := p[:1]
+	for _, hole := range p[1:] {
+		if holeInside(p[0], hole) {
+			out = append(out, hole)
+		} else {
+			r.warnings["a face's inner ring lies outside its outer ring (or around it): the ring was dropped"]++
+		}
+	}
+	return out
+}
+
+// holeInside reports whether hole lies inside shell: its first vertex
+// off the shell's boundary is inside, and not every vertex is on it.
+func holeInside(shell, hole []gpt) bool {
+	for _, q := range hole {
+		switch inRing(shell, q) {
+		case 1:
+			return true
+		case -1:
+			return false
+		}
+	}
+	return false // all on the boundary: the hole is the shell
+}
+
+// inRing tells where q is against a ring: 1 inside, −1 outside, 0 on it
+// (winding number, in exact integer arithmetic).
+func inRing(ring []gpt, q gpt) int {
+	wn := 0
+	for i := range ring {
+		a, b := ring[i], ring[(i+1)%len(ring)]
+		o := orient(a, b, q)
+		if o == 0 && min(a.x, b.x) <= q.x && q.x <= max(a.x, b.x) && min(a.y, b.y) <= q.y && q.y <= max(a.y, b.y) {
+			return 0
+		}
+		switch {
+		case a.y <= q.y && q.y < b.y && o > 0:
+			wn++
+		case b.y <= q.y && q.y < a.y && o < 0:
+			wn--
+		}
+	}
+	if wn != 0 {
+		return 1
+	}
+	return -1
 }
 
 // toGrid puts rings on the footprint grid.
