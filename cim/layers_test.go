@@ -30,11 +30,12 @@ func TestLayers(t *testing.T) {
 		"ingest/": {"cim", "crs", "geojson", "ingest/"},
 		"ingest":  {"cim", "crs", "geojson", "ingest/"},
 		"query":   {"cim", "index"},
-		"plan":    {"cim", "walk", "index", "query"},
+		"plan":    {"cim", "walk", "index", "query", "problem"},
 		"problem": {},
 		"tiles/":  {},
 		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
-		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/"},
+		"viewer":  {"cim", "index", "query", "problem", "plan"},
+		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

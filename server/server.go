@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/tiles"
+	"github.com/future-community/cim/viewer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -46,6 +46,8 @@ type Config struct {
 	// MaxAge is the Cache-Control max-age of tiles and documents
 	// (default 10 s; clients revalidate with the ETag).
 	MaxAge time.Duration
+	// Viewer configures the map viewer at / (its MapLibre files).
+	Viewer viewer.Options
 }
 
 // Server is cim's HTTP server.
@@ -53,6 +55,7 @@ type Server struct {
 	cfg     Config
 	handler http.Handler
 	tiles   *tiles.Handler
+	viewer  *viewer.Handler
 	reg     *prometheus.Registry
 }
 
@@ -90,11 +93,16 @@ func New(cfg Config) (*Server, error) {
 			func() float64 { return float64(cfg.Store.Revision()) }))
 	s.tiles = tiles.NewHandler(cfg.Store, tiles.Options{CacheBytes: cfg.CacheBytes, MaxAge: cfg.MaxAge, Registry: s.reg})
 
+	if cfg.Viewer.Logger == nil {
+		cfg.Viewer.Logger = cfg.Logger
+	}
+	s.viewer = viewer.New(cfg.Store, cfg.Viewer)
+
 	mux := http.NewServeMux()
 	s.tiles.Register(mux)
+	s.viewer.Register(mux)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
-	mux.HandleFunc("GET /{$}", s.serveIndex)
 
 	h := routed(mux)
 	h = plainErrors(h)
@@ -111,6 +119,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tiles returns the tile handler.
 func (s *Server) Tiles() *tiles.Handler { return s.tiles }
+
+// Viewer returns the viewer's handler.
+func (s *Server) Viewer() *viewer.Handler { return s.viewer }
 
 // Serve answers requests on ln until ctx ends, then stops accepting,
 // lets the requests in flight finish (for at most ShutdownTimeout) and
@@ -160,24 +171,4 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
-}
-
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>cim</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:46em;padding:0 1em}code{background:#f2f2f2;padding:0 .3em}</style>
-</head><body>
-<h1>cim</h1>
-<p>Store <code>{{.Store}}</code> at revision {{.Revision}}.</p>
-<ul>
-<li><a href="/tiles.json">/tiles.json</a>: TileJSON 3.0.0 of the vector tiles, <code>/tiles/{z}/{x}/{y}.mvt</code></li>
-<li><a href="/style.json">/style.json</a>: a MapLibre style on them</li>
-<li>Query parameters of all three: <code>level=2</code> or <code>level=-1..3</code> (floors), <code>stage=planning|design|construction|as-built</code>, <code>dataset=NAME</code>, <code>layers=building,storey</code></li>
-<li><a href="/healthz">/healthz</a>, <a href="/metrics">/metrics</a></li>
-</ul>
-</body></html>
-`))
-
-func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexPage.Execute(w, map[string]any{"Store": s.cfg.Store.Dir(), "Revision": s.cfg.Store.Revision()})
 }

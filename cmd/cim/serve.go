@@ -10,6 +10,7 @@ import (
 
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/server"
+	"github.com/future-community/cim/viewer"
 	"github.com/urfave/cli/v2"
 )
 
@@ -40,6 +41,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
 			&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
+			&cli.StringFlag{Name: "viewer-assets", Usage: "a folder holding MapLibre GL JS " + viewer.MapLibre.Version + " (its npm tarball " + viewer.MapLibre.Tarball() + ", or its dist files), for machines without the npm registry"},
 		},
 		Action: runServe,
 	}
@@ -82,13 +84,20 @@ func runServe(c *cli.Context) error {
 	if mb == 0 {
 		cache = -1
 	}
-	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log})
+	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log,
+		Viewer: viewer.Options{AssetsFrom: c.String("viewer-assets")}})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	if !srv.Viewer().Cached() {
+		fmt.Fprintf(c.App.ErrWriter, "cim: fetching MapLibre GL JS %s for the viewer from %s (once; it is cached)…\n", viewer.MapLibre.Version, viewer.Registry())
+	}
+	if err := srv.Viewer().Prepare(c.Context); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "cim: the viewer is unavailable: %v\n     tiles, TileJSON, the style and the API work without it.\n", err)
+	}
 	base := "http://" + displayAddr(ln.Addr().String())
-	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d) at %s\n", dir, s.Revision(), base+"/")
+	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", dir, s.Revision(), base+"/")
 	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
 	err = srv.Serve(c.Context, ln)
 	if cerr := s.Close(); err == nil && cerr != nil {
