@@ -16,7 +16,7 @@ import (
 // check --format json writes it, and the site's boundary as a GeoJSON
 // geometry for a map.
 type CheckAnswer struct {
-	Report *Report          `json:"report"`
+	Report *Report           `json:"report"`
 	Site   *geojson.Geometry `json:"site_geometry"`
 }
 
