@@ -1,0 +1,392 @@
+package viewer_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/ingest"
+	"github.com/future-community/cim/samples"
+	"github.com/future-community/cim/server"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/viewer.png, the README's screenshot")
+
+// browserCase is a store the viewer is opened on, and what to do there.
+type browserCase struct {
+	name  string
+	store func(t *testing.T) *index.Store
+	// floors are the switcher's buttons clicked in turn (levels); after each
+	// the storeys and spaces drawn must be exactly of that floor.
+	floors []int
+	// wantFloors must be in the switcher at the first view.
+	wantFloors []string
+	// pack, when set, is checked on the catalog's first site, which must
+	// fail it with at least one feature outlined.
+	pack string
+	// shot is the README's screenshot (testdata/viewer.png).
+	shot bool
+}
+
+// TestBrowser opens the viewer in headless Chromium over a real server
+// and drives it as a user would: the 3D overview, the floor switcher, the
+// planning check. It fails on a console error and on a failed request,
+// saves screenshots (CIM_SCREENSHOTS=DIR keeps them) and logs the time to
+// the map's first idle and the bytes of the viewer's own files.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Skip("no chromium on PATH: install it (apt-get install chromium) to test the viewer in a browser")
+	}
+	logOwnBytes(t)
+	out := os.Getenv("CIM_SCREENSHOTS")
+	if out == "" {
+		out = t.TempDir()
+	} else if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []browserCase{
+		{name: "sample", store: sampleStore, floors: []int{1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
+		{name: "monaco", store: fileStore("../../shared/data/osm/monaco-latest.osm.pbf", ingest.Options{Stage: cim.StageAsBuilt})},
+		{name: "ifc", store: fileStore("../../shared/data/ifc/AC20-FZK-Haus.ifc",
+			ingest.Options{Anchor: &cim.Anchor{Lon: 120.2125, Lat: 30.2575}}),
+			floors: []int{1, 0}, wantFloors: []string{"1F", "2F"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			browse(t, bin, serve(t, tc.store(t)), tc, out)
+		})
+	}
+}
+
+func browse(t *testing.T, bin, url string, tc browserCase, out string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.Flag("headless", "new"), chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.WindowSize(1440, 900))...)
+	defer cancelAlloc()
+	var problems pageProblems
+	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithListener(problems.listen))
+	defer cancelTab()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v; page: %s", what, err, problems.String())
+		}
+	}
+	shot := func(name string) []byte {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		path := filepath.Join(out, tc.name+"-"+name+".png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s", path)
+		return png
+	}
+	idle := func() {
+		t.Helper()
+		do("wait for idle", chromedp.Evaluate[chromedp.Void](`window.cimIdle()`, chromedp.EvalAwaitPromise))
+	}
+
+	do("start the browser", chromedp.Navigate("about:blank"))
+	start := time.Now()
+	do("open "+url, chromedp.Navigate(url+"/"))
+	ready, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		IdleMs   float64 `json:"idleMs"`
+		ScriptMs float64 `json:"scriptMs"`
+	}](`window.cimReady`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("the map never got idle: %v; page: %s", err, problems.String())
+	}
+	t.Logf("first map idle %.0f ms after the page opened (%.0f ms after app.js started; %v after Navigate was sent)",
+		ready.IdleMs, ready.ScriptMs, time.Since(start).Round(time.Millisecond))
+	do("read the catalog", chromedp.Evaluate[chromedp.Void](`window.cimStart`, chromedp.EvalAwaitPromise))
+	idle()
+
+	// The 3D overview: buildings drawn.
+	n := evalInt(t, ctx, `cimMap.queryRenderedFeatures({layers: ["building", "building-part"]}).length`)
+	if n == 0 {
+		shot("overview")
+		t.Logf("view: %s", evalString(t, ctx, `JSON.stringify({z: cimMap.getZoom(), c: cimMap.getCenter(), layers: cimMap.getStyle().layers.length})`))
+		t.Fatalf("no buildings drawn; page: %s", problems.String())
+	}
+	t.Logf("%d building features drawn", n)
+	shot("overview")
+
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#floors button")].map(b => b.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range tc.wantFloors {
+		if !slices.Contains(labels, want) {
+			t.Errorf("floor %s not in the switcher %q", want, labels)
+		}
+	}
+
+	// One floor at a time, by clicking its button.
+	for i, level := range tc.floors {
+		sel := fmt.Sprintf(`#floors button[data-level="%d"]`, level)
+		do("click floor "+strconv.Itoa(level), chromedp.Click(chromedp.CSS(sel)))
+		idle()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[][2]float64](
+			`cimMap.queryRenderedFeatures({layers: ["floor-storey", "floor-space"]}).map(f => [f.properties.level_min, f.properties.level_max ?? f.properties.level_min])`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			t.Errorf("floor %d: no storey or space drawn", level)
+		}
+		for _, r := range got {
+			if float64(level) < r[0] || float64(level) > r[1] {
+				t.Errorf("floor %d: a feature of levels %v drawn", level, r)
+			}
+		}
+		hash := evalString(t, ctx, `location.hash`)
+		if !strings.Contains(hash, "floor="+strconv.Itoa(level)) {
+			t.Errorf("floor %d: hash %q does not keep it", level, hash)
+		}
+		t.Logf("floor %d: %d storeys and spaces drawn", level, len(got))
+		if i == 0 {
+			shot("floor")
+		}
+	}
+	if len(tc.floors) > 0 {
+		// Up arrow: the floor above.
+		last := tc.floors[len(tc.floors)-1]
+		do("press up", chromedp.KeyEvent(kb.ArrowUp))
+		if got := evalString(t, ctx, `document.querySelector('#floors button[aria-pressed="true"]')?.dataset.level ?? ""`); got != strconv.Itoa(last+1) {
+			t.Errorf("after the up arrow on floor %d, floor %q chosen, want %d", last, got, last+1)
+		}
+		do("all floors", chromedp.Click(chromedp.CSS(`#floors button[data-level=""]`)))
+		idle()
+	}
+
+	if tc.pack != "" {
+		site := evalString(t, ctx, `document.querySelector("#site option:nth-child(2)")?.value ?? ""`)
+		if site == "" {
+			t.Fatal("no site in the picker")
+		}
+		do("check "+site,
+			chromedp.SetValue(chromedp.CSS("#pack"), tc.pack),
+			chromedp.SetValue(chromedp.CSS("#site"), site),
+			chromedp.Click(chromedp.CSS("#run-check")),
+			chromedp.WaitVisible(chromedp.CSS("#results li")))
+		idle()
+		fails := evalInt(t, ctx, `document.querySelectorAll("#results li.fail").length`)
+		if fails == 0 {
+			t.Errorf("%s fails no rule of %s in the results list", site, tc.pack)
+		}
+		outlined := evalInt(t, ctx, `cimMap.queryRenderedFeatures({layers: cimMap.getStyle().layers.map(l => l.id).filter(id => id.startsWith("check-outline-"))}).length`)
+		if outlined == 0 {
+			t.Errorf("no failed feature outlined")
+		}
+		rings := evalInt(t, ctx, `cimMap.queryRenderedFeatures({layers: ["check-ring"]}).length`)
+		t.Logf("check %s on %s: %d failed results, %d outlined features, %d TOD ring pieces drawn", tc.pack, site, fails, outlined, rings)
+		hash := evalString(t, ctx, `location.hash`)
+		if !strings.Contains(hash, "site=") || !strings.Contains(hash, "pack="+tc.pack) {
+			t.Errorf("hash %q does not keep the site and the pack", hash)
+		}
+		png := shot("check")
+		if tc.shot && (*update || os.Getenv("CIM_SCREENSHOTS") != "") {
+			if err := os.WriteFile(filepath.Join("testdata", "viewer.png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if s := problems.String(); s != "" {
+		t.Errorf("the page had problems: %s", s)
+	}
+}
+
+// pageProblems collects console errors, uncaught exceptions and failed
+// requests as the browser reports them.
+type pageProblems struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (p *pageProblems) add(format string, args ...any) {
+	p.mu.Lock()
+	p.list = append(p.list, fmt.Sprintf(format, args...))
+	p.mu.Unlock()
+}
+
+func (p *pageProblems) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.list, "; ")
+}
+
+func (p *pageProblems) listen(ev any) {
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+			var args []string
+			for _, a := range e.Args {
+				if a.Description != "" {
+					args = append(args, a.Description)
+				} else {
+					args = append(args, string(a.Value))
+				}
+			}
+			p.add("console.%s: %s", e.Type, strings.Join(args, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			msg += " " + d.Exception.Description
+		}
+		p.add("exception at %s:%d: %s", d.URL, d.LineNumber, msg)
+	case *log.EventEntryAdded:
+		if e.Entry.Level == log.EntryLevelError {
+			p.add("log %s: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
+		}
+	case *network.EventResponseReceived:
+		if e.Response.Status >= 400 {
+			p.add("HTTP %d %s", e.Response.Status, e.Response.URL)
+		}
+	case *network.EventLoadingFailed:
+		// MapLibre cancels the tiles it no longer needs when the view moves.
+		if !e.Canceled {
+			p.add("request %s failed: %s", e.RequestID, e.ErrorText)
+		}
+	}
+}
+
+func evalInt(t *testing.T, ctx context.Context, expr string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return n
+}
+
+func evalString(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return s
+}
+
+// logOwnBytes logs the size of the viewer's own files (not MapLibre's).
+func logOwnBytes(t *testing.T) {
+	var total int64
+	var each []string
+	err := filepath.WalkDir("static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		total += info.Size()
+		each = append(each, fmt.Sprintf("%s %d", filepath.Base(path), info.Size()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the viewer's own files: %d bytes (%s)", total, strings.Join(each, ", "))
+}
+
+// serve starts a server on a loopback port over s and returns its URL.
+func serve(t *testing.T, s *index.Store) string {
+	t.Helper()
+	srv, err := server.New(server.Config{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Viewer().Prepare(context.Background()); err != nil {
+		t.Skipf("MapLibre GL JS is not at hand (no registry, no cache): %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func sampleStore(t *testing.T) *index.Store {
+	t.Helper()
+	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := samples.Ingest(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fileStore ingests a file of ../shared/data, skipping when it is absent.
+func fileStore(path string, o ingest.Options) func(t *testing.T) *index.Store {
+	return func(t *testing.T) *index.Store {
+		t.Helper()
+		if _, err := os.Stat(path); err != nil {
+			t.Skipf("%s is absent (../shared/data): %v", path, err)
+		}
+		s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		in, err := ingest.Open(path, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		if _, _, err := s.Ingest(context.Background(), in, nil); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
