@@ -46,6 +46,9 @@ type browserCase struct {
 	pack string
 	// shot is the README's screenshot (testdata/viewer.png).
 	shot bool
+	// hash opens the viewer on a view (a link), when the store's extent is
+	// too wide to show buildings.
+	hash string
 }
 
 // TestBrowser opens the viewer in headless Chromium over a real server
@@ -76,7 +79,8 @@ func TestBrowser(t *testing.T) {
 	}
 	for _, tc := range []browserCase{
 		{name: "sample", store: sampleStore, floors: []int{1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
-		{name: "monaco", store: fileStore("../../shared/data/osm/monaco-latest.osm.pbf", ingest.Options{Stage: cim.StageAsBuilt})},
+		{name: "monaco", store: fileStore("../../shared/data/osm/monaco-latest.osm.pbf", ingest.Options{Stage: cim.StageAsBuilt}),
+			hash: "#map=16.5/43.7395/7.4260/-20/50"}, // Monte Carlo
 		{name: "ifc", store: fileStore("../../shared/data/ifc/AC20-FZK-Haus.ifc",
 			ingest.Options{Anchor: &cim.Anchor{Lon: 120.2125, Lat: 30.2575}}),
 			floors: []int{1, 0}, wantFloors: []string{"1F", "2F"}},
@@ -124,7 +128,7 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 
 	do("start the browser", chromedp.Navigate("about:blank"))
 	start := time.Now()
-	do("open "+url, chromedp.Navigate(url+"/"))
+	do("open "+url, chromedp.Navigate(url+"/"+tc.hash))
 	ready, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 		IdleMs   float64 `json:"idleMs"`
 		ScriptMs float64 `json:"scriptMs"`
@@ -144,7 +148,7 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 		t.Logf("view: %s", evalString(t, ctx, `JSON.stringify({z: cimMap.getZoom(), c: cimMap.getCenter(), layers: cimMap.getStyle().layers.length})`))
 		t.Fatalf("no buildings drawn; page: %s", problems.String())
 	}
-	t.Logf("%d building features drawn", n)
+	t.Logf("%d building features drawn; view %s", n, evalString(t, ctx, `location.hash`))
 	shot("overview")
 
 	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#floors button")].map(b => b.textContent)`))

@@ -37,6 +37,7 @@ const state = (() => {
     site: h.site ?? "",
     pack: h.pack ?? "",
     compare: h.compare ?? "",
+    view: h.map ?? "", // MapLibre's, as the link had it
   };
 })();
 
@@ -84,6 +85,8 @@ function decorate(map) {
 const main = newMap("map", state.stage, true);
 let other = null; // the right-hand map when side by side
 window.cimMap = main;
+let mainLoaded = false;
+main.once("load", () => { mainLoaded = true; });
 const maps = () => (other ? [main, other] : [main]);
 
 // ---- floors ----
@@ -303,6 +306,14 @@ async function start() {
   $("run-check").addEventListener("click", () => runCheck());
   $("site").addEventListener("change", () => runCheck());
 
+  // A link without a view opens on the whole store (the style's own view
+  // is at most zoom 16, too far out for a single building).
+  if (!state.view && catalog.bounds?.length === 4) {
+    const fit = () => main.fitBounds(catalog.bounds, { padding: 40, maxZoom: 20, pitch: main.getPitch(), duration: 0 });
+    // After "load": the style's own view is applied before it.
+    if (mainLoaded) fit();
+    else main.once("load", fit);
+  }
   if (state.compare) { $("compare").checked = true; setCompare(true); }
   floors.setLevels(catalogLevels);
   main.on("idle", updateLevels);
