@@ -230,6 +230,44 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 				t.Fatal(err)
 			}
 		}
+
+		// A click on a building shows its properties.
+		xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+			const r = cimMap.getCanvas().getBoundingClientRect();
+			for (let y = 40; y < r.height; y += 16) for (let x = 40; x < r.width - 80; x += 16) {
+				if (cimMap.queryRenderedFeatures([x, y], {layers: ["building"]}).length) return [r.left + x, r.top + y];
+			}
+			return [];
+		})()`))
+		if err != nil || len(xy) != 2 {
+			t.Fatalf("no building to click on: %v", err)
+		}
+		do("click a building", chromedp.MouseClickXY(xy[0], xy[1]), chromedp.WaitVisible(chromedp.CSS("#feature")))
+		props := evalString(t, ctx, `document.querySelector("#feature-props").textContent`)
+		if !strings.Contains(props, "building") || !strings.Contains(props, "编号 ID") {
+			t.Errorf("the feature panel of a building says %q", props)
+		}
+
+		// A link reopens the same picture: the floor, the site and the pack.
+		link := evalString(t, ctx, `location.href`)
+		do("reopen "+link, chromedp.Navigate("about:blank"), chromedp.Navigate(link),
+			chromedp.Evaluate[chromedp.Void](`window.cimReady.then(() => window.cimStart)`, chromedp.EvalAwaitPromise),
+			chromedp.WaitVisible(chromedp.CSS("#results li.fail")))
+		if got := evalString(t, ctx, `location.hash`); !strings.Contains(got, "pack="+tc.pack) {
+			t.Errorf("reopened at %q, not at %q", got, link)
+		}
+
+		// Side by side: the right-hand map draws the last stage.
+		do("side by side", chromedp.Click(chromedp.CSS("#compare")),
+			chromedp.Evaluate[chromedp.Void](`new Promise(r => { const m = cimCompareMap(); m.once("idle", () => r()); m.triggerRepaint(); })`, chromedp.EvalAwaitPromise))
+		right := evalInt(t, ctx, `cimCompareMap().queryRenderedFeatures().length`)
+		stages := evalString(t, ctx, `[...new Set(cimCompareMap().queryRenderedFeatures().map(f => f.properties.stage).filter(Boolean))].join()`)
+		hash = evalString(t, ctx, `location.hash`)
+		if right == 0 || !strings.Contains(hash, "compare=") {
+			t.Errorf("side by side: %d features drawn on the right, hash %q", right, hash)
+		}
+		t.Logf("side by side: %d features drawn on the right, of stages %s", right, stages)
+		shot("compare")
 	}
 	if s := problems.String(); s != "" {
 		t.Errorf("the page had problems: %s", s)

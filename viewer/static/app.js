@@ -88,6 +88,7 @@ window.cimMap = main;
 let mainLoaded = false;
 main.once("load", () => { mainLoaded = true; });
 const maps = () => (other ? [main, other] : [main]);
+window.cimCompareMap = () => other;
 
 // ---- floors ----
 
