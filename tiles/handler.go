@@ -265,3 +265,35 @@ func fromOSM(ctx context.Context, sn *index.Snapshot, dataset string) (bool, err
 	}
 	return strings.HasPrefix(f.ID, "osm:"), nil
 }
+
+// document begins the answer of a document about the tiles (TileJSON,
+// the style): its parameters, a snapshot (closed by the caller) and the
+// store's summary at that revision. It answers the request itself when
+// they cannot be had, and then returns ok false.
+func (h *Handler) document(w http.ResponseWriter, r *http.Request) (p Params, sn *index.Snapshot, sum *storeSummary, ok bool) {
+	p, err := ParseParams(r.URL.Query())
+	if err != nil {
+		badParam(w, r, err)
+		return p, nil, nil, false
+	}
+	if sn, err = h.store.Snapshot(); err != nil {
+		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+		return p, nil, nil, false
+	}
+	if sum, err = h.summaryOf(r.Context(), sn); err != nil {
+		sn.Close()
+		problem.Status(w, r, http.StatusInternalServerError, err.Error())
+		return p, nil, nil, false
+	}
+	return p, sn, sum, true
+}
+
+// center is where a map of the store opens: the middle of its extent,
+// at the zoom that fits it; nil for an empty store.
+func (s *storeSummary) center() []float64 {
+	if s.empty {
+		return nil
+	}
+	e := s.extent
+	return []float64{round6((e.MinLon + e.MaxLon) / 2), round6((e.MinLat + e.MaxLat) / 2), float64(fitZoom(e.MaxLon-e.MinLon, e.MaxLat-e.MinLat))}
+}

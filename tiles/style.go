@@ -3,8 +3,6 @@ package tiles
 import (
 	"net/http"
 	"strconv"
-
-	"github.com/future-community/cim/problem"
 )
 
 // Style returns a MapLibre style (version 8) on the tiles of tileJSONURL:
@@ -85,30 +83,15 @@ func Style(tileJSONURL string, center []float64) map[string]any {
 }
 
 func (h *Handler) serveStyle(w http.ResponseWriter, r *http.Request) {
-	p, err := ParseParams(r.URL.Query())
-	if err != nil {
-		badParam(w, r, err)
-		return
-	}
-	sn, err := h.store.Snapshot()
-	if err != nil {
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+	p, sn, sum, ok := h.document(w, r)
+	if !ok {
 		return
 	}
 	defer sn.Close()
-	sum, err := h.summaryOf(r.Context(), sn)
-	if err != nil {
-		problem.Status(w, r, http.StatusInternalServerError, err.Error())
-		return
-	}
 	url := baseURL(r) + "/tiles.json"
 	if q := p.Query(); q != "" {
 		url += "?" + q
 	}
-	var center []float64
-	if !sum.empty {
-		e := sum.extent
-		center = []float64{round6((e.MinLon + e.MaxLon) / 2), round6((e.MinLat + e.MaxLat) / 2), float64(fitZoom(e.MaxLon-e.MinLon, e.MaxLat-e.MinLat))}
-	}
+	center := sum.center()
 	writeJSON(w, r, Style(url, center), sum.rev, p.Query()+strconv.Itoa(len(center)), h.maxAge)
 }

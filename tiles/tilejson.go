@@ -55,22 +55,11 @@ func baseURL(r *http.Request) string {
 }
 
 func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
-	p, err := ParseParams(r.URL.Query())
-	if err != nil {
-		badParam(w, r, err)
-		return
-	}
-	sn, err := h.store.Snapshot()
-	if err != nil {
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+	p, sn, sum, ok := h.document(w, r)
+	if !ok {
 		return
 	}
 	defer sn.Close()
-	sum, err := h.summaryOf(r.Context(), sn)
-	if err != nil {
-		problem.Status(w, r, http.StatusInternalServerError, err.Error())
-		return
-	}
 	tmpl := baseURL(r) + "/tiles/{z}/{x}/{y}.mvt"
 	if q := p.Query(); q != "" {
 		tmpl += "?" + q
@@ -90,7 +79,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 	if !sum.empty {
 		e := sum.extent
 		tj.Bounds = []float64{round6(e.MinLon), round6(e.MinLat), round6(e.MaxLon), round6(e.MaxLat)}
-		tj.Center = []float64{round6((e.MinLon + e.MaxLon) / 2), round6((e.MinLat + e.MaxLat) / 2), float64(fitZoom(e.MaxLon-e.MinLon, e.MaxLat-e.MinLat))}
+		tj.Center = sum.center()
 	}
 	tj.VectorLayers = VectorLayers(p)
 	writeJSON(w, r, tj, sum.rev, p.Query(), h.maxAge)

@@ -27,8 +27,16 @@ Without --db the store lives in a temporary directory that is removed
 afterwards; with --db it is kept, for you to query:
 
    cim demo --db demo.db
-   cim query --db demo.db --level 1 --stage design`,
-		Flags:  []cli.Flag{&cli.StringFlag{Name: "db", Usage: "keep the store in this directory"}},
+   cim query --db demo.db --level 1 --stage design
+
+With --serve it then serves the sample (as cim serve does) and prints the
+viewer's URL; Ctrl-C stops it:
+
+   cim demo --serve`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "db", Usage: "keep the store in this directory"},
+			&cli.BoolFlag{Name: "serve", Usage: "serve the sample afterwards: the viewer, tiles and API (see cim serve)"},
+		}, serveFlags()...),
 		Action: runDemo,
 	}
 }
@@ -97,6 +105,11 @@ func runDemo(c *cli.Context) error {
 	}
 	if err := plan.WriteTable(w, rep); err != nil {
 		return err
+	}
+	if c.Bool("serve") {
+		sn.Close()
+		fmt.Fprintln(w)
+		return serveStore(c, s, c.String("addr"), c.Int("cache-mb"))
 	}
 	if c.String("db") != "" {
 		fmt.Fprintf(w, "\nThe store is kept in %s. Try:\n   cim info --db %s\n   cim query --db %s --class transit_stop\n   cim check --db %s --site site --stage planning --rules gb50180-2018\n", dir, dir, dir, dir)

@@ -35,14 +35,7 @@ finishes the requests in flight and closes the store cleanly.
 Examples:
    cim serve --db city.db
    cim serve --db city.db --addr :8080 --cors https://twin.example.org`,
-		Flags: []cli.Flag{
-			dbFlag(),
-			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; :8080 listens on every interface"},
-			&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
-			&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
-			&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
-			&cli.StringFlag{Name: "viewer-assets", Usage: "a folder holding MapLibre GL JS " + viewer.MapLibre.Version + " (its npm tarball " + viewer.MapLibre.Tarball() + ", or its dist files), for machines without the npm registry"},
-		},
+		Flags:  append([]cli.Flag{dbFlag()}, serveFlags()...),
 		Action: runServe,
 	}
 }
@@ -68,6 +61,19 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
+	err = serveStore(c, s, addr, mb)
+	if cerr := s.Close(); err == nil && cerr != nil {
+		err = envError{fmt.Errorf("close the store: %w", cerr)}
+	}
+	if err == nil {
+		fmt.Fprintln(c.App.ErrWriter, "cim: stopped; the store is closed")
+	}
+	return err
+}
+
+// serveStore serves the open store s on addr until the command's context
+// ends (SIGINT, SIGTERM); the caller closes the store.
+func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -80,8 +86,8 @@ func runServe(c *cli.Context) error {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
-	cache := int64(mb) << 20
-	if mb == 0 {
+	cache := int64(cacheMB) << 20
+	if cacheMB == 0 {
 		cache = -1
 	}
 	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log,
@@ -97,16 +103,20 @@ func runServe(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "cim: the viewer is unavailable: %v\n     tiles, TileJSON, the style and the API work without it.\n", err)
 	}
 	base := "http://" + displayAddr(ln.Addr().String())
-	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", dir, s.Revision(), base+"/")
+	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", s.Dir(), s.Revision(), base+"/")
 	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
-	err = srv.Serve(c.Context, ln)
-	if cerr := s.Close(); err == nil && cerr != nil {
-		err = envError{fmt.Errorf("close the store: %w", cerr)}
+	return srv.Serve(c.Context, ln)
+}
+
+// serveFlags are the flags of serving, for serve and demo --serve.
+func serveFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; :8080 listens on every interface"},
+		&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
+		&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
+		&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
+		&cli.StringFlag{Name: "viewer-assets", Usage: "a folder holding MapLibre GL JS " + viewer.MapLibre.Version + " (its npm tarball " + viewer.MapLibre.Tarball() + ", or its dist files), for machines without the npm registry"},
 	}
-	if err == nil {
-		fmt.Fprintln(c.App.ErrWriter, "cim: stopped; the store is closed")
-	}
-	return err
 }
 
 // displayAddr makes a listener's address one a browser opens: the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/tiles"
 	"github.com/future-community/cim/tiles/pmtiles"
@@ -81,17 +82,13 @@ func runTilesExport(c *cli.Context) error {
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
 		return usagef("--out %s: the folder %s does not exist", out, filepath.Dir(out))
 	}
-	s, err := openStore(c, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	sn, err := s.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer sn.Close()
+	return withSnapshot(c, func(s *index.Store, sn *index.Snapshot) error {
+		return export(c, s, sn, out, minz, maxz, box, p)
+	})
+}
 
+// export writes the archive out of the snapshot's tiles.
+func export(c *cli.Context, s *index.Store, sn *index.Snapshot, out string, minz, maxz int, box *cim.Box, p tiles.Params) error {
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".cim-export-*.pmtiles")
 	if err != nil {
 		return envError{err}
