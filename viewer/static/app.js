@@ -308,9 +308,14 @@ async function start() {
   $("site").addEventListener("change", () => runCheck());
 
   // A link without a view opens on the whole store (the style's own view
-  // is at most zoom 16, too far out for a single building).
+  // is at most zoom 16, too far out for a single building), but no
+  // farther out than zoom 14, where buildings are drawn (a city-wide OSM
+  // store would otherwise open on an empty map).
   if (!state.view && catalog.bounds?.length === 4) {
-    const fit = () => main.fitBounds(catalog.bounds, { padding: 40, maxZoom: 20, pitch: main.getPitch(), duration: 0 });
+    const fit = () => {
+      main.fitBounds(catalog.bounds, { padding: 40, maxZoom: 20, pitch: main.getPitch(), duration: 0 });
+      if (main.getZoom() < 14) main.jumpTo({ zoom: 14 });
+    };
     // After "load": the style's own view is applied before it.
     if (mainLoaded) fit();
     else main.once("load", fit);
