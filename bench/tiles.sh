@@ -45,6 +45,7 @@ EXPORT=${EXPORT:-1}
 SHARED=${SHARED:-../shared}
 WORK=${WORK:-${TMPDIR:-/tmp}/cim-bench-tiles}
 PORT=${PORT:-18$((RANDOM % 900 + 100))}
+CACHE_MB=${CACHE_MB:-256} # cim serve --cache-mb (256 is its default)
 ZOOMS=${ZOOMS:-12-16}
 DX=0.2 # make_archipelago.py's default shift per copy
 T=${T:-900} # seconds: bound on any one command
@@ -116,7 +117,7 @@ done
 # passes of tilebench; writes $WORK/runs/ROUND-NAME-TAG-{1,2}.json.
 cim_passes() {
   local name=$1 query=$2 r=$3 tag=$4 i
-  timeout "$T" "$WORK/cim" serve --db "$WORK/$name.db" --quiet --addr "127.0.0.1:$PORT" 2>>"$WORK/serve.log" &
+  timeout "$T" "$WORK/cim" serve --db "$WORK/$name.db" --quiet --cache-mb "$CACHE_MB" --addr "127.0.0.1:$PORT" >>"$WORK/serve.log" 2>&1 &
   server=$!
   for ((i = 0; i < 300; i++)); do
     curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
@@ -143,9 +144,11 @@ import subprocess, sys
 sql, db, stem, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 body = open(sql).read()
 # Two passes in one session, a marker line before, between and after.
-script = "\\timing off\n\\o\n\\echo MARK\n" + body + "\\timing off\n\\o\n\\echo MARK\n" + body + "\\timing off\n\\o\n\\echo MARK\n"
-p = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-p.stdin.write(script); p.stdin.close()
+# The script goes in a file (-f): through a pipe, psql would block on a
+# full stdout while this blocks writing its stdin.
+mark = "\\timing off\n\\o\n\\echo MARK\n"
+open(stem + ".sql", "w").write(mark + body + mark + body + mark)
+p = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", stem + ".sql"], stdout=subprocess.PIPE, text=True)
 marks, ms = [], [[], []]
 for line in p.stdout:
     if line.startswith("MARK"):
@@ -213,7 +216,7 @@ fi
   echo "# Vector tiles: cim serve beside PostGIS ST_AsMVT; cim tiles export beside tilemaker"
   echo
   echo "$(date -u), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(psql -X -Atc 'select postgis_lib_version()' -d cimbench_tiles_monaco | sed 's/^/PostGIS /'); $RUNS alternating rounds; inputs: Monaco ($(basename "$MONACO")) and $(basename "$ARCH") (K=$K)."
-  echo "Tiles: z$ZOOMS over the PostGIS harness's Monaco box $BOX: $(wc -l < "$WORK/monaco.tiles") tiles for Monaco, $(wc -l < "$WORK/arch.tiles") for the archipelago (the box shifted into each of the K copies). One client (C=1), keep-alive, Accept-Encoding: gzip; latency per tile, send to last byte; tiles/s = tiles / wall time of the pass (for PostGIS / the sum of its tiles' latencies: psql buffers its output, so the pass's wall is not seen)."
+  echo "Tiles: z$ZOOMS over the PostGIS harness's Monaco box $BOX: $(wc -l < "$WORK/monaco.tiles") tiles for Monaco, $(wc -l < "$WORK/arch.tiles") for the archipelago (the box shifted into each of the K copies). cim serve --cache-mb $CACHE_MB. One client (C=1), keep-alive, Accept-Encoding: gzip; latency per tile, send to last byte; tiles/s = tiles / wall time of the pass (for PostGIS / the sum of its tiles' latencies: psql buffers its output, so the pass's wall is not seen)."
   echo
   python3 - "$WORK/runs" "$RUNS" <<'PY'
 import json, math, os, statistics, sys
