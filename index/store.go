@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -136,9 +137,11 @@ func Open(dir string, opts *Options) (*Store, error) {
 	}
 	bo := badgerOptions(dir, o)
 	db, err := badger.OpenManaged(bo)
-	if o.ReadOnly && err != nil && (errors.Is(err, badger.ErrTruncateNeeded) || strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error())) {
+	if o.ReadOnly && err != nil && (errors.Is(err, badger.ErrTruncateNeeded) || strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) || hasMemtableLog(dir)) {
 		// A killed writer's memtable log, which only a writer may replay
-		// (Badger wraps the error in text, hence the second test).
+		// (Badger wraps the error in text, hence the second test; and
+		// depending on where the writer died it fails another way, as
+		// "truncate …/00001.mem: invalid argument").
 		err = fmt.Errorf("%w: open it read-write once to recover it", ErrInterrupted)
 	}
 	if err != nil {
@@ -584,4 +587,11 @@ func checkCtx(ctx context.Context) error {
 		return nil
 	}
 	return ctx.Err()
+}
+
+// hasMemtableLog reports whether dir holds a memtable log (*.mem), which
+// a clean close removes: a writer stopped without closing.
+func hasMemtableLog(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	return len(m) > 0
 }

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -57,16 +58,36 @@ func main() {
 
 // signalContext is cancelled by the first Ctrl-C or SIGTERM, which
 // cancels the work (an ingest is undone, the store left as it was; a
-// server finishes its requests and closes the store); a second one kills
-// the process, and cim recover (or the next write) finishes the undo.
+// server finishes its requests and closes the store). A second signal a
+// second or more later kills the process (cim recover, or the next write,
+// finishes the undo); one sooner is the same stop delivered twice, as
+// timeout(1) does, signalling its child and then its process group.
 func signalContext() (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop()
+		if _, ok := <-ch; !ok {
+			return
+		}
+		first := time.Now()
+		cancel()
+		for sig := range ch {
+			if time.Since(first) < sameStop {
+				continue
+			}
+			signal.Reset(sig)
+			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+		}
 	}()
-	return ctx, stop
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel()
+	}
 }
+
+// sameStop is how soon after the first a signal counts as the same stop.
+const sameStop = time.Second
 
 // run runs the command line args and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

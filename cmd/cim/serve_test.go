@@ -18,7 +18,9 @@ import (
 // TestServe runs cim serve in a child process on a free loopback port:
 // it prints the URLs, answers /healthz and a tile, and on SIGTERM
 // finishes, exits 0 and leaves the store closed, so that a read opens it
-// with nothing to recover.
+// with nothing to recover. The SIGTERM comes twice at once, as timeout(1)
+// sends it (to its child, then to its process group): that is one stop,
+// not a stop and a kill.
 func TestServe(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
 	if code, _, errOut := runCim(t, "demo", "--db", db); code != 0 {
@@ -64,6 +66,8 @@ func TestServe(t *testing.T) {
 		t.Errorf("tile: %d", resp.StatusCode)
 	}
 
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(20 * time.Millisecond) // two signals at once would merge into one
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -126,4 +130,20 @@ func TestTilesExport(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("the folder holds %d entries: temporary files left behind", len(entries))
 	}
+}
+
+// TestSignalTwiceIsOneStop: a second SIGTERM soon after the first, as
+// timeout(1) sends, cancels nothing more and kills nothing (a kill would
+// end this test process).
+func TestSignalTwiceIsOneStop(t *testing.T) {
+	ctx, stop := signalContext()
+	defer stop()
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGTERM did not cancel the context")
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond) // time for a kill to land
 }
