@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"io"
 	"sync"
 )
 
@@ -29,16 +30,16 @@ type entry struct {
 	tile *Tile
 }
 
-// Tile is a built tile: its MVT bytes (nil for an empty tile) and their
-// gzip, made once when built, since most clients ask for it.
+// Tile is a built tile, kept gzipped (what nearly every client asks
+// for, and half the memory): Size is its MVT bytes, 0 for an empty tile.
 type Tile struct {
-	Data    []byte
 	Gzipped []byte
+	Size    int
 }
 
-// NewTile returns the tile of data.
+// NewTile returns the tile of data, an MVT.
 func NewTile(data []byte) *Tile {
-	t := &Tile{Data: data}
+	t := &Tile{Size: len(data)}
 	if len(data) > 0 {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
@@ -49,9 +50,39 @@ func NewTile(data []byte) *Tile {
 	return t
 }
 
+// Data returns the tile's MVT bytes, ungzipped, for the rare client that
+// takes no gzip.
+func (t *Tile) Data() ([]byte, error) {
+	if t.Size == 0 {
+		return nil, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(t.Gzipped))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, t.Size)
+	return readAll(zr, out)
+}
+
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
 // size is what the tile takes in the cache: its bytes, and some for the
 // entry, its key and the list element.
-func (t *Tile) size() int64 { return int64(len(t.Data)+len(t.Gzipped)) + 160 }
+func (t *Tile) size() int64 { return int64(len(t.Gzipped)) + 160 }
 
 type call struct {
 	done chan struct{}

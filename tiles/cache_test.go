@@ -3,6 +3,7 @@ package tiles
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,10 +11,18 @@ import (
 )
 
 func TestCacheBoundAndOrder(t *testing.T) {
-	tile := func(n int) func() ([]byte, error) {
-		return func() ([]byte, error) { return make([]byte, n), nil }
+	noise := func(n int) []byte { // bytes that gzip does not shrink
+		b := make([]byte, n)
+		r := rand.New(rand.NewPCG(1, 2))
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		return b
 	}
-	one := NewTile(make([]byte, 1000)).size()
+	tile := func(n int) func() ([]byte, error) {
+		return func() ([]byte, error) { return noise(n), nil }
+	}
+	one := NewTile(noise(1000)).size()
 	c := NewCache(3 * one) // three tiles of 1000 bytes
 	for i := range 3 {
 		if _, hit, _ := c.Get(fmt.Sprint(i), tile(1000)); hit {
@@ -58,8 +67,9 @@ func TestCacheBuildsOnce(t *testing.T) {
 				<-release
 				return []byte("tile"), nil
 			})
-			if err != nil || string(tl.Data) != "tile" {
-				t.Errorf("got %q, %v", tl.Data, err)
+			data, derr := tl.Data()
+			if err != nil || derr != nil || string(data) != "tile" {
+				t.Errorf("got %q, %v, %v", data, err, derr)
 			}
 		}()
 	}

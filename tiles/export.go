@@ -123,14 +123,14 @@ func Export(ctx context.Context, sn *index.Snapshot, w *pmtiles.Writer, o Export
 			cancel()
 			continue
 		}
-		if len(r.tile.Data) > 0 {
+		if r.tile.Size > 0 {
 			if err := w.Add(uint8(r.z), r.x, r.y, r.tile.Gzipped); err != nil {
 				firstErr = err
 				cancel()
 				continue
 			}
 			st.Written++
-			st.Bytes += int64(len(r.tile.Data))
+			st.Bytes += int64(r.tile.Size)
 		}
 		if o.Progress != nil {
 			o.Progress(st.Visited, st.Written, int(r.z))

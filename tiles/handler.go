@@ -118,17 +118,19 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, r, http.StatusInternalServerError, "building the tile: "+err.Error())
 		return
 	}
-	h.metrics.served(hit, time.Since(start), len(t.Data))
-	if len(t.Data) == 0 {
+	h.metrics.served(hit, time.Since(start), t.Size)
+	if t.Size == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.mapbox-vector-tile")
-	body := t.Data // the server's compress layer adds Vary: Accept-Encoding
+	body := t.Gzipped // the server's compress layer adds Vary: Accept-Encoding
 	if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		hd.Set("Content-Encoding", "gzip")
-		body = t.Gzipped
+	} else if body, err = t.Data(); err != nil {
+		problem.Status(w, r, http.StatusInternalServerError, "the cached tile: "+err.Error())
+		return
 	}
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
