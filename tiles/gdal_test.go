@@ -102,7 +102,7 @@ func ogrCounts(t *testing.T, url string, tile maptile.Tile) map[string]int {
 }
 
 // fileStore ingests a file into a new store.
-func fileStore(t *testing.T, path string) *index.Store {
+func fileStore(t testing.TB, path string) *index.Store {
 	t.Helper()
 	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
 	if err != nil {
