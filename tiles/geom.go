@@ -161,8 +161,11 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 			if len(p) == 0 || slight(p.Bound(), true) {
 				continue
 			}
-			simple := finishPolygons(orb.MultiPolygon{simplify.DouglasPeucker(pixel / 4).Polygon(p.Clone())})
-			if len(simple) == 0 || selfCrossing(simple) {
+			sp := simplify.DouglasPeucker(pixel / 4).Polygon(p.Clone())
+			simple := finishPolygons(orb.MultiPolygon{sp})
+			// Only a simplification that dropped vertices can have made a
+			// crossing that the exact part lacks.
+			if len(simple) == 0 || vertices(sp) < vertices(p) && selfCrossing(simple) {
 				if exact := finishPolygons(orb.MultiPolygon{p}); len(exact) > 0 && !selfCrossing(exact) || len(simple) == 0 {
 					simple = exact
 				}
@@ -178,6 +181,15 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 		return out
 	}
 	return nil
+}
+
+// vertices counts a polygon's vertices.
+func vertices(p orb.Polygon) int {
+	n := 0
+	for _, r := range p {
+		n += len(r)
+	}
+	return n
 }
 
 // slight reports whether a clipped part spans under a unit: both ways
