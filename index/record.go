@@ -388,6 +388,10 @@ const (
 	FieldGeometry Fields = 1 << iota
 	// FieldProps is cim.Feature.Props.
 	FieldProps
+	// FieldOtherProps is the properties but "name": a map tile labels
+	// features and needs no more. Omitted alone, Props holds at most
+	// "name".
+	FieldOtherProps
 )
 
 // decodeRecord fills f from a record; f.ID, f.Dataset and f.Stage come from
@@ -412,7 +416,7 @@ func (r *reader) record(b []byte, f *cim.Feature, s *slab, omit Fields) error {
 	if omit&FieldProps != 0 {
 		return nil
 	}
-	f.Props = r.props(nil, s)
+	f.Props = r.props(nil, s, omit&FieldOtherProps != 0)
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
@@ -485,7 +489,7 @@ func (r *reader) recordInto(b []byte, f *cim.Feature, s *slab, omit Fields) erro
 		f.Props = nil
 		return nil
 	}
-	f.Props = r.props(f.Props, s)
+	f.Props = r.props(f.Props, s, omit&FieldOtherProps != 0)
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
@@ -599,18 +603,26 @@ type geomView struct {
 
 // props reads the properties into m, cleared, or a new map if m is nil.
 // Keys come from s.
-func (r *reader) props(m map[string]any, s *slab) map[string]any {
+func (r *reader) props(m map[string]any, s *slab, nameOnly bool) map[string]any {
 	n := r.count(2)
 	if n == 0 {
 		return nil
 	}
-	if m == nil {
-		m = make(map[string]any, n)
-	} else {
+	switch {
+	case m != nil:
 		clear(m)
+	case nameOnly:
+		m = make(map[string]any, 1)
+	default:
+		m = make(map[string]any, n)
 	}
 	for range n {
-		k := s.intern(r.bytes())
+		kb := r.bytes()
+		if nameOnly && string(kb) != "name" {
+			r.skipValue()
+			continue
+		}
+		k := s.intern(kb)
 		switch r.u8() {
 		case vNull:
 			m[k] = nil
@@ -633,6 +645,19 @@ func (r *reader) props(m map[string]any, s *slab) map[string]any {
 		}
 	}
 	return m
+}
+
+// skipValue reads past a property's value without decoding it.
+func (r *reader) skipValue() {
+	switch r.u8() {
+	case vNull, vFalse, vTrue:
+	case vNumber:
+		r.f64()
+	case vString, vJSON:
+		r.bytes()
+	default:
+		r.fail()
+	}
 }
 
 // slab hands out the memory of the features a scan returns in chunks, so

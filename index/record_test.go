@@ -98,7 +98,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		if err == nil && show(&got) != show(&fe) {
 			t.Fatalf("scan decoder %s, decodeRecord %s", show(&got), show(&fe))
 		}
-		for _, omit := range []Fields{FieldGeometry, FieldProps, FieldGeometry | FieldProps} {
+		for _, omit := range []Fields{FieldGeometry, FieldProps, FieldGeometry | FieldProps, FieldOtherProps} {
 			r.record(b, &got, &sl, omit)
 		}
 	})

@@ -53,7 +53,8 @@ func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([
 		byClass[l.Class] = i
 	}
 	box := TileBox(z, x, y)
-	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: classes, Dataset: p.Dataset, Stage: p.Stage})
+	// A tile names its features and needs no other property.
+	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: classes, Dataset: p.Dataset, Stage: p.Stage, Omit: index.FieldOtherProps})
 	defer rows.Close()
 	proj := newProjector(maptile.New(x, y, maptile.Zoom(z)))
 	fcs := make([]*geojson.FeatureCollection, len(layers))
