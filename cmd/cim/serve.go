@@ -17,14 +17,20 @@ import (
 func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
-		Usage: "serve a store over HTTP: vector tiles, TileJSON and a MapLibre style",
+		Usage: "serve a store over HTTP: the map viewer, vector tiles, TileJSON, a MapLibre style, the check",
 		Description: `serve opens the store (from then on it is the one process writing it)
 and answers HTTP on --addr, by default on this machine only:
 
+   /                        the map viewer: floors, stages, the check
    /tiles/{z}/{x}/{y}.mvt   vector tiles (MVT 2.1), a layer per class
    /tiles.json              TileJSON 3.0.0, for MapLibre, QGIS and GDAL
    /style.json              a MapLibre style: buildings and storeys in 3D
+   /catalog.json            datasets, stages, floors, sites and rule packs
+   /sites/{id}/check        the planning check of a site (?rules=PACK&stage=)
    /healthz, /metrics       health and Prometheus metrics
+
+The viewer runs on MapLibre GL JS, fetched once from the npm registry (a
+pinned, hash-checked release) and cached; --viewer-assets gives it offline.
 
 The tile URLs take level=2 (one floor; level=-1..3 a range), stage=design,
 dataset=NAME and layers=building,storey. Tiles are cached per store
