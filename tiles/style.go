@@ -46,7 +46,7 @@ func Style(tileJSONURL string, center []float64) map[string]any {
 			"paint": map[string]any{"circle-color": color, "circle-radius": radius, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5},
 		}
 	}
-	// Storeys coloured by use, as planning drawings do.
+	// Buildings and storeys coloured by use, as planning drawings do.
 	byKind := []any{"match", []any{"get", "kind"},
 		"residential", "#e8b04b", "apartments", "#e8b04b", "house", "#e8b04b",
 		"commercial", "#d9634c", "retail", "#d9634c", "office", "#9a6fb0",
@@ -66,7 +66,7 @@ func Style(tileJSONURL string, center []float64) map[string]any {
 			line("road-casing", "road", "#d4cdbf", []any{"interpolate", []any{"linear"}, []any{"zoom"}, 12, 0.25, 18, 1}, 14, nil),
 			fill("space", "space", "#f7e7c6", 0.7, 16),
 			line("space-outline", "space", "#9c8a6a", 0.6, 17, nil),
-			extrusion("building", "building", "#c9c3b8", 0.85, 13),
+			extrusion("building", "building", byKind, 0.85, 13),
 			extrusion("building-part", "building_part", "#bdb6a9", 0.9, 15),
 			extrusion("storey", "storey", byKind, 0.8, 16),
 			line("site", "site", "#d9634c", 2.5, 10, []float64{2, 1}),
