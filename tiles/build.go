@@ -4,6 +4,9 @@ import (
 	"context"
 	"hash/fnv"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
@@ -57,7 +60,8 @@ func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([
 	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: classes, Dataset: p.Dataset, Stage: p.Stage, Omit: index.FieldOtherProps})
 	defer rows.Close()
 	proj := newProjector(maptile.New(x, y, maptile.Zoom(z)))
-	fcs := make([]*geojson.FeatureCollection, len(layers))
+	var kept []*cim.Feature
+	var layerOf []int
 	for rows.Next() {
 		f := rows.Feature()
 		st.Features++
@@ -68,21 +72,36 @@ func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([
 		if p.Levels != nil && layers[i].OnFloors && !f.Levels.Overlaps(*p.Levels) {
 			continue
 		}
-		g := tileGeometry(proj.project(f.Geometry))
-		if g == nil {
-			continue
-		}
-		if fcs[i] == nil {
-			fcs[i] = geojson.NewFeatureCollection()
-		}
-		tf := geojson.NewFeature(g)
-		tf.ID = FeatureID(f)
-		tf.Properties = attributes(f)
-		fcs[i].Append(tf)
-		st.Encoded++
+		kept = append(kept, f)
+		layerOf = append(layerOf, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, st, err
+	}
+	// The features' geometry and attributes are made side by side, each
+	// into its own slot, so the tile is the same whatever the order of
+	// the work.
+	out := make([]*geojson.Feature, len(kept))
+	parallel(len(kept), func(k int) {
+		f := kept[k]
+		if g := tileGeometry(proj.project(f.Geometry)); g != nil {
+			tf := geojson.NewFeature(g)
+			tf.ID = FeatureID(f)
+			tf.Properties = attributes(f)
+			out[k] = tf
+		}
+	})
+	fcs := make([]*geojson.FeatureCollection, len(layers))
+	for k, tf := range out {
+		if tf == nil {
+			continue
+		}
+		i := layerOf[k]
+		if fcs[i] == nil {
+			fcs[i] = geojson.NewFeatureCollection()
+		}
+		fcs[i].Append(tf)
+		st.Encoded++
 	}
 	if st.Encoded == 0 {
 		return nil, st, nil
@@ -168,3 +187,34 @@ func heights(f *cim.Feature) (lo, hi float64, ok bool) {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines, in
+// chunks, and returns when all are done; a small n runs on the caller's.
+func parallel(n int, fn func(int)) {
+	const chunk = 64
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		for k := range n {
+			fn(k)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= n {
+					return
+				}
+				for k := start; k < min(start+chunk, n); k++ {
+					fn(k)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
