@@ -142,7 +142,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		// (Badger wraps the error in text, hence the second test; and
 		// depending on where the writer died it fails another way, as
 		// "truncate …/00001.mem: invalid argument").
-		err = fmt.Errorf("%w: open it read-write once to recover it", ErrInterrupted)
+		err = fmt.Errorf("%w: open it read-write once to recover it (%v)", ErrInterrupted, err)
 	}
 	if err != nil {
 		unlock()

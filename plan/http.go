@@ -56,8 +56,15 @@ func CheckHandler(s *index.Store) http.Handler {
 		}
 		defer sn.Close()
 		site, err := FindSite(r.Context(), sn, r.PathValue("id"), q.Get("dataset"), stage)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrNoSite):
 			problem.Status(w, r, http.StatusNotFound, err.Error())
+			return
+		case err != nil && r.Context().Err() != nil:
+			problem.Status(w, r, http.StatusServiceUnavailable, err.Error())
+			return
+		case err != nil: // several datasets hold it, or it is not a polygon
+			problem.Status(w, r, http.StatusBadRequest, err.Error())
 			return
 		}
 		rep, err := Check(r.Context(), sn, site, Selection{Dataset: q.Get("dataset"), Stage: stage}, pack)

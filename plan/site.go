@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/query"
 )
+
+// ErrNoSite is FindSite's error when no site of that id is in the view.
+var ErrNoSite = errors.New("no such site")
 
 // FindSite returns the site or parcel with the id as the stage's view
 // (query.View) sees it: a site's boundary and controls stay in force once
@@ -37,7 +41,7 @@ func FindSite(ctx context.Context, sn *index.Snapshot, id, dataset string, stage
 		}
 	}
 	if len(found) == 0 {
-		return Site{}, fmt.Errorf("no feature %q in the store (give a site or parcel id, as cim query --class site lists, or a GeoJSON file)", id)
+		return Site{}, fmt.Errorf("%w: no feature %q in the store (give a site or parcel id, as cim query --class site lists, or a GeoJSON file)", ErrNoSite, id)
 	}
 	v, err := query.NewView(sn, stage)
 	if err != nil {
@@ -52,7 +56,7 @@ func FindSite(ctx context.Context, sn *index.Snapshot, id, dataset string, stage
 		for _, f := range found {
 			stages = append(stages, f.Dataset+"@"+f.Stage.String())
 		}
-		return Site{}, fmt.Errorf("%q is not in the %s view (stored as %s)", id, stageName(stage), strings.Join(stages, ", "))
+		return Site{}, fmt.Errorf("%w: %q is not in the %s view (stored as %s)", ErrNoSite, id, stageName(stage), strings.Join(stages, ", "))
 	}
 	var datasets []string
 	for _, f := range seen {

@@ -181,7 +181,7 @@ func Run(ctx context.Context, sn *index.Snapshot, q Query) *Rows {
 	}
 	omit := q.Omit
 	if len(q.Where) > 0 {
-		omit &^= index.FieldProps
+		omit &^= index.FieldProps | index.FieldOtherProps
 	}
 	if r.view != nil && r.view.HasContext(q.Dataset) {
 		omit &^= index.FieldGeometry // the view measures context features' cover

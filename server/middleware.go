@@ -151,13 +151,15 @@ func cors(next http.Handler, origins []string) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
+		if !any {
+			w.Header().Add("Vary", "Origin") // shared caches must key on it
+		}
 		if origin != "" && (any || allowed[origin]) {
 			h := w.Header()
 			if any {
 				h.Set("Access-Control-Allow-Origin", "*")
 			} else {
 				h.Set("Access-Control-Allow-Origin", origin)
-				h.Add("Vary", "Origin")
 			}
 			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Content-Encoding")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
@@ -201,7 +203,8 @@ func (w *gzipWriter) WriteHeader(code int) {
 	if !w.decided {
 		w.decided = true
 		h := w.Header()
-		if code != http.StatusNoContent && code != http.StatusNotModified && h.Get("Content-Encoding") == "" && textual(h.Get("Content-Type")) {
+		if code != http.StatusNoContent && code != http.StatusNotModified && code != http.StatusPartialContent &&
+			h.Get("Content-Range") == "" && h.Get("Content-Encoding") == "" && textual(h.Get("Content-Type")) {
 			h.Set("Content-Encoding", "gzip")
 			h.Del("Content-Length")
 			w.zw = gzipPool.Get().(*gzip.Writer)

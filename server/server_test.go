@@ -337,3 +337,22 @@ func TestGracefulShutdown(t *testing.T) {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+
+// TestRangeIsNotGzipped: a partial answer (206) goes out as the bytes it
+// says it holds, not gzipped.
+func TestRangeIsNotGzipped(t *testing.T) {
+	h := compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "a.js", time.Time{}, strings.NewReader(strings.Repeat("const a = 1;\n", 1000)))
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	a := get(t, "http://"+ln.Addr().String()+"/a.js", "Range", "bytes=0-99", "Accept-Encoding", "gzip")
+	if a.status != 206 || a.header.Get("Content-Encoding") != "" || len(a.body) != 100 {
+		t.Errorf("range: %d, %v, %d bytes", a.status, a.header, len(a.body))
+	}
+}

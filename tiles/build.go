@@ -201,10 +201,16 @@ func parallel(n int, fn func(int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var panicked atomic.Pointer[any]
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { // raised again on the caller's goroutine
+				if v := recover(); v != nil {
+					panicked.CompareAndSwap(nil, &v)
+				}
+			}()
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= n {
@@ -217,4 +223,7 @@ func parallel(n int, fn func(int)) {
 		}()
 	}
 	wg.Wait()
+	if v := panicked.Load(); v != nil {
+		panic(*v)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"fmt"
 	"io"
 	"sync"
 )
@@ -130,7 +131,7 @@ func (c *Cache) Get(key string, build func() ([]byte, error)) (t *Tile, hit bool
 	c.mu.Unlock()
 
 	defer close(cl.done)
-	data, err := build()
+	data, err := safely(build)
 	cl.tile, cl.err = NewTile(data), err
 	c.mu.Lock()
 	delete(c.pending, key)
@@ -159,6 +160,17 @@ func (c *Cache) trim() {
 		c.size -= e.tile.size()
 		c.evictions++
 	}
+}
+
+// safely runs build, turning a panic into an error, so that a tile that
+// makes the builder panic answers 500 and leaves no waiter stranded.
+func safely(build func() ([]byte, error)) (data []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("building the tile failed: %v", v)
+		}
+	}()
+	return build()
 }
 
 // CacheStats are a cache's counters.

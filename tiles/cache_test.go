@@ -87,3 +87,27 @@ func TestCacheBuildsOnce(t *testing.T) {
 		t.Errorf("after a failed build: hit %v, %v", hit, err)
 	}
 }
+
+// TestCachePanickingBuild: a build that panics is an error for its
+// caller, and the key is free for the next build.
+func TestCachePanickingBuild(t *testing.T) {
+	c := NewCache(1 << 20)
+	if _, _, err := c.Get("k", func() ([]byte, error) { panic("bad geometry") }); err == nil {
+		t.Fatal("a panicking build gave no error")
+	}
+	tl, hit, err := c.Get("k", func() ([]byte, error) { return []byte("tile"), nil })
+	if err != nil || hit || tl == nil || tl.Size != 4 {
+		t.Errorf("after a panicking build: %+v, hit %v, %v", tl, hit, err)
+	}
+	// A panic in parallel's workers comes back on the caller's goroutine.
+	if _, _, err := c.Get("p", func() ([]byte, error) {
+		parallel(1000, func(k int) {
+			if k == 700 {
+				panic("worker")
+			}
+		})
+		return nil, nil
+	}); err == nil {
+		t.Error("a panic in a worker gave no error")
+	}
+}

@@ -109,8 +109,8 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		return data, err
 	})
 	switch {
-	case err != nil && r.Context().Err() != nil:
-		return // the client left
+	case err != nil && errors.Is(r.Context().Err(), context.Canceled):
+		return // the client left: nobody to answer
 	case errors.Is(err, context.DeadlineExceeded):
 		problem.Status(w, r, http.StatusServiceUnavailable, fmt.Sprintf("the tile took over %s to build", buildTimeout))
 		return

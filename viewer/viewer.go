@@ -45,9 +45,8 @@ type Handler struct {
 	store *index.Store
 	o     Options
 
-	once      sync.Once
-	assets    string // the folder of MapLibre's files, once fetched
-	assetsErr error
+	mu     sync.Mutex
+	assets string // the folder of MapLibre's files, once fetched
 }
 
 // New returns the viewer of a store.
@@ -71,12 +70,22 @@ func (h *Handler) Cached() bool {
 }
 
 // Prepare fetches MapLibre's files now (otherwise the first page view
-// does), so that a server can say at start whether the viewer works.
+// does), so that a server can say at start whether the viewer works. A
+// failure is not kept: the next call tries again (the network may be
+// back, or the files put in place). The fetch outlives ctx's
+// cancellation, under a bound of its own.
 func (h *Handler) Prepare(ctx context.Context) error {
-	h.once.Do(func() {
-		h.assets, h.assetsErr = Assets(ctx, MapLibre, h.o.AssetsDir, h.o.AssetsFrom, h.o.Registry)
-	})
-	return h.assetsErr
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.assets != "" {
+		return nil
+	}
+	dir, err := Assets(context.WithoutCancel(ctx), MapLibre, h.o.AssetsDir, h.o.AssetsFrom, h.o.Registry)
+	if err != nil {
+		return err
+	}
+	h.assets = dir
+	return nil
 }
 
 // Register adds the viewer's routes to mux.

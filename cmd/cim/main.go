@@ -77,7 +77,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 				continue
 			}
 			signal.Reset(sig)
-			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+			killSelf(sig)
 		}
 	}()
 	return ctx, func() {

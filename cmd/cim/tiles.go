@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/future-community/cim/cim"
@@ -101,17 +103,17 @@ func export(c *cli.Context, s *index.Store, sn *index.Snapshot, out string, minz
 	}
 	defer w.Close()
 
-	var visited, written int64
-	var zoom int
+	var visited, written, zoom atomic.Int64 // set by Export's goroutine, read by the ticker's
 	start := time.Now()
 	tick := startTicker(c.App.ErrWriter, logEvery, func(tty bool) string {
-		rate := float64(visited) / max(time.Since(start).Seconds(), 1e-3)
+		v := visited.Load()
+		rate := float64(v) / max(time.Since(start).Seconds(), 1e-3)
 		return fmt.Sprintf("cim: export %s: z%d, %s tiles built, %s with features, %s/s, %s",
-			filepath.Base(out), zoom, humanInt(int(visited)), humanInt(int(written)), humanInt(int(rate)), time.Since(start).Round(time.Second))
+			filepath.Base(out), zoom.Load(), humanInt(int(v)), humanInt(int(written.Load())), humanInt(int(rate)), time.Since(start).Round(time.Second))
 	})
 	opts := tiles.ExportOptions{
 		MinZoom: minz, MaxZoom: maxz, Box: box, Params: p, Workers: c.Int("workers"),
-		Progress: func(v, n int64, z int) { visited, written, zoom = v, n, z },
+		Progress: func(v, n int64, z int) { visited.Store(v); written.Store(n); zoom.Store(int64(z)) },
 	}
 	st, err := tiles.Export(c.Context, sn, w, opts)
 	tick.done()
@@ -128,7 +130,9 @@ func export(c *cli.Context, s *index.Store, sn *index.Snapshot, out string, minz
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	// CreateTemp made it 0600: an archive is for hosting, readable by all,
+	// and it is on disk before it takes its name.
+	if err := errors.Join(tmp.Chmod(0o644), tmp.Sync(), tmp.Close()); err != nil {
 		return envError{err}
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
