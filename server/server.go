@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/future-community/cim/index"
@@ -52,11 +53,12 @@ type Config struct {
 
 // Server is cim's HTTP server.
 type Server struct {
-	cfg     Config
-	handler http.Handler
-	tiles   *tiles.Handler
-	viewer  *viewer.Handler
-	reg     *prometheus.Registry
+	cfg      Config
+	inflight sync.WaitGroup // handlers running (track)
+	handler  http.Handler
+	tiles    *tiles.Handler
+	viewer   *viewer.Handler
+	reg      *prometheus.Registry
 }
 
 // New returns the server of cfg.
@@ -110,8 +112,18 @@ func New(cfg Config) (*Server, error) {
 	h = cors(h, cfg.CORS)
 	h = limits(h, cfg.MaxQueryBytes, cfg.MaxBodyBytes, cfg.RequestTimeout)
 	h = observe(h, cfg.Logger, newHTTPMetrics(s.reg))
-	s.handler = h
+	s.handler = s.track(h)
 	return s, nil
+}
+
+// track counts the handlers running, so that Serve returns only once
+// none reads the store any more.
+func (s *Server) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler returns the server's root handler, for tests and embedding.
@@ -153,6 +165,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
+	}
+	// A cut-off connection does not stop its handler: wait for them all
+	// (each is bounded by RequestTimeout) before the caller closes the
+	// store under them.
+	waited := make(chan struct{})
+	go func() { s.inflight.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(s.cfg.RequestTimeout + 5*time.Second):
+		err = errors.Join(err, fmt.Errorf("requests still running %s after shutdown", s.cfg.RequestTimeout+5*time.Second))
 	}
 	return err
 }

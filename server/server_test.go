@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -354,5 +355,44 @@ func TestRangeIsNotGzipped(t *testing.T) {
 	a := get(t, "http://"+ln.Addr().String()+"/a.js", "Range", "bytes=0-99", "Accept-Encoding", "gzip")
 	if a.status != 206 || a.header.Get("Content-Encoding") != "" || len(a.body) != 100 {
 		t.Errorf("range: %d, %v, %d bytes", a.status, a.header, len(a.body))
+	}
+}
+
+// TestForcedShutdownWaitsForHandlers: when requests outlast the shutdown
+// timeout, their connections are cut, but Serve returns only once their
+// handlers are done, so the caller never closes the store under them.
+func TestForcedShutdownWaitsForHandlers(t *testing.T) {
+	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv, err := New(Config{Store: s, ShutdownTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var finished atomic.Bool
+	started := make(chan struct{})
+	srv.handler = srv.track(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		time.Sleep(600 * time.Millisecond) // ignores the cut connection, as a tile build does
+		finished.Store(true)
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	go http.Get("http://" + ln.Addr().String() + "/slow")
+	<-started
+	cancel()
+	err = <-done
+	if !finished.Load() {
+		t.Error("Serve returned while a handler was still running")
+	}
+	if err == nil || !strings.Contains(err.Error(), "cut off") {
+		t.Errorf("Serve: %v, want the requests cut off reported", err)
 	}
 }
