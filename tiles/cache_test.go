@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/future-community/cim/problem"
 )
 
 func TestCacheBoundAndOrder(t *testing.T) {
@@ -109,5 +113,37 @@ func TestCachePanickingBuild(t *testing.T) {
 		return nil, nil
 	}); err == nil {
 		t.Error("a panic in a worker gave no error")
+	}
+}
+
+// TestBusyServerAnswers503: with every build slot taken, a tile that
+// cannot start within the build timeout is a 503 problem with no ETag,
+// never an empty tile a client would keep.
+func TestBusyServerAnswers503(t *testing.T) {
+	s := sampleStore(t)
+	h := NewHandler(s, Options{CacheBytes: 1 << 20})
+	h.builds, h.buildTimeout = make(chan struct{}, 1), 50*time.Millisecond
+	h.builds <- struct{}{} // the one slot, taken
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	z, x, y := sampleTile()
+	resp, err := http.Get(fmt.Sprintf("%s/tiles/%d/%d/%d.mvt", srv.URL, z, x, y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("ETag") != "" || resp.Header.Get("Content-Type") != problem.ContentType {
+		t.Errorf("busy: %d, %v", resp.StatusCode, resp.Header)
+	}
+	<-h.builds // the slot comes free: the tile builds
+	resp, err = http.Get(fmt.Sprintf("%s/tiles/%d/%d/%d.mvt", srv.URL, z, x, y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("after: %d", resp.StatusCode)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,10 +28,14 @@ import (
 // revision, and with it every tile's key and ETag, so no stale tile is
 // ever served and nothing needs a restart.
 type Handler struct {
-	store   *index.Store
-	cache   *Cache
-	maxAge  time.Duration
-	metrics *metrics
+	store *index.Store
+	cache *Cache
+	// builds bounds the tiles built at once (each uses every CPU), so that
+	// requests made to miss the cache queue instead of piling up.
+	builds       chan struct{}
+	buildTimeout time.Duration
+	maxAge       time.Duration
+	metrics      *metrics
 
 	mu      sync.Mutex
 	summary *storeSummary // of the last revision asked for
@@ -49,7 +54,8 @@ type Options struct {
 
 // NewHandler returns the tile handler of a store.
 func NewHandler(s *index.Store, o Options) *Handler {
-	h := &Handler{store: s, cache: NewCache(o.CacheBytes), maxAge: o.MaxAge}
+	h := &Handler{store: s, cache: NewCache(o.CacheBytes), maxAge: o.MaxAge,
+		builds: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), buildTimeout: buildTimeout}
 	h.metrics = newMetrics(o.Registry, h.cache)
 	return h
 }
@@ -103,8 +109,14 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	t, hit, err := h.cache.Get(key, func() ([]byte, error) {
 		// Other requests may wait on this build: it does not end when
 		// this client leaves, only when it takes too long.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), buildTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.buildTimeout)
 		defer cancel()
+		select {
+		case h.builds <- struct{}{}:
+			defer func() { <-h.builds }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 		data, _, err := Build(ctx, sn, z, x, y, p)
 		return data, err
 	})
@@ -112,7 +124,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	case err != nil && errors.Is(r.Context().Err(), context.Canceled):
 		return // the client left: nobody to answer
 	case errors.Is(err, context.DeadlineExceeded):
-		problem.Status(w, r, http.StatusServiceUnavailable, fmt.Sprintf("the tile took over %s to build", buildTimeout))
+		problem.Status(w, r, http.StatusServiceUnavailable, fmt.Sprintf("the tile took over %s to build (the server is busy, or the tile is huge)", h.buildTimeout))
 		return
 	case err != nil:
 		problem.Status(w, r, http.StatusInternalServerError, "building the tile: "+err.Error())
