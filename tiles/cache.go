@@ -123,7 +123,7 @@ func (c *Cache) Get(key string, build func() ([]byte, error)) (t *Tile, hit bool
 	if cl, ok := c.pending[key]; ok {
 		c.mu.Unlock()
 		<-cl.done
-		return cl.tile, true, cl.err
+		return cl.tile, false, cl.err // not a hit: it waited for a build
 	}
 	cl := &call{done: make(chan struct{})}
 	c.pending[key] = cl

@@ -42,6 +42,11 @@ viewer's URL; Ctrl-C stops it:
 }
 
 func runDemo(c *cli.Context) error {
+	if c.Bool("serve") {
+		if err := checkServeFlags(c); err != nil {
+			return err
+		}
+	}
 	w := c.App.Writer
 	dir := c.String("db")
 	if dir == "" {

@@ -50,14 +50,10 @@ func runServe(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("serve takes no arguments (got %q); the store goes in --db", c.Args().First())
 	}
-	mb := c.Int("cache-mb")
-	if mb < 0 {
-		return usagef("--cache-mb %d: want 0 or more", mb)
+	if err := checkServeFlags(c); err != nil {
+		return err
 	}
-	addr := c.String("addr")
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return usagef("--addr %q: want host:port or :port (%v)", addr, err)
-	}
+	mb, addr := c.Int("cache-mb"), c.String("addr")
 	dir, err := storeDir(c, false)
 	if err != nil {
 		return err
@@ -112,6 +108,19 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", s.Dir(), s.Revision(), base+"/")
 	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
 	return srv.Serve(c.Context, ln)
+}
+
+// checkServeFlags checks serveFlags before anything is opened.
+func checkServeFlags(c *cli.Context) error {
+	if mb := c.Int("cache-mb"); mb < 0 {
+		return usagef("--cache-mb %d: want 0 or more", mb)
+	}
+	if addr := c.String("addr"); addr != "" {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return usagef("--addr %q: want host:port or :port (%v)", addr, err)
+		}
+	}
+	return nil
 }
 
 // serveFlags are the flags of serving, for serve and demo --serve.

@@ -97,6 +97,7 @@ func TestServeUsage(t *testing.T) {
 		{"serve", "--db", db, "--addr", "nonsense"},
 		{"serve", "--db", db, "--cache-mb", "-1"},
 		{"serve", "--db", db, "extra"},
+		{"demo", "--serve", "--addr", "nonsense"},
 		{"tiles", "export", "--db", db},
 		{"tiles", "export", "--db", db, "--out", filepath.Join(t.TempDir(), "x.pmtiles"), "--maxzoom", "25"},
 		{"tiles", "export", "--db", db, "--out", filepath.Join(t.TempDir(), "x.pmtiles"), "--level", "abc"},
