@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -19,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // 1e-9. go test ./plan -run Golden -update rewrites it after a change
 // that is meant.
 func TestSampleReportGolden(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)

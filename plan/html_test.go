@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/storetest"
 )
 
 func sampleHTML(t *testing.T, r *Report) string {
@@ -36,7 +37,7 @@ func sampleHTML(t *testing.T, r *Report) string {
 }
 
 func TestWriteHTML(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	page := sampleHTML(t, r)
 	checkBalanced(t, page)
 	if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, `<meta charset="utf-8">`) {
@@ -88,7 +89,7 @@ func TestWriteHTML(t *testing.T) {
 }
 
 func TestWriteHTMLEscapes(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	cp := *r
 	cp.Site.Name = "<script>x</script>"
 	cp.Parcels = append([]ParcelReport{}, r.Parcels...)
@@ -200,7 +201,7 @@ func TestWriteHTMLRenders(t *testing.T) {
 	if bin == "" {
 		t.Skip("no chromium on PATH: install it (apt-get install chromium fonts-wqy-microhei) to check the report renders")
 	}
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(page, []byte(sampleHTML(t, r)), 0o644); err != nil {
@@ -355,7 +356,7 @@ func labelFonts(selector string) chromedp.Action[[]labelFont] {
 }
 
 func TestWriteHTMLBilingualSummaryFirst(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	page := sampleHTML(t, r)
 	if !strings.Contains(page, `<html lang="zh-CN">`) {
 		t.Error(`no <html lang="zh-CN">`)
@@ -378,7 +379,7 @@ func TestWriteHTMLBilingualSummaryFirst(t *testing.T) {
 }
 
 func TestWriteHTMLMadeBy(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	zero := sampleHTML(t, r)
 	for _, bad := range []string{"· checked", ", version", "commit "} {
 		if strings.Contains(zero, bad) {

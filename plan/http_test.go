@@ -6,11 +6,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/problem"
 )
 
 func TestCheckHandler(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	mux := http.NewServeMux()
 	mux.Handle("GET /sites/{id}/check", CheckHandler(s))
 	srv := httptest.NewServer(mux)

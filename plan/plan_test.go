@@ -5,28 +5,14 @@ import (
 	"encoding/csv"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/samples"
 )
-
-// sampleStore loads the bundled sample into a real store in a temp dir.
-func sampleStore(t testing.TB) *index.Store {
-	t.Helper()
-	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := samples.Ingest(s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // handValues reads samples/gen/indicators_hand.csv: exact arithmetic on the
 // sample's metre dimensions, independent of this package.
@@ -82,7 +68,7 @@ func check(t testing.TB, s *index.Store, stage cim.Stage, pack string) *Report {
 }
 
 func TestSampleIndicatorsMatchHandValues(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	hand := handValues(t)
 	plan := check(t, s, cim.StagePlanning, "zj-future-community")
 	design := check(t, s, cim.StageDesign, "zj-future-community")

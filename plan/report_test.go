@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/storetest"
 )
 
 func TestDisplayWidth(t *testing.T) {
@@ -43,7 +44,7 @@ func TestDisplayWidth(t *testing.T) {
 // on screen: each cell starts at the same display column on every line
 // of its table, with Chinese labels counted two columns a character.
 func TestWriteTableAligns(t *testing.T) {
-	r := check(t, sampleStore(t), cim.StagePlanning, "zj-future-community")
+	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, r); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/twpayne/go-geom"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/storetest"
 )
 
 // TestCheckSitesMatchesOneByOne checks the site and every parcel at once,
@@ -17,7 +18,7 @@ import (
 // of that site alone. Run with -race, it shows the snapshot and a check's
 // own state are safe to share.
 func TestCheckSitesMatchesOneByOne(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	sn, err := s.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestCheckSitesMatchesOneByOne(t *testing.T) {
 }
 
 func TestCheckSitesStopsAtABadSite(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	sn, err := s.Snapshot()
 	if err != nil {
 		t.Fatal(err)

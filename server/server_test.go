@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/samples"
 	"github.com/paulmach/orb"
@@ -29,14 +30,7 @@ import (
 func serve(t *testing.T, cfg Config) (string, *index.Store) {
 	t.Helper()
 	if cfg.Store == nil {
-		s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := samples.Ingest(s); err != nil {
-			t.Fatal(err)
-		}
-		cfg.Store = s
+		cfg.Store = storetest.Sample(t)
 	}
 	srv, err := New(cfg)
 	if err != nil {
@@ -362,12 +356,7 @@ func TestRangeIsNotGzipped(t *testing.T) {
 // timeout, their connections are cut, but Serve returns only once their
 // handlers are done, so the caller never closes the store under them.
 func TestForcedShutdownWaitsForHandlers(t *testing.T) {
-	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv, err := New(Config{Store: s, ShutdownTimeout: 100 * time.Millisecond})
+	srv, err := New(Config{Store: storetest.New(t), ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,9 @@ package tiles
 
 import (
 	"context"
-	"os"
 	"testing"
 
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -13,11 +13,7 @@ import (
 // centre (a 3×3 block at each zoom), all layers, without a cache: what a
 // cold server does per tile.
 func BenchmarkBuildMonaco(b *testing.B) {
-	monaco := "../../shared/data/osm/monaco-latest.osm.pbf"
-	if _, err := os.Stat(monaco); err != nil {
-		b.Skipf("%s is absent (../shared/data)", monaco)
-	}
-	s := fileStore(b, monaco)
+	s := storetest.File(b, monaco, asBuilt)
 	sn, _ := s.Snapshot()
 	defer sn.Close()
 	var tiles []maptile.Tile

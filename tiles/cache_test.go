@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/problem"
 )
 
@@ -120,7 +121,7 @@ func TestCachePanickingBuild(t *testing.T) {
 // cannot start within the build timeout is a 503 problem with no ETag,
 // never an empty tile a client would keep.
 func TestBusyServerAnswers503(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	h := NewHandler(s, Options{CacheBytes: 1 << 20})
 	h.builds, h.buildTimeout = make(chan struct{}, 1), 50*time.Millisecond
 	h.builds <- struct{}{} // the one slot, taken

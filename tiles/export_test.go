@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/tiles/pmtiles"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -23,7 +24,7 @@ import (
 // exportSample writes the sample's tiles of zooms 0–18 into an archive.
 func exportSample(t *testing.T) (string, *Handler, ExportStats) {
 	t.Helper()
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	sn, _ := s.Snapshot()
 	defer sn.Close()
 	path := filepath.Join(t.TempDir(), "sample.pmtiles")

@@ -1,14 +1,11 @@
 package tiles
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +14,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -29,7 +27,6 @@ func TestGDALReadsTiles(t *testing.T) {
 	if _, err := exec.LookPath("ogrinfo"); err != nil {
 		t.Skip("ogrinfo (GDAL) is not installed: apt-get install gdal-bin")
 	}
-	monaco := "../../shared/data/osm/monaco-latest.osm.pbf"
 	cases := []struct {
 		name   string
 		load   func(t *testing.T) *index.Store
@@ -37,14 +34,9 @@ func TestGDALReadsTiles(t *testing.T) {
 		zooms  []maptile.Zoom
 		levels *cim.LevelRange
 	}{
-		{"sample", func(t *testing.T) *index.Store { return sampleStore(t) }, orb.Point{120.2123, 30.2572}, []maptile.Zoom{14, 16, 17}, nil},
-		{"sample level=1", func(t *testing.T) *index.Store { return sampleStore(t) }, orb.Point{120.2123, 30.2572}, []maptile.Zoom{16}, &cim.LevelRange{Min: 1, Max: 1}},
-		{"monaco", func(t *testing.T) *index.Store {
-			if _, err := os.Stat(monaco); err != nil {
-				t.Skipf("%s is absent (../shared/data): %v", monaco, err)
-			}
-			return fileStore(t, monaco)
-		}, orb.Point{7.4246, 43.7384}, []maptile.Zoom{13, 15, 16}, nil},
+		{"sample", func(t *testing.T) *index.Store { return storetest.Sample(t) }, orb.Point{120.2123, 30.2572}, []maptile.Zoom{14, 16, 17}, nil},
+		{"sample level=1", func(t *testing.T) *index.Store { return storetest.Sample(t) }, orb.Point{120.2123, 30.2572}, []maptile.Zoom{16}, &cim.LevelRange{Min: 1, Max: 1}},
+		{"monaco", func(t *testing.T) *index.Store { return storetest.File(t, monaco, asBuilt) }, orb.Point{7.4246, 43.7384}, []maptile.Zoom{13, 15, 16}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,6 +76,11 @@ func TestGDALReadsTiles(t *testing.T) {
 
 var ogrLayer = regexp.MustCompile(`(?m)^Layer name: (\S+)\n(?:.*\n)*?Feature Count: (\d+)`)
 
+// monaco is the OSM extract of ../shared/data, read as built.
+const monaco = "../../shared/data/osm/monaco-latest.osm.pbf"
+
+var asBuilt = ingest.Options{Stage: cim.StageAsBuilt}
+
 // ogrCounts reads a tile with ogrinfo and returns its features per layer.
 func ogrCounts(t *testing.T, url string, tile maptile.Tile) map[string]int {
 	t.Helper()
@@ -101,36 +98,13 @@ func ogrCounts(t *testing.T, url string, tile maptile.Tile) map[string]int {
 	return counts
 }
 
-// fileStore ingests a file into a new store.
-func fileStore(t testing.TB, path string) *index.Store {
-	t.Helper()
-	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	in, err := ingest.Open(path, ingest.Options{Stage: cim.StageAsBuilt})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	if _, _, err := s.Ingest(context.Background(), in, nil); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // TestOSMAttribution: TileJSON credits OpenStreetMap for a store with an
 // OSM dataset, and not for the sample.
 func TestOSMAttribution(t *testing.T) {
-	monaco := "../../shared/data/osm/monaco-latest.osm.pbf"
-	if _, err := os.Stat(monaco); err != nil {
-		t.Skipf("%s is absent (../shared/data): %v", monaco, err)
-	}
 	for _, tc := range []struct {
 		s    *index.Store
 		want bool
-	}{{fileStore(t, monaco), true}, {sampleStore(t), false}} {
+	}{{storetest.File(t, monaco, asBuilt), true}, {storetest.Sample(t), false}} {
 		mux := http.NewServeMux()
 		NewHandler(tc.s, Options{}).Register(mux)
 		srv := httptest.NewServer(mux)

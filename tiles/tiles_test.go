@@ -5,15 +5,14 @@ import (
 	"errors"
 	"math"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
-	"github.com/future-community/cim/samples"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -21,19 +20,6 @@ import (
 	"github.com/paulmach/orb/simplify"
 	"github.com/twpayne/go-geom"
 )
-
-func sampleStore(t testing.TB) *index.Store {
-	t.Helper()
-	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := samples.Ingest(s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func TestParseParams(t *testing.T) {
 	two := cim.Level(2)
@@ -242,7 +228,7 @@ func sampleTile() (z, x, y uint32) {
 // facilities of floor 2 in its floor layers, and every other layer as
 // without level=.
 func TestLevelTiles(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	sn, _ := s.Snapshot()
 	defer sn.Close()
 	z, x, y := sampleTile()
@@ -286,7 +272,7 @@ func TestLevelTiles(t *testing.T) {
 // features a query of the tile's box finds, less those under a pixel at
 // that zoom, with their attributes.
 func TestTileMatchesQuery(t *testing.T) {
-	s := sampleStore(t)
+	s := storetest.Sample(t)
 	sn, _ := s.Snapshot()
 	defer sn.Close()
 	for _, zoom := range []uint32{14, 16, 18} {

@@ -26,7 +26,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
-	"github.com/future-community/cim/samples"
+	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/server"
 )
 
@@ -35,7 +35,7 @@ var update = flag.Bool("update", false, "rewrite testdata/viewer.png, the README
 // browserCase is a store the viewer is opened on, and what to do there.
 type browserCase struct {
 	name  string
-	store func(t *testing.T) *index.Store
+	store func(t testing.TB) *index.Store
 	// floors are the switcher's buttons clicked in turn (levels); after each
 	// the storeys and spaces drawn must be exactly of that floor.
 	floors []int
@@ -78,7 +78,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []browserCase{
-		{name: "sample", store: sampleStore, floors: []int{1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
+		{name: "sample", store: storetest.Sample, floors: []int{1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
 		{name: "monaco", store: fileStore("../../shared/data/osm/monaco-latest.osm.pbf", ingest.Options{Stage: cim.StageAsBuilt}),
 			hash: "#map=16.5/43.7395/7.4260/-20/50"}, // Monte Carlo
 		{name: "ifc", store: fileStore("../../shared/data/ifc/AC20-FZK-Haus.ifc",
@@ -396,39 +396,7 @@ func serve(t *testing.T, s *index.Store) string {
 	return "http://" + ln.Addr().String()
 }
 
-func sampleStore(t *testing.T) *index.Store {
-	t.Helper()
-	s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := samples.Ingest(s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// fileStore ingests a file of ../shared/data, skipping when it is absent.
-func fileStore(path string, o ingest.Options) func(t *testing.T) *index.Store {
-	return func(t *testing.T) *index.Store {
-		t.Helper()
-		if _, err := os.Stat(path); err != nil {
-			t.Skipf("%s is absent (../shared/data): %v", path, err)
-		}
-		s, err := index.Open(filepath.Join(t.TempDir(), "db"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		in, err := ingest.Open(path, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer in.Close()
-		if _, _, err := s.Ingest(context.Background(), in, nil); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+// fileStore is a store of a file of ../shared/data, for the table.
+func fileStore(path string, o ingest.Options) func(t testing.TB) *index.Store {
+	return func(t testing.TB) *index.Store { return storetest.File(t, path, o) }
 }
