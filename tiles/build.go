@@ -2,7 +2,6 @@ package tiles
 
 import (
 	"context"
-	"hash/fnv"
 	"math"
 	"runtime"
 	"sync"
@@ -124,11 +123,21 @@ func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([
 // (MapLibre's feature state and promoteId rely on it). The same feature
 // has the same id in every tile and every revision.
 func FeatureID(f *cim.Feature) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(f.Dataset))
-	h.Write([]byte{0, byte(f.Stage), 0})
-	h.Write([]byte(f.ID))
-	return h.Sum64() & (1<<53 - 1)
+	// FNV-1a over dataset, 0, stage, 0, id, written out: hash/fnv's
+	// Write would take the strings as fresh byte slices, per feature.
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+	}
+	add(f.Dataset)
+	for _, b := range [3]byte{0, byte(f.Stage), 0} {
+		h = (h ^ uint64(b)) * prime
+	}
+	add(f.ID)
+	return h & (1<<53 - 1)
 }
 
 // attributes are a tile feature's properties (Fields).

@@ -140,18 +140,12 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 			if slight(ls.Bound(), false) {
 				continue
 			}
-			ls = simplify.DouglasPeucker(pixel / 4).LineString(ls.Clone())
+			ls = simplify.DouglasPeucker(pixel / 4).LineString(ls) // clip's own copy
 			if ls = roundLine(ls); len(ls) >= 2 {
 				out = append(out, ls)
 			}
 		}
-		switch len(out) {
-		case 0:
-			return nil
-		case 1:
-			return out[0]
-		}
-		return out
+		return collapse(out, out)
 	case orb.Polygon, orb.MultiPolygon:
 		if small(g.Bound()) {
 			return nil
@@ -172,13 +166,7 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 			}
 			out = append(out, simple...)
 		}
-		switch len(out) {
-		case 0:
-			return nil
-		case 1:
-			return out[0]
-		}
-		return out
+		return collapse(out, out)
 	}
 	return nil
 }
@@ -200,6 +188,18 @@ func slight(b orb.Bound, area bool) bool {
 		return w < 1 || h < 1
 	}
 	return w < 1 && h < 1
+}
+
+// collapse returns nothing for no parts, the part for one, and all (the
+// parts as a multi-geometry) for more.
+func collapse[T orb.Geometry](parts []T, all orb.Geometry) orb.Geometry {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
+	}
+	return all
 }
 
 // small reports whether a bound is under a pixel both ways.

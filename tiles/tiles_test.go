@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"math"
 	"net/url"
 	"strings"
@@ -392,4 +393,22 @@ func layerOf(c cim.Class) (Layer, bool) {
 		}
 	}
 	return Layer{}, false
+}
+
+// TestFeatureID: the id is FNV-1a of dataset, a zero, the stage, a zero
+// and the id (hash/fnv as the reference), kept to 53 bits.
+func TestFeatureID(t *testing.T) {
+	f := &cim.Feature{ID: "osm:w123", Dataset: "monaco", Stage: cim.StageAsBuilt}
+	h := fnv.New64a()
+	h.Write([]byte("monaco\x00"))
+	h.Write([]byte{byte(cim.StageAsBuilt), 0})
+	h.Write([]byte("osm:w123"))
+	if got, want := FeatureID(f), h.Sum64()&(1<<53-1); got != want {
+		t.Errorf("FeatureID = %d, want %d", got, want)
+	}
+	g := *f
+	g.Stage = cim.StageDesign
+	if FeatureID(&g) == FeatureID(f) {
+		t.Error("two stages of one feature share an id")
+	}
 }
