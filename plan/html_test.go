@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -24,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/internal/browsertest"
 	"github.com/future-community/cim/internal/storetest"
 )
 
@@ -188,33 +188,14 @@ func checkBalanced(t *testing.T, page string) {
 // Chromium draws them as boxes (tofu: the .notdef glyph of a Latin font)
 // and the test fails. CIM_REPORT_SCREENSHOT=file.png keeps the screenshot.
 func TestWriteHTMLRenders(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders in a browser")
-	}
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		t.Skip("no chromium on PATH: install it (apt-get install chromium fonts-wqy-microhei) to check the report renders")
-	}
+	bin := browsertest.Chromium(t, "chromium fonts-wqy-microhei")
 	r := check(t, storetest.Sample(t), cim.StagePlanning, "zj-future-community")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(page, []byte(sampleHTML(t, r)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.WindowSize(1200, 1600))...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
+	ctx := browsertest.Tab(t, bin, 90*time.Second, 1200, 1600)
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
 		t.Fatalf("%s: %v", bin, err)
 	}

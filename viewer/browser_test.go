@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,6 +25,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
+	"github.com/future-community/cim/internal/browsertest"
 	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/server"
 )
@@ -57,19 +57,7 @@ type browserCase struct {
 // saves screenshots (CIM_SCREENSHOTS=DIR keeps them) and logs the time to
 // the map's first idle and the bytes of the viewer's own files.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives a browser")
-	}
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		t.Skip("no chromium on PATH: install it (apt-get install chromium) to test the viewer in a browser")
-	}
+	bin := browsertest.Chromium(t, "chromium")
 	logOwnBytes(t)
 	out := os.Getenv("CIM_SCREENSHOTS")
 	if out == "" {
@@ -92,16 +80,8 @@ func TestBrowser(t *testing.T) {
 }
 
 func browse(t *testing.T, bin, url string, tc browserCase, out string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.Flag("headless", "new"), chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.WindowSize(1440, 900))...)
-	defer cancelAlloc()
 	var problems pageProblems
-	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithListener(problems.listen))
-	defer cancelTab()
+	ctx := browsertest.Tab(t, bin, 3*time.Minute, 1440, 900, chromedp.WithListener(problems.listen))
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
