@@ -47,6 +47,9 @@ type Handler struct {
 
 	mu     sync.Mutex
 	assets string // the folder of MapLibre's files, once fetched
+
+	catMu sync.Mutex
+	cat   *Catalog // of the last revision asked for
 }
 
 // New returns the viewer of a store.
@@ -169,10 +172,19 @@ func (h *Handler) serveCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sn.Close()
-	c, err := catalog(r.Context(), sn)
-	if err != nil {
-		problem.Status(w, r, http.StatusInternalServerError, err.Error())
-		return
+	// A catalog reads the store's summary, its sites and the packs: made
+	// once per revision.
+	h.catMu.Lock()
+	c := h.cat
+	h.catMu.Unlock()
+	if c == nil || c.Revision != sn.Revision() {
+		if c, err = catalog(r.Context(), sn); err != nil {
+			problem.Status(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		h.catMu.Lock()
+		h.cat = c
+		h.catMu.Unlock()
 	}
 	writeJSON(w, r, c)
 }
