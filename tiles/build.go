@@ -10,8 +10,6 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/query"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -80,41 +78,27 @@ func Build(ctx context.Context, sn *index.Snapshot, z, x, y uint32, p Params) ([
 	// The features' geometry and attributes are made side by side, each
 	// into its own slot, so the tile is the same whatever the order of
 	// the work.
-	out := make([]*geojson.Feature, len(kept))
+	out := make([]tileFeature, len(kept))
 	parallel(len(kept), func(k int) {
-		f := kept[k]
-		if g := tileGeometry(proj.project(f.Geometry)); g != nil {
-			tf := geojson.NewFeature(g)
-			tf.ID = FeatureID(f)
-			tf.Properties = attributes(f)
-			out[k] = tf
+		if g := tileGeometry(proj.project(kept[k].Geometry)); g != nil {
+			out[k] = newTileFeature(kept[k], layerOf[k], g)
 		}
 	})
-	fcs := make([]*geojson.FeatureCollection, len(layers))
-	for k, tf := range out {
-		if tf == nil {
-			continue
+	feats := out[:0]
+	for _, tf := range out {
+		if tf.typ != nil {
+			feats = append(feats, tf)
 		}
-		i := layerOf[k]
-		if fcs[i] == nil {
-			fcs[i] = geojson.NewFeatureCollection()
-		}
-		fcs[i].Append(tf)
-		st.Encoded++
 	}
+	st.Encoded = len(feats)
 	if st.Encoded == 0 {
 		return nil, st, nil
 	}
-	var ls mvt.Layers
-	for i, fc := range fcs {
-		if fc == nil {
-			continue
-		}
-		l := mvt.NewLayer(layers[i].Name, fc)
-		l.Version, l.Extent = 2, Extent
-		ls = append(ls, l)
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		names[i] = l.Name
 	}
-	data, err := mvt.Marshal(ls)
+	data, err := encode(names, feats)
 	return data, st, err
 }
 
@@ -138,31 +122,6 @@ func FeatureID(f *cim.Feature) uint64 {
 	}
 	add(f.ID)
 	return h & (1<<53 - 1)
-}
-
-// attributes are a tile feature's properties (Fields).
-func attributes(f *cim.Feature) geojson.Properties {
-	p := geojson.Properties{
-		"id":        f.ID,
-		"class":     f.Class.String(),
-		"dataset":   f.Dataset,
-		"stage":     f.Stage.String(),
-		"level_min": f.Levels.Min,
-		"level_max": f.Levels.Max,
-	}
-	if f.Kind != "" {
-		p["kind"] = f.Kind
-	}
-	if v, ok := f.Props["name"]; ok {
-		if s, ok := cim.PropText(v); ok && s != "" {
-			p["name"] = s
-		}
-	}
-	if lo, hi, ok := heights(f); ok {
-		p["min_height"] = round2(lo)
-		p["height"] = round2(hi)
-	}
-	return p
 }
 
 // heights returns the bottom and top of a feature above the ground in
