@@ -112,7 +112,8 @@ var clipBound = orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Exten
 //     (slight): snapped to whole units, either is nothing.
 //
 // Simplification never drops a part or makes a polygon cross itself:
-// where it would, the part is kept unsimplified.
+// where it would, the part is kept unsimplified. The work is done in g's
+// own memory: g is not to be used after.
 func tileGeometry(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
 	case orb.Point:
@@ -136,11 +137,11 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 			return nil
 		}
 		var out orb.MultiLineString
-		for _, ls := range lines(clip.Geometry(clipBound, g)) {
+		for _, ls := range lines(clipped(g)) {
 			if slight(ls.Bound(), false) {
 				continue
 			}
-			ls = simplify.DouglasPeucker(pixel / 4).LineString(ls) // clip's own copy
+			ls = simplify.DouglasPeucker(pixel / 4).LineString(ls) // in place
 			if ls = roundLine(ls); len(ls) >= 2 {
 				out = append(out, ls)
 			}
@@ -151,15 +152,16 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 			return nil
 		}
 		var out orb.MultiPolygon
-		for _, p := range polygons(clip.Geometry(clipBound, g)) {
+		for _, p := range polygons(clipped(g)) {
 			if len(p) == 0 || slight(p.Bound(), true) {
 				continue
 			}
 			sp := simplify.DouglasPeucker(pixel / 4).Polygon(p.Clone())
-			simple := finishPolygons(orb.MultiPolygon{sp})
 			// Only a simplification that dropped vertices can have made a
 			// crossing that the exact part lacks.
-			if len(simple) == 0 || vertices(sp) < vertices(p) && selfCrossing(simple) {
+			dropped := vertices(sp) < vertices(p)
+			simple := finishPolygons(orb.MultiPolygon{sp})
+			if len(simple) == 0 || dropped && selfCrossing(simple) {
 				if exact := finishPolygons(orb.MultiPolygon{p}); len(exact) > 0 && !selfCrossing(exact) || len(simple) == 0 {
 					simple = exact
 				}
@@ -169,6 +171,16 @@ func tileGeometry(g orb.Geometry) orb.Geometry {
 		return collapse(out, out)
 	}
 	return nil
+}
+
+// clipped returns g clipped to the tile and its buffer: g itself when it
+// lies within (as most features of a tile do), which clip would copy.
+// Either way the caller owns the result and may change it in place.
+func clipped(g orb.Geometry) orb.Geometry {
+	if b := g.Bound(); clipBound.Contains(b.Min) && clipBound.Contains(b.Max) {
+		return g
+	}
+	return clip.Geometry(clipBound, g)
 }
 
 // vertices counts a polygon's vertices.
@@ -229,9 +241,10 @@ func polygons(g orb.Geometry) orb.MultiPolygon {
 	return nil
 }
 
-// roundLine snaps a line to whole units and drops repeated points.
+// roundLine snaps a line to whole units and drops repeated points, in
+// place.
 func roundLine(ls orb.LineString) orb.LineString {
-	out := ls[:0:0]
+	out := ls[:0]
 	for _, p := range ls {
 		p = roundPoint(p)
 		if len(out) > 0 && out[len(out)-1] == p {
