@@ -611,8 +611,7 @@ func (r *reader) props(m map[string]any, s *slab, nameOnly bool) map[string]any 
 	switch {
 	case m != nil:
 		clear(m)
-	case nameOnly:
-		m = make(map[string]any, 1)
+	case nameOnly: // made when there is a name
 	default:
 		m = make(map[string]any, n)
 	}
@@ -621,6 +620,9 @@ func (r *reader) props(m map[string]any, s *slab, nameOnly bool) map[string]any 
 		if nameOnly && string(kb) != "name" {
 			r.skipValue()
 			continue
+		}
+		if m == nil {
+			m = make(map[string]any, 1)
 		}
 		k := s.intern(kb)
 		switch r.u8() {
