@@ -17,7 +17,7 @@
 // comparisons (either side of a comparison may be a property or a
 // literal). Keywords are case-insensitive; property names are bare
 // identifiers (letters, digits, _, : and .) or "double-quoted"; strings
-// use '' for a quote. Coordinates are WGS84 longitude, latitude, 2D.
+// use ” for a quote. Coordinates are WGS84 longitude, latitude, 2D.
 //
 // GDAL's OAPIF driver, which translates ogr2ogr -where into CQL text,
 // sends forms like (kind = 'residential') AND (height > 20), (name IS

@@ -108,7 +108,7 @@ var fields = map[string]field{
 	"kind":      {TypeString, func(f *cim.Feature) value { return str(f.Kind) }},
 	"name":      {TypeString, func(f *cim.Feature) value { return fromAny(f.Props["name"]) }},
 	"dataset":   {TypeString, func(f *cim.Feature) value { return str(f.Dataset) }},
-	"stage":     {TypeString, func(f *cim.Feature) value { return value{k: kString, s: f.Stage.String()} }},
+	"stage":     {TypeString, func(f *cim.Feature) value { return str(f.Stage.String()) }},
 	"parent":    {TypeString, func(f *cim.Feature) value { return str(f.Parent) }},
 	"level_min": {TypeNumber, func(f *cim.Feature) value { return value{k: kNumber, n: f.Levels.Min} }},
 	"level_max": {TypeNumber, func(f *cim.Feature) value { return value{k: kNumber, n: f.Levels.Max} }},

@@ -149,7 +149,7 @@ func (p *textParser) next() error {
 				return p.errf(start, "malformed number %q", s[start:i])
 			}
 		}
-		if i < len(s) && isIdentByte(s[i]) {
+		if i < len(s) && (isIdentByte(s[i]) || s[i] == '.') {
 			return p.errf(start, "malformed number %q", s[start:i+1])
 		}
 		v, err := strconv.ParseFloat(s[start:i], 64)
@@ -382,6 +382,9 @@ func (p *textParser) predicate() (Expr, error) {
 	case p.is("LIKE") || p.is("BETWEEN") || p.is("IN"):
 		return p.advanced(x)
 	}
+	if !isBoolean(x) {
+		return nil, p.errf(p.tok.pos, "expected an operator after %s, found %v", String(x), p.tok)
+	}
 	return x, nil
 }
 
@@ -516,7 +519,7 @@ func (p *textParser) geometry(kind string) (Expr, error) {
 		return nil, err
 	}
 	if p.tok.kind == tIdent {
-		return nil, p.errf(p.tok.pos, "unsupported geometry %s %s: only 2D coordinates", kind, strings.ToUpper(p.tok.text))
+		return nil, p.errf(p.tok.pos, "unsupported geometry %s %s", kind, strings.ToUpper(p.tok.text))
 	}
 	if kind == "BBOX" {
 		if err := p.expect("("); err != nil {
