@@ -137,6 +137,15 @@ func fromJSON(v any, path string, depth int) (Expr, error) {
 		}
 		return nil
 	}
+	if op != "and" && op != "or" && op != "not" {
+		for i, a := range args {
+			switch a.(type) {
+			case Property, Literal, Geometry, In:
+			default:
+				return nil, jerr(path+"/args/"+strconv.Itoa(i), "expected a property or literal, found %s", String(a))
+			}
+		}
+	}
 	switch op {
 	case "and", "or":
 		if len(args) < 2 {
