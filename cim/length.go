@@ -24,6 +24,38 @@ func EstimateLevels(v Vertical) int {
 	return 1
 }
 
+// Heights returns the bottom and top of a feature above the ground in
+// metres, as a map extrudes it: a building's or part's known height, else
+// its storeys at the default storey height; a storey's or space's floor
+// elevation and elevation plus storey height (known, else from its floor
+// at the default height), so that the storeys of a building stack. Other
+// classes have none (ok false). Tiles carry them as min_height and height,
+// and the query API filters on height.
+func Heights(f *Feature) (lo, hi float64, ok bool) {
+	v := f.Vertical
+	switch f.Class {
+	case ClassBuilding, ClassBuildingPart:
+		if v.Has(KnownMinHeight) {
+			lo = v.MinHeightM
+		}
+		if v.Has(KnownHeight) && v.HeightM > lo {
+			return lo, v.HeightM, true
+		}
+		return lo, lo + float64(EstimateLevels(v)+v.RoofLevels)*DefaultStoreyHeightM, true
+	case ClassStorey, ClassSpace:
+		h := DefaultStoreyHeightM
+		if v.Has(KnownStoreyHeight) && v.StoreyHeightM > 0 {
+			h = v.StoreyHeightM
+		}
+		lo = f.Levels.Min * DefaultStoreyHeightM
+		if v.Has(KnownElevation) {
+			lo = v.ElevationM
+		}
+		return lo, lo + h, true
+	}
+	return 0, 0, false
+}
+
 // ParseLength reads an OSM length in metres: "12", "12.5 m", "12m",
 // "40'", "40 ft", "12'6\"", "1,5" is refused (OSM uses a dot). Negative
 // and non-finite values are errors.

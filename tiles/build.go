@@ -124,36 +124,6 @@ func FeatureID(f *cim.Feature) uint64 {
 	return h & (1<<53 - 1)
 }
 
-// heights returns the bottom and top of a feature above the ground in
-// metres, for fill-extrusion: a building's or part's known height, else
-// its storeys at the default storey height; a storey's or space's floor
-// elevation and elevation plus storey height (known, else from its floor
-// at the default height), so that the storeys of a building stack.
-func heights(f *cim.Feature) (lo, hi float64, ok bool) {
-	v := f.Vertical
-	switch f.Class {
-	case cim.ClassBuilding, cim.ClassBuildingPart:
-		if v.Has(cim.KnownMinHeight) {
-			lo = v.MinHeightM
-		}
-		if v.Has(cim.KnownHeight) && v.HeightM > lo {
-			return lo, v.HeightM, true
-		}
-		return lo, lo + float64(cim.EstimateLevels(v)+v.RoofLevels)*cim.DefaultStoreyHeightM, true
-	case cim.ClassStorey, cim.ClassSpace:
-		h := cim.DefaultStoreyHeightM
-		if v.Has(cim.KnownStoreyHeight) && v.StoreyHeightM > 0 {
-			h = v.StoreyHeightM
-		}
-		lo = f.Levels.Min * cim.DefaultStoreyHeightM
-		if v.Has(cim.KnownElevation) {
-			lo = v.ElevationM
-		}
-		return lo, lo + h, true
-	}
-	return 0, 0, false
-}
-
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines, in

@@ -143,7 +143,7 @@ func newTileFeature(f *cim.Feature, layer int, g orb.Geometry) tileFeature {
 			tf.name = s
 		}
 	}
-	if lo, hi, ok := heights(f); ok {
+	if lo, hi, ok := cim.Heights(f); ok {
 		tf.lo, tf.hi, tf.heights = round2(lo), round2(hi), true
 	}
 	return tf

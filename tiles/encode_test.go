@@ -135,7 +135,7 @@ func attributes(f *cim.Feature) geojson.Properties {
 			p["name"] = s
 		}
 	}
-	if lo, hi, ok := heights(f); ok {
+	if lo, hi, ok := cim.Heights(f); ok {
 		p["min_height"] = round2(lo)
 		p["height"] = round2(hi)
 	}

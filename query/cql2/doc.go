@@ -54,7 +54,7 @@
 //
 // FeatureQueryables lists the model fields — id, class, kind, name (from
 // Props), dataset, stage, level_min, level_max, height (the top above
-// ground, as the vector tiles' height; see Heights) and parent (strings
+// ground, as the vector tiles' height; see cim.Heights) and parent (strings
 // or numbers) and geometry — plus the Props keys a collection exposes.
 // An unknown name is an error naming it (a 400 for OGC API).
 package cql2

@@ -113,7 +113,7 @@ var fields = map[string]field{
 	"level_min": {TypeNumber, func(f *cim.Feature) value { return value{k: kNumber, n: f.Levels.Min} }},
 	"level_max": {TypeNumber, func(f *cim.Feature) value { return value{k: kNumber, n: f.Levels.Max} }},
 	"height": {TypeNumber, func(f *cim.Feature) value {
-		if _, hi, ok := Heights(f); ok {
+		if _, hi, ok := cim.Heights(f); ok {
 			return value{k: kNumber, n: hi}
 		}
 		return value{}
@@ -124,36 +124,6 @@ var fields = map[string]field{
 		}
 		return value{k: kGeom, g: f.Geometry}
 	}},
-}
-
-// Heights returns the bottom and top of a feature above the ground in
-// metres, with the meaning of the vector tiles' min_height and height: a
-// building's or part's known height, else its storeys at the default
-// storey height; a storey's or space's floor elevation and that plus its
-// storey height. Other classes have none (ok is false).
-func Heights(f *cim.Feature) (lo, hi float64, ok bool) {
-	v := f.Vertical
-	switch f.Class {
-	case cim.ClassBuilding, cim.ClassBuildingPart:
-		if v.Has(cim.KnownMinHeight) {
-			lo = v.MinHeightM
-		}
-		if v.Has(cim.KnownHeight) && v.HeightM > lo {
-			return lo, v.HeightM, true
-		}
-		return lo, lo + float64(cim.EstimateLevels(v)+v.RoofLevels)*cim.DefaultStoreyHeightM, true
-	case cim.ClassStorey, cim.ClassSpace:
-		h := cim.DefaultStoreyHeightM
-		if v.Has(cim.KnownStoreyHeight) && v.StoreyHeightM > 0 {
-			h = v.StoreyHeightM
-		}
-		lo = f.Levels.Min * cim.DefaultStoreyHeightM
-		if v.Has(cim.KnownElevation) {
-			lo = v.ElevationM
-		}
-		return lo, lo + h, true
-	}
-	return 0, 0, false
 }
 
 // Bind checks e against q: every property is a queryable, and operands
