@@ -49,6 +49,9 @@ type Config struct {
 	MaxAge time.Duration
 	// Viewer configures the map viewer at / (its MapLibre files).
 	Viewer viewer.Options
+	// Access holds the tokens for writes and, optionally, reads; the
+	// zero value takes no writes.
+	Access Access
 }
 
 // Server is cim's HTTP server.
@@ -108,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 
 	h := routed(mux)
 	h = plainErrors(h)
+	h = guard(h, mux, cfg.Access)
 	h = compress(h)
 	h = cors(h, cfg.CORS)
 	h = limits(h, cfg.MaxQueryBytes, cfg.MaxBodyBytes, cfg.RequestTimeout)

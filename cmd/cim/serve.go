@@ -93,7 +93,8 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 		cache = -1
 	}
 	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log,
-		Viewer: viewer.Options{AssetsFrom: c.String("viewer-assets")}})
+		Viewer: viewer.Options{AssetsFrom: c.String("viewer-assets")},
+		Access: server.Access{Token: c.String("token"), ReadToken: c.String("read-token")}})
 	if err != nil {
 		ln.Close()
 		return err
@@ -107,6 +108,15 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	base := "http://" + displayAddr(ln.Addr().String())
 	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", s.Dir(), s.Revision(), base+"/")
 	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
+	switch {
+	case c.String("token") == "":
+		fmt.Fprintln(c.App.Writer, "   writes    refused (no --token or CIM_TOKEN)")
+	default:
+		fmt.Fprintln(c.App.Writer, "   writes    with Authorization: Bearer <the token>")
+	}
+	if c.String("read-token") != "" {
+		fmt.Fprintln(c.App.Writer, "   reads     with Authorization: Bearer <the read token>")
+	}
 	return srv.Serve(c.Context, ln)
 }
 
@@ -130,6 +140,8 @@ func serveFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
 		&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
 		&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
+		&cli.StringFlag{Name: "token", EnvVars: []string{"CIM_TOKEN"}, Usage: "bearer token that allows writes (API edits, ingest over HTTP); without one the server takes no writes. Prefer CIM_TOKEN: a flag shows in ps"},
+		&cli.StringFlag{Name: "read-token", EnvVars: []string{"CIM_READ_TOKEN"}, Usage: "bearer token needed for reads too (the write token also reads); /healthz stays open"},
 		&cli.StringFlag{Name: "viewer-assets", Usage: "a folder holding MapLibre GL JS " + viewer.MapLibre.Version + " (its npm tarball " + viewer.MapLibre.Tarball() + ", or its dist files), for machines without the npm registry"},
 	}
 }

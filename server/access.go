@@ -1,0 +1,98 @@
+package server
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/future-community/cim/problem"
+)
+
+// Access says who may read and write, by bearer tokens (RFC 6750). The
+// zero Access lets anyone read and nobody write: a server never takes
+// writes by default.
+type Access struct {
+	// Token allows writes (POST, PUT, PATCH and DELETE, other than the
+	// routes in ReadPosts) to requests with "Authorization: Bearer
+	// <Token>"; empty refuses every write (403).
+	Token string
+	// ReadToken, when set, is needed for reads too (Token also reads);
+	// /healthz and CORS preflights stay open.
+	ReadToken string
+}
+
+// readPosts are the POST routes that compute an answer and store
+// nothing, such as a what-if check: they are reads.
+var readPosts = map[string]bool{"POST /check": true}
+
+// guard answers 401 or 403 for what a request may not do under a, before
+// the mux runs it. It tells writes from reads by method and, for a POST,
+// by the route that mux would give it.
+func guard(next http.Handler, mux *http.ServeMux, a Access) http.Handler {
+	token, read := digest(a.Token), digest(a.ReadToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions || r.URL.Path == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		write := false
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+		case http.MethodPost:
+			_, pattern := mux.Handler(r)
+			write = !readPosts[pattern]
+		default:
+			write = true
+		}
+		got, bearer := bearerToken(r)
+		switch {
+		case write && a.Token == "":
+			problem.Status(w, r, http.StatusForbidden, "this server takes no writes: start cim serve with --token (or CIM_TOKEN) to allow them")
+		case write && !bearer:
+			challenge(w, r, "", "writes need Authorization: Bearer <token>")
+		case write && !same(got, token):
+			challenge(w, r, "invalid_token", "the token is not this server's write token")
+		case write:
+			next.ServeHTTP(w, r)
+		case a.ReadToken == "":
+			next.ServeHTTP(w, r)
+		case !bearer:
+			challenge(w, r, "", "this server needs Authorization: Bearer <token> for reads")
+		case !same(got, read) && !(a.Token != "" && same(got, token)):
+			challenge(w, r, "invalid_token", "the token is not this server's read token")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// challenge answers 401 with the Bearer challenge of RFC 6750 §3.
+func challenge(w http.ResponseWriter, r *http.Request, code, detail string) {
+	v := `Bearer realm="cim"`
+	if code != "" {
+		v += `, error="` + code + `"`
+	}
+	w.Header().Set("WWW-Authenticate", v)
+	problem.Status(w, r, http.StatusUnauthorized, detail)
+}
+
+// bearerToken returns the request's bearer token.
+func bearerToken(r *http.Request) ([]byte, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil, false
+	}
+	tok = strings.TrimSpace(tok)
+	return []byte(tok), tok != ""
+}
+
+// digest hashes a token so that comparisons take the same time whatever
+// its length and the guess's.
+func digest(s string) [sha256.Size]byte { return sha256.Sum256([]byte(s)) }
+
+// same compares a presented token with a token's digest in constant time.
+func same(got []byte, want [sha256.Size]byte) bool {
+	d := sha256.Sum256(got)
+	return subtle.ConstantTimeCompare(d[:], want[:]) == 1
+}
