@@ -28,23 +28,18 @@ var readPosts = map[string]bool{"POST /check": true}
 
 // guard answers 401 or 403 for what a request may not do under a, before
 // the mux runs it. It tells writes from reads by method and, for a POST,
-// by the route that mux would give it.
+// by the route that mux would give it; a request that no route takes
+// passes, to get its 404 or 405.
 func guard(next http.Handler, mux *http.ServeMux, a Access) http.Handler {
 	token, read := digest(a.Token), digest(a.ReadToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions || r.URL.Path == "/healthz" {
+		_, pattern := mux.Handler(r)
+		// A request no route takes gets its 404 or 405 from the mux.
+		if pattern == "" || r.Method == http.MethodOptions || r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		write := false
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-		case http.MethodPost:
-			_, pattern := mux.Handler(r)
-			write = !readPosts[pattern]
-		default:
-			write = true
-		}
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead && !readPosts[pattern]
 		got, bearer := bearerToken(r)
 		switch {
 		case write && a.Token == "":

@@ -49,6 +49,8 @@ func TestAccess(t *testing.T) {
 		{"what-if POST under a read token", Access{ReadToken: r}, "POST", "/check", "", 401, ""},
 		{"healthz stays open", Access{ReadToken: r}, "GET", "/healthz", "", 200, "-"},
 		{"preflight stays open", Access{ReadToken: r, Token: w}, "OPTIONS", "/things", "", 405, "-"},
+		{"no route: 404", Access{}, "PUT", "/nosuch", "", 404, "-"},
+		{"no such method: 405", Access{}, "PATCH", "/things", "", 405, "-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
