@@ -74,6 +74,13 @@ func TestGDALCopiesBuildings(t *testing.T) {
 				t.Errorf("ogr2ogr copied %d buildings, cim query finds %d", len(got), len(exp))
 			}
 			t.Logf("%s: %d buildings", tc.name, len(got))
+			if tc.q.BBox == nil { // every dataset is as-built: the summary counts
+				_, b := get(t, hs.URL+"/collections/building/items?limit=1")
+				var c fc
+				if err := json.Unmarshal(b, &c); err != nil || c.NumberMatched == nil || *c.NumberMatched != len(exp) {
+					t.Errorf("numberMatched %v, want %d (%v)", c.NumberMatched, len(exp), err)
+				}
+			}
 		})
 	}
 }

@@ -120,12 +120,17 @@ func TestItemsPaging(t *testing.T) {
 		q            query.Query
 	}{
 		{"all buildings", "", query.Query{Classes: []cim.Class{cim.ClassBuilding}}},
-		{"spaces on floor 1", "level=1", query.Query{Classes: []cim.Class{cim.ClassSpace}, Levels: &cim.LevelRange{Min: 1, Max: 1}}},
-		{"facilities by kind", "kind=kindergarten", query.Query{Classes: []cim.Class{cim.ClassFacility}, Where: []query.Cond{{Key: "cim:kind", Value: "kindergarten"}}}},
+		{"storeys on floors 1 to 3", "level=1..3", query.Query{Classes: []cim.Class{cim.ClassStorey}, Levels: &cim.LevelRange{Min: 1, Max: 3}}},
+		{"buildings at planning", "stage=planning", query.Query{Classes: []cim.Class{cim.ClassBuilding}, Stage: cim.StagePlanning}},
+		{"facilities by kind", "kind=canteen", query.Query{Classes: []cim.Class{cim.ClassFacility}, Where: []query.Cond{{Key: "cim:kind", Value: "canteen"}}}},
+		{"storeys by parent", "parent=geojson:hz-future-community:b-r07&dataset=hz-future-community", query.Query{Classes: []cim.Class{cim.ClassStorey}, Dataset: "hz-future-community", Where: []query.Cond{{Key: "cim:parent", Value: "geojson:hz-future-community:b-r07"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cl := tc.q.Classes[0].String()
 			exp := want(t, s, tc.q)
+			if len(exp) == 0 {
+				t.Fatal("the sample has none: the case shows nothing")
+			}
 			for _, limit := range []string{"1", "3", "100"} {
 				got, pages := pageAll(t, srv.URL+"/collections/"+cl+"/items?limit="+limit+"&"+tc.params)
 				if strings.Join(got, ",") != strings.Join(exp, ",") {
@@ -213,9 +218,42 @@ func TestItem(t *testing.T) {
 	if f.ID != id {
 		t.Errorf("id %q, want %q", f.ID, id)
 	}
-	resp, b = get(t, srv.URL+"/collections/building/items/"+url.PathEscape(id)+"/levels")
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"levels":`) {
-		t.Errorf("levels: %d %s", resp.StatusCode, b)
+}
+
+// TestLevels reads the floor stack of the sample's building b-r07 (a
+// basement and 26 floors, as samples/storeys.geojson draws it).
+func TestLevels(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	resp, b := get(t, srv.URL+"/collections/building/items/"+url.PathEscape("geojson:hz-future-community:b-r07")+"/levels")
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
-	t.Logf("levels of %s: %s", id, b)
+	var doc struct {
+		Levels []struct {
+			Level      float64
+			Name       string
+			HeightM    *float64 `json:"height_m"`
+			ElevationM *float64 `json:"elevation_m"`
+			AreaM2     float64  `json:"floor_area_m2"`
+			GFAM2      float64  `json:"gfa_counted_m2"`
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Levels) < 2 {
+		t.Fatalf("%d levels: %s", len(doc.Levels), b)
+	}
+	first, second := doc.Levels[0], doc.Levels[1]
+	if first.Level != -1 || first.GFAM2 != 0 || first.AreaM2 <= 0 || first.HeightM == nil || *first.HeightM != 4.2 {
+		t.Errorf("the basement: %+v", first)
+	}
+	if second.Level != 0 || second.GFAM2 != second.AreaM2 || second.ElevationM == nil || *second.ElevationM != 0 || !strings.Contains(second.Name, "1层") {
+		t.Errorf("the ground floor: %+v", second)
+	}
+	resp, b = get(t, srv.URL+"/collections/space/items/x/levels")
+	if resp.StatusCode != 404 {
+		t.Errorf("levels of a space: %d %s", resp.StatusCode, b)
+	}
 }

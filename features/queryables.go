@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 
@@ -99,6 +100,10 @@ func (h *Handler) serveQueryables(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// fullStoreyM is the height from which a storey's floor area counts in
+// full (GB/T 50353-2013 3.0.1, plan.DefaultParams's StoreyFullHeightM).
+const fullStoreyM = 2.2
+
 // level is one floor of a building's stack.
 type level struct {
 	Level      float64  `json:"level"`
@@ -106,16 +111,18 @@ type level struct {
 	ElevationM *float64 `json:"elevation_m,omitempty"`
 	HeightM    *float64 `json:"height_m,omitempty"`
 	AreaM2     float64  `json:"floor_area_m2"`
-	GFACounted bool     `json:"gfa_counted"`
+	GFAM2      float64  `json:"gfa_counted_m2"`
 	Spaces     int      `json:"spaces"`
 	ID         string   `json:"id"`
 }
 
 // serveLevels answers a building's floor stack: its storeys (the
 // features of class storey whose parent it is), lowest first, each with
-// the spaces whose parent the storey is. A storey counts toward GFA when
-// it is at or above the ground floor (level ≥ 0), as the planning rules
-// count above-ground floor area.
+// the spaces whose parent the storey is. A storey's counted GFA (计容建筑
+// 面积) is its floor area when it is at or above the ground floor, in
+// full when it is at least fullStoreyM high (or its height is unknown)
+// and in half below, as GB/T 50353-2013 counts it; a basement counts
+// none.
 func (h *Handler) serveLevels(w http.ResponseWriter, r *http.Request) {
 	c, ok := class(w, r)
 	if !ok {
@@ -157,7 +164,13 @@ func (h *Handler) serveLevels(w http.ResponseWriter, r *http.Request) {
 			problem.Status(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
-		l := level{Level: s.Levels.Min, ID: s.ID, AreaM2: cim.AreaM2(s.Geometry), GFACounted: s.Levels.Min >= 0, Spaces: len(spaces)}
+		l := level{Level: s.Levels.Min, ID: s.ID, AreaM2: math.Round(cim.AreaM2(s.Geometry)*100) / 100, Spaces: len(spaces)}
+		if l.Level >= 0 {
+			l.GFAM2 = l.AreaM2
+			if v := s.Vertical; v.Has(cim.KnownStoreyHeight) && v.StoreyHeightM < fullStoreyM {
+				l.GFAM2 /= 2
+			}
+		}
 		if n, ok := s.Props["name"].(string); ok {
 			l.Name = n
 		}
