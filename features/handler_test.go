@@ -59,6 +59,16 @@ type fc struct {
 	} `json:"links"`
 }
 
+// nextOf returns the next link of an items page.
+func nextOf(t testing.TB, body []byte) string {
+	t.Helper()
+	var c fc
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.next()
+}
+
 func (c fc) next() string {
 	for _, l := range c.Links {
 		if l.Rel == "next" {
