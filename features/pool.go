@@ -24,6 +24,7 @@ type pool struct {
 
 	mu     sync.Mutex
 	held   map[uint64]*pinned
+	tick   uint64
 	inUse  map[*index.Snapshot]*pinned // held or evicted, until closed
 	closed bool
 }
@@ -32,7 +33,8 @@ type pinned struct {
 	sn   *index.Snapshot
 	refs int // pages reading it now
 	used time.Time
-	gone bool // evicted: closed when refs falls to 0
+	seq  uint64 // order of last use, for eviction
+	gone bool   // evicted: closed when refs falls to 0
 }
 
 func newPool(s *index.Store, idle time.Duration, max int) *pool {
@@ -51,8 +53,7 @@ func (p *pool) acquire(rev uint64) (*index.Snapshot, error) {
 	p.expireLocked()
 	if rev != 0 {
 		if h := p.held[rev]; h != nil {
-			h.refs++
-			h.used = p.now()
+			p.touchLocked(h)
 			return h.sn, nil
 		}
 	}
@@ -66,23 +67,31 @@ func (p *pool) acquire(rev uint64) (*index.Snapshot, error) {
 	}
 	if h := p.held[sn.Revision()]; h != nil { // another page holds it already
 		sn.Close()
-		h.refs++
-		h.used = p.now()
+		p.touchLocked(h)
 		return h.sn, nil
 	}
-	h := &pinned{sn: sn, refs: 1, used: p.now()}
+	h := &pinned{sn: sn}
+	p.touchLocked(h)
 	p.held[sn.Revision()] = h
 	p.inUse[sn] = h
 	for len(p.held) > p.max {
 		var oldest uint64
 		for r, h := range p.held {
-			if oldest == 0 || h.used.Before(p.held[oldest].used) {
+			if oldest == 0 || h.seq < p.held[oldest].seq {
 				oldest = r
 			}
 		}
 		p.dropLocked(oldest)
 	}
 	return sn, nil
+}
+
+// touchLocked counts a page reading h.
+func (p *pool) touchLocked(h *pinned) {
+	h.refs++
+	h.used = p.now()
+	p.tick++
+	h.seq = p.tick
 }
 
 // release gives back a snapshot acquire returned.
