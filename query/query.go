@@ -284,6 +284,18 @@ func (r *Rows) Cursor() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// CursorAfter returns a cursor that continues after the current feature
+// (the last one Next returned), for a caller that pages by itself, such
+// as one that applies a filter of its own to the rows; "" for features
+// found by id, which come in one page.
+func (r *Rows) CursorAfter() string {
+	if r.it == nil || r.pos == nil {
+		return ""
+	}
+	b := append(bytes.Clone(r.tag), r.pos...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // Close releases the rows.
 func (r *Rows) Close() {
 	if r.it != nil {

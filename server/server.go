@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/future-community/cim/features"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/tiles"
 	"github.com/future-community/cim/viewer"
@@ -61,6 +62,7 @@ type Server struct {
 	handler  http.Handler
 	tiles    *tiles.Handler
 	viewer   *viewer.Handler
+	features *features.Handler
 	reg      *prometheus.Registry
 }
 
@@ -103,13 +105,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.viewer = viewer.New(cfg.Store, cfg.Viewer)
 
+	s.features = features.New(cfg.Store, features.Options{MaxAge: cfg.MaxAge})
+
 	mux := http.NewServeMux()
 	s.tiles.Register(mux)
 	s.viewer.Register(mux)
+	s.features.Register(mux)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
 
-	h := routed(mux)
+	h := s.landing(routed(mux))
 	h = plainErrors(h)
 	h = guard(h, mux, cfg.Access)
 	h = compress(h)
@@ -118,6 +123,22 @@ func New(cfg Config) (*Server, error) {
 	h = observe(h, cfg.Logger, newHTTPMetrics(s.reg))
 	s.handler = s.track(h)
 	return s, nil
+}
+
+// landing sends the requests for / that want JSON (API clients, ?f=json)
+// to the OGC API landing page, and the others (a browser) to the viewer.
+func (s *Server) landing(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && features.WantsJSON(r) {
+			w.Header().Add("Vary", "Accept")
+			s.features.ServeLanding(w, r)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Add("Vary", "Accept")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // track counts the handlers running, so that Serve returns only once
@@ -135,6 +156,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tiles returns the tile handler.
 func (s *Server) Tiles() *tiles.Handler { return s.tiles }
+
+// Features returns the OGC API – Features handler.
+func (s *Server) Features() *features.Handler { return s.features }
 
 // Viewer returns the viewer's handler.
 func (s *Server) Viewer() *viewer.Handler { return s.viewer }
@@ -160,6 +184,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	defer s.features.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(sctx)

@@ -385,3 +385,41 @@ func TestForcedShutdownWaitsForHandlers(t *testing.T) {
 		t.Errorf("Serve: %v, want the requests cut off reported", err)
 	}
 }
+
+// TestLandingNegotiation: / is the OGC API landing page for a client
+// that wants JSON (GDAL sends Accept: application/json) or asks with
+// f=json, and the map viewer for a browser or f=html.
+func TestLandingNegotiation(t *testing.T) {
+	base, _ := serve(t, Config{})
+	for _, tc := range []struct {
+		name, path, accept, ctype string
+	}{
+		{"GDAL", "/", "application/json", "application/json"},
+		{"f=json", "/?f=json", "", "application/json"},
+		{"browser", "/", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html; charset=utf-8"},
+		{"f=html", "/?f=html", "application/json", "text/html; charset=utf-8"},
+		{"no accept", "/", "", "text/html; charset=utf-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := get(t, base+tc.path, "Accept", tc.accept)
+			if a.status != 200 || a.header.Get("Content-Type") != tc.ctype {
+				t.Fatalf("%d %s, want 200 %s", a.status, a.header.Get("Content-Type"), tc.ctype)
+			}
+			if !strings.Contains(a.header.Get("Vary"), "Accept") {
+				t.Errorf("Vary %q lacks Accept", a.header.Get("Vary"))
+			}
+			if tc.ctype == "application/json" && !strings.Contains(string(a.body), `"rel":"service-desc"`) {
+				t.Errorf("not the landing page: %.300s", a.body)
+			}
+		})
+	}
+	// The API's problems come through the server's middleware intact.
+	a := get(t, base+"/collections/building/items?bbox=1,2,3")
+	if a.status != 400 || a.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("bad bbox: %d %s %s", a.status, a.header.Get("Content-Type"), a.body)
+	}
+	a = get(t, base+"/collections/building/items", "Accept-Encoding", "gzip")
+	if a.status != 200 || a.header.Get("Content-Type") != "application/geo+json" {
+		t.Errorf("items: %d %s", a.status, a.header.Get("Content-Type"))
+	}
+}

@@ -21,7 +21,13 @@ func serveCommand() *cli.Command {
 		Description: `serve opens the store (from then on it is the one process writing it)
 and answers HTTP on --addr, by default on this machine only:
 
-   /                        the map viewer: floors, stages, the check
+   /                        the map viewer: floors, stages, the check; with
+                            Accept: application/json (or ?f=json) the OGC API
+                            landing page
+   /collections, /api       OGC API – Features (Parts 1 and 2, queryables):
+                            every CIM class, paged GeoJSON items (level=,
+                            stage=, dataset=, bbox=, crs=EPSG:4549, kind=…),
+                            GDAL's OAPIF driver reads it (OAPIF:http://…)
    /tiles/{z}/{x}/{y}.mvt   vector tiles (MVT 2.1), a layer per class
    /tiles.json              TileJSON 3.0.0, for MapLibre, QGIS and GDAL
    /style.json              a MapLibre style: buildings and storeys in 3D
@@ -107,7 +113,7 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	}
 	base := "http://" + displayAddr(ln.Addr().String())
 	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", s.Dir(), s.Revision(), base+"/")
-	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n", base, base, base)
+	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n   features  %s/collections (OGC API – Features; GDAL: OAPIF:%s)\n", base, base, base, base, base)
 	switch {
 	case c.String("token") == "":
 		fmt.Fprintln(c.App.Writer, "   writes    refused (no --token or CIM_TOKEN)")

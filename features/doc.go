@@ -1,0 +1,79 @@
+// Package features serves a cim store as OGC API – Features: Part 1
+// (core, GeoJSON, OpenAPI 3.0), Part 2 (coordinate reference systems)
+// and the queryables of Part 3, beside package query, which answers the
+// queries.
+//
+//	GET /                          the landing page (JSON; the server sends browsers to the viewer)
+//	GET /api                       the OpenAPI 3.0 document
+//	GET /conformance               the conformance classes
+//	GET /collections               one collection per CIM class
+//	GET /collections/{c}           its extent, item type and CRSs
+//	GET /collections/{c}/queryables
+//	GET /collections/{c}/items     a page of features (GeoJSON)
+//	GET /collections/{c}/items/{id}
+//	GET /collections/building/items/{id}/levels   a building's floor stack
+//
+// One table of routes feeds both the mux (Register) and the OpenAPI
+// document, so the two cannot drift.
+//
+// # Items
+//
+// Items are the features the latest view sees (query.View), or the view
+// of stage=; dataset= keeps one dataset, level=N or level=A..B the
+// features on those floors, bbox= those whose geometry intersects the
+// box, and any other parameter is a property that must equal the value
+// (kind=kindergarten; kind and parent are cim's own fields, other names
+// source properties). limit= is 1 to MaxLimit (10,000), DefaultLimit
+// (100) when not given. numberReturned is always given; numberMatched
+// only when the store's summary counts it without a scan: no bbox,
+// floors, properties or filter, and a view of as-built data only.
+//
+// A feature's id is its CIM id, the id cim query prints: it is unique in
+// a dataset at a stage, and a view sees one stage of each dataset, so two
+// items share an id only when two datasets hold it; their properties
+// cim:dataset tell them apart. /items/{id} takes the CIM id
+// (percent-escaped in the path) and answers 409 when several datasets
+// of the view hold it, naming them: dataset= chooses.
+//
+// # Paging at a revision
+//
+// A paging reads one revision of the store from its first page to its
+// last, whatever commits meanwhile: the first page pins a snapshot of the
+// store (index.Snapshot), and its next link carries the revision (rev=)
+// and the position after the page (cursor=, query.Rows.CursorAfter, a
+// key in the snapshot's index, valid only in the same query, which it
+// fingerprints). Later pages read the pinned snapshot again. The pool
+// holds at most PagingMax revisions (the least recently used go first)
+// and drops a revision unused for PagingIdle (5 minutes); a next link to
+// a revision no longer held answers 410 Gone with a problem saying to
+// start again from the first page, rather than go on at another revision,
+// which could repeat or skip features. There are no prev links: OGC API
+// – Features does not ask for them, and a forward cursor cannot give
+// them without carrying the whole path back.
+//
+// The scan leaves room for a filter (filter=, Part 3): Params.Filter, a
+// per-feature predicate, runs after query.Run and before the page is
+// counted, so that a page holds limit features that pass. parseFilter,
+// which makes it, answers "filter is not supported yet" until CQL2 comes.
+//
+// # Coordinate reference systems
+//
+// Features are stored in WGS84 longitude, latitude. crs= asks for the
+// answer in another CRS and bbox-crs= gives bbox in one: CRS84 (the
+// default), EPSG:4326, EPSG:3857, EPSG:4490 (CGCS2000) and the CGCS2000
+// 3° Gauss–Krüger CRSs over Zhejiang (EPSG:4548–4550, central meridians
+// 117°, 120°, 123°E, and EPSG:4527–4529, the same zones 39–41 with the
+// zone number in the easting), converted by package crs. As Part 2
+// requires, coordinates follow the axis order the EPSG registry gives the
+// CRS, except CRS84: EPSG:4326 and 4490 are latitude, longitude, the
+// Gauss–Krüger CRSs northing, easting (their axes are X north, Y east),
+// EPSG:3857 easting, northing; GDAL's OAPIF driver and PROJ read them
+// so. The answer's CRS is in the Content-Crs header.
+//
+// # Errors and caching
+//
+// A bad parameter is a 400 application/problem+json naming it (package
+// problem), an unknown collection or feature 404, an evicted paging 410.
+// Answers carry an ETag made of the store revision and the request, and
+// Cache-Control max-age like the tiles.
+package features

@@ -1,0 +1,269 @@
+package features_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/features"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/internal/storetest"
+	"github.com/future-community/cim/query"
+)
+
+// serve starts the handler of s on loopback.
+func serve(t testing.TB, s *index.Store) *httptest.Server {
+	t.Helper()
+	h := features.New(s, features.Options{})
+	mux := http.NewServeMux()
+	h.Register(mux)
+	mux.HandleFunc("GET /{$}", h.ServeLanding)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); h.Close() })
+	return srv
+}
+
+func get(t testing.TB, u string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+type fc struct {
+	Features []struct {
+		ID       string `json:"id"`
+		Geometry struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		} `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+	NumberReturned int  `json:"numberReturned"`
+	NumberMatched  *int `json:"numberMatched"`
+	Links          []struct {
+		Href, Rel, Type string
+	} `json:"links"`
+}
+
+// nextOf returns the next link of an items page.
+func nextOf(t testing.TB, body []byte) string {
+	t.Helper()
+	var c fc
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.next()
+}
+
+func (c fc) next() string {
+	for _, l := range c.Links {
+		if l.Rel == "next" {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// want lists what query.Run finds, the way cim query does.
+func want(t testing.TB, s *index.Store, q query.Query) []string {
+	t.Helper()
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	rows := query.Run(context.Background(), sn, q)
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		ids = append(ids, rows.Feature().Dataset+"|"+rows.Feature().ID)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// pageAll follows next links from u and returns dataset|id of each feature.
+func pageAll(t testing.TB, u string) (ids []string, pages int) {
+	t.Helper()
+	for u != "" {
+		resp, b := get(t, u)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", u, resp.StatusCode, b)
+		}
+		var c fc
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.NumberReturned != len(c.Features) {
+			t.Fatalf("numberReturned %d, %d features", c.NumberReturned, len(c.Features))
+		}
+		for _, f := range c.Features {
+			ids = append(ids, f.Properties["cim:dataset"].(string)+"|"+f.ID)
+		}
+		pages++
+		u = c.next()
+	}
+	return ids, pages
+}
+
+func TestItemsPaging(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	for _, tc := range []struct {
+		name, params string
+		q            query.Query
+	}{
+		{"all buildings", "", query.Query{Classes: []cim.Class{cim.ClassBuilding}}},
+		{"storeys on floors 1 to 3", "level=1..3", query.Query{Classes: []cim.Class{cim.ClassStorey}, Levels: &cim.LevelRange{Min: 1, Max: 3}}},
+		{"buildings at planning", "stage=planning", query.Query{Classes: []cim.Class{cim.ClassBuilding}, Stage: cim.StagePlanning}},
+		{"facilities by kind", "kind=canteen", query.Query{Classes: []cim.Class{cim.ClassFacility}, Where: []query.Cond{{Key: "cim:kind", Value: "canteen"}}}},
+		{"storeys by parent", "parent=geojson:hz-future-community:b-r07&dataset=hz-future-community", query.Query{Classes: []cim.Class{cim.ClassStorey}, Dataset: "hz-future-community", Where: []query.Cond{{Key: "cim:parent", Value: "geojson:hz-future-community:b-r07"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := tc.q.Classes[0].String()
+			exp := want(t, s, tc.q)
+			if len(exp) == 0 {
+				t.Fatal("the sample has none: the case shows nothing")
+			}
+			for _, limit := range []string{"1", "3", "100"} {
+				got, pages := pageAll(t, srv.URL+"/collections/"+cl+"/items?limit="+limit+"&"+tc.params)
+				if strings.Join(got, ",") != strings.Join(exp, ",") {
+					t.Errorf("limit %s: %d features in %d pages\n got %v\nwant %v", limit, len(got), pages, got, exp)
+				}
+			}
+		})
+	}
+}
+
+func TestProblems(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	for _, tc := range []struct {
+		path   string
+		status int
+		param  string
+	}{
+		{"/collections/building/items?bbox=1,2,3", 400, "bbox"},
+		{"/collections/building/items?bbox=1,2,x,4", 400, "bbox"},
+		{"/collections/building/items?limit=-1", 400, "limit"},
+		{"/collections/building/items?limit=10001", 400, "limit"},
+		{"/collections/building/items?crs=EPSG:9999", 400, "crs"},
+		{"/collections/building/items?crs=EPSG:32650", 400, "crs"},
+		{"/collections/building/items?bbox-crs=EPSG:1", 400, "bbox-crs"},
+		{"/collections/building/items?level=x", 400, "level"},
+		{"/collections/building/items?stage=later", 400, "stage"},
+		{"/collections/building/items?filter=height>3", 400, "filter"},
+		{"/collections/building/items?cursor=abc", 400, "cursor"},
+		{"/collections/building/items?rev=999999&cursor=abc", 410, ""},
+		{"/collections/nosuch", 404, ""},
+		{"/collections/nosuch/items", 404, ""},
+		{"/collections/building/items/nosuch", 404, ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, b := get(t, srv.URL+tc.path)
+			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d %s %s, want %d problem", resp.StatusCode, resp.Header.Get("Content-Type"), b, tc.status)
+			}
+			var p struct{ Parameter string }
+			json.Unmarshal(b, &p)
+			if p.Parameter != tc.param {
+				t.Errorf("parameter %q, want %q: %s", p.Parameter, tc.param, b)
+			}
+		})
+	}
+}
+
+func TestDocuments(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	for _, tc := range []struct {
+		path, ctype, has string
+	}{
+		{"/", "application/json", `"rel":"service-desc"`},
+		{"/conformance", "application/json", "ogcapi-features-2/1.0/conf/crs"},
+		{"/api", "application/vnd.oai.openapi+json;version=3.0", `"/collections/{collectionId}/items/{featureId}/levels"`},
+		{"/collections", "application/json", `"id":"transit_stop"`},
+		{"/collections/building", "application/json", `"spatial":{"bbox":[[`},
+		{"/collections/building/queryables", "application/schema+json", `"level_min"`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, b := get(t, srv.URL+tc.path)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tc.ctype || !strings.Contains(string(b), tc.has) {
+				t.Fatalf("%d %s, want 200 %s holding %s:\n%.600s", resp.StatusCode, resp.Header.Get("Content-Type"), tc.ctype, tc.has, b)
+			}
+		})
+	}
+}
+
+func TestItem(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	ids := want(t, s, query.Query{Classes: []cim.Class{cim.ClassBuilding}})
+	if len(ids) == 0 {
+		t.Fatal("the sample has no buildings")
+	}
+	_, id, _ := strings.Cut(ids[0], "|")
+	resp, b := get(t, srv.URL+"/collections/building/items/"+url.PathEscape(id))
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	var f struct{ ID string }
+	json.Unmarshal(b, &f)
+	if f.ID != id {
+		t.Errorf("id %q, want %q", f.ID, id)
+	}
+}
+
+// TestLevels reads the floor stack of the sample's building b-r07 (a
+// basement and 26 floors, as samples/storeys.geojson draws it).
+func TestLevels(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	resp, b := get(t, srv.URL+"/collections/building/items/"+url.PathEscape("geojson:hz-future-community:b-r07")+"/levels")
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	var doc struct {
+		Levels []struct {
+			Level      float64
+			Name       string
+			HeightM    *float64 `json:"height_m"`
+			ElevationM *float64 `json:"elevation_m"`
+			AreaM2     float64  `json:"floor_area_m2"`
+			GFAM2      float64  `json:"gfa_counted_m2"`
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Levels) < 2 {
+		t.Fatalf("%d levels: %s", len(doc.Levels), b)
+	}
+	first, second := doc.Levels[0], doc.Levels[1]
+	if first.Level != -1 || first.GFAM2 != 0 || first.AreaM2 <= 0 || first.HeightM == nil || *first.HeightM != 4.2 {
+		t.Errorf("the basement: %+v", first)
+	}
+	if second.Level != 0 || second.GFAM2 != second.AreaM2 || second.ElevationM == nil || *second.ElevationM != 0 || !strings.Contains(second.Name, "1层") {
+		t.Errorf("the ground floor: %+v", second)
+	}
+	resp, b = get(t, srv.URL+"/collections/space/items/x/levels")
+	if resp.StatusCode != 404 {
+		t.Errorf("levels of a space: %d %s", resp.StatusCode, b)
+	}
+}

@@ -1,0 +1,124 @@
+package features
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/future-community/cim/cim"
+)
+
+// route is one path of the API: the mux registers it and the OpenAPI
+// document describes it, from this one table, so that the two cannot
+// drift.
+type route struct {
+	path    string // a net/http pattern path, which is also OpenAPI's path template
+	op      string // operationId
+	summary string
+	params  []string // names in parameters
+	ctype   string   // media type of the 200 answer
+	serve   http.HandlerFunc
+}
+
+func (h *Handler) routeTable() []route {
+	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "filter", "filter-lang", "filter-crs", "properties"}
+	return []route{
+		{"/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
+		{"/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
+		{"/conformance", "getConformance", "The conformance classes the API implements.", nil, typeJSON, h.serveConformance},
+		{"/collections", "getCollections", "The collections: one per CIM class.", nil, typeJSON, h.serveCollections},
+		{"/collections/{collectionId}", "describeCollection", "A collection: its extent, item type and CRSs.", []string{"collectionId"}, typeJSON, h.serveCollection},
+		{"/collections/{collectionId}/queryables", "getQueryables", "The properties a request can filter on, as a JSON Schema.", []string{"collectionId"}, "application/schema+json", h.serveQueryables},
+		{"/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read.", items, typeGeoJSON, h.serveItems},
+		{"/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset"}, typeGeoJSON, h.serveItem},
+		{"/collections/{collectionId}/items/{featureId}/levels", "getLevels", "The floor stack of a building: each storey's level, name, elevation, height, floor area, counted GFA and number of spaces.", []string{"collectionId", "featureId", "stage", "dataset"}, typeJSON, h.serveLevels},
+	}
+}
+
+// parameters describes every parameter a route may name.
+func parameters() map[string]map[string]any {
+	str := map[string]any{"type": "string"}
+	classes := []string{}
+	for _, c := range cim.Classes() {
+		classes = append(classes, c.String())
+	}
+	crsEnum := map[string]any{"type": "string", "format": "uri", "enum": crsList(), "default": CRS84}
+	q := func(name, desc string, schema map[string]any) map[string]any {
+		return map[string]any{"name": name, "in": "query", "required": false, "description": desc, "schema": schema, "style": "form", "explode": false}
+	}
+	return map[string]map[string]any{
+		"f": q("f", "The answer's format: json (the landing page) or html (the map viewer).", map[string]any{"type": "string", "enum": []string{"json", "html"}}),
+		"collectionId": {"name": "collectionId", "in": "path", "required": true, "description": "A CIM class.",
+			"schema": map[string]any{"type": "string", "enum": classes}},
+		"featureId": {"name": "featureId", "in": "path", "required": true, "description": "The feature's CIM id, such as osm:w123 (percent-escaped in the path).", "schema": str},
+		"limit": q("limit", "How many features a page holds at most.",
+			map[string]any{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}),
+		"bbox": q("bbox", "Keeps the features whose geometry intersects the box: lower left and upper right corners, in bbox-crs's axis order (CRS84: lon,lat,lon,lat).",
+			map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
+		"bbox-crs":    q("bbox-crs", "The CRS of bbox (default CRS84).", crsEnum),
+		"crs":         q("crs", "The CRS of the answer's coordinates (default CRS84), in that CRS's axis order: EPSG:4326 and 4490 latitude first, the CGCS2000 Gauss–Krüger CRSs northing first.", crsEnum),
+		"level":       q("level", "Keeps the features on a floor (0 the ground floor, -1 the first basement) or on one of a range A..B.", str),
+		"stage":       q("stage", "Reads the model as that stage sees it: planning, design, construction or as-built; default each dataset's latest.", map[string]any{"type": "string", "enum": []string{"planning", "design", "construction", "as-built"}}),
+		"dataset":     q("dataset", "Keeps the features of one dataset.", str),
+		"rev":         q("rev", "The store revision a paging reads; next links carry it.", map[string]any{"type": "integer", "minimum": 1}),
+		"cursor":      q("cursor", "Where a paging continues; next links carry it.", str),
+		"filter":      q("filter", "A CQL2 filter (not supported yet: 400).", str),
+		"filter-lang": q("filter-lang", "The filter's language: cql2-text or cql2-json.", map[string]any{"type": "string", "enum": []string{"cql2-text", "cql2-json"}}),
+		"filter-crs":  q("filter-crs", "The CRS of the filter's geometries.", crsEnum),
+		"properties": {"name": "properties", "in": "query", "required": false, "style": "form", "explode": true,
+			"description": "Property equalities: any other parameter name is a property (or kind, name, parent) that must equal the value, as in kind=kindergarten.",
+			"schema":      map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}},
+	}
+}
+
+// openAPI returns the OpenAPI 3.0 document of the routes.
+func (h *Handler) openAPI(base string) map[string]any {
+	defs := parameters()
+	paths := map[string]any{}
+	problemResp := map[string]any{"description": "A problem (RFC 9457).",
+		"content": map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/problem"}}}}
+	for _, rt := range h.routes {
+		var ps []any
+		for _, name := range rt.params {
+			ps = append(ps, map[string]any{"$ref": "#/components/parameters/" + name})
+		}
+		op := map[string]any{
+			"operationId": rt.op, "summary": rt.summary,
+			"responses": map[string]any{
+				"200": map[string]any{"description": "OK", "content": map[string]any{strings.Split(rt.ctype, ";")[0]: map[string]any{"schema": map[string]any{"type": "object"}}}},
+				"304": map[string]any{"description": "Not modified (If-None-Match named the ETag)."},
+				"400": problemResp, "404": problemResp, "500": problemResp,
+			},
+		}
+		if rt.op == "getFeatures" {
+			op["responses"].(map[string]any)["410"] = problemResp
+		}
+		if rt.op == "getFeature" {
+			op["responses"].(map[string]any)["409"] = problemResp
+		}
+		if len(ps) > 0 {
+			op["parameters"] = ps
+		}
+		paths[rt.path] = map[string]any{"get": op}
+	}
+	params := map[string]any{}
+	for k, v := range defs {
+		params[k] = v
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "cim – OGC API – Features", "version": "1.0.0",
+			"description": "The features of a cim store as OGC API – Features Parts 1 (core, GeoJSON, OpenAPI 3.0), 2 (CRS) and 3 (queryables)."},
+		"servers": []any{map[string]any{"url": base}},
+		"paths":   paths,
+		"components": map[string]any{
+			"parameters": params,
+			"schemas": map[string]any{"problem": map[string]any{"type": "object", "properties": map[string]any{
+				"status": map[string]any{"type": "integer"}, "title": map[string]any{"type": "string"}, "detail": map[string]any{"type": "string"},
+				"instance": map[string]any{"type": "string"}, "parameter": map[string]any{"type": "string"}, "value": map[string]any{"type": "string"}}}},
+		},
+	}
+}
+
+func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
+	h.writeJSON(w, r, typeOpenAPI, 0, h.openAPI(baseURL(r)))
+}

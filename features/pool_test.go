@@ -1,0 +1,78 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/internal/storetest"
+	"github.com/future-community/cim/samples"
+)
+
+// TestPool: a held revision is read again; one evicted (past the count,
+// or idle too long) is errGone unless it is the current one; a snapshot
+// in use stays open until released.
+func TestPool(t *testing.T) {
+	s := storetest.Sample(t)
+	now := time.Unix(0, 0)
+	p := newPool(s, time.Minute, 2)
+	p.now = func() time.Time { return now }
+	defer p.close()
+	commit := func() uint64 {
+		t.Helper()
+		if err := samples.Ingest(s); err != nil {
+			t.Fatal(err)
+		}
+		return s.Revision()
+	}
+	first := func() (uint64, *index.Snapshot) {
+		t.Helper()
+		sn, err := p.acquire(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sn.Revision(), sn
+	}
+	r1, sn1 := first()
+	commit()
+	again, err := p.acquire(r1)
+	if err != nil || again != sn1 {
+		t.Fatalf("revision %d held: %v", r1, err)
+	}
+	p.release(again)
+	p.release(sn1)
+
+	r2, sn2 := first()
+	p.release(sn2)
+	commit()
+	r3, sn3 := first() // a third revision: r1, the least recently used, goes
+	if _, err := p.acquire(r1); !errors.Is(err, errGone) {
+		t.Errorf("revision %d after eviction: %v, want errGone", r1, err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := p.acquire(r2); !errors.Is(err, errGone) {
+		t.Errorf("revision %d idle past the minute: %v, want errGone", r2, err)
+	}
+	// sn3 is in use: two newer revisions evict it, and it stays readable
+	// until released.
+	commit()
+	_, sn4 := first()
+	commit()
+	_, sn5 := first()
+	if _, err := sn3.Summary(context.Background()); err != nil {
+		t.Errorf("revision %d in use was closed: %v", r3, err)
+	}
+	p.release(sn3)
+	if _, err := p.acquire(r3); !errors.Is(err, errGone) {
+		t.Errorf("revision %d after eviction: %v, want errGone", r3, err)
+	}
+	cur, err := p.acquire(sn5.Revision()) // the current revision is always there
+	if err != nil || cur != sn5 {
+		t.Fatal(err)
+	}
+	p.release(cur)
+	p.release(sn4)
+	p.release(sn5)
+}
