@@ -122,6 +122,7 @@ function fitView(map, bounds) {
 }
 
 const first = await firstStyle();
+performance.mark("cim:boot-fetched");
 const main = newMap("map", state.stage, true, first);
 // Set before the style loads, the camera keeps: the tiles asked for first
 // are the ones of this view, not of the style's.
