@@ -9,6 +9,9 @@ import { addCheckLayers, failedIds, overlay, renderResults, ringLabels, showOutl
 
 performance.mark("cim:app.js");
 const started = performance.now();
+// The worker (0.5 MB of JavaScript to fetch and compile) starts now, on
+// the other core, while the map is made on this one.
+maplibregl.prewarm();
 const boot = window.cimBoot;
 
 const $ = (id) => document.getElementById(id);
