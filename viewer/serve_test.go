@@ -27,6 +27,12 @@ func TestServeMapLibre(t *testing.T) {
 		}
 	}
 	h := New(nil, Options{AssetsDir: t.TempDir(), AssetsFrom: from})
+	defer func() {
+		// The gzipped copies are the cache's, not written into AssetsFrom.
+		if ents, _ := os.ReadDir(from); len(ents) != len(MapLibre.Files) {
+			t.Errorf("%s holds %d files, want MapLibre's %d", from, len(ents), len(MapLibre.Files))
+		}
+	}()
 	mux := http.NewServeMux()
 	h.Register(mux)
 	for _, tc := range []struct {

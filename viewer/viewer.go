@@ -94,6 +94,10 @@ func (h *Handler) Prepare(ctx context.Context) error {
 		return err
 	}
 	h.assets = dir
+	// Compressed now rather than at the first page view.
+	for _, f := range MapLibre.Files {
+		h.gzipped(filepath.Join(dir, filepath.Base(f)))
+	}
 	return nil
 }
 
@@ -155,15 +159,21 @@ func (h *Handler) serveMapLibre(w http.ResponseWriter, r *http.Request) {
 }
 
 // gzipped returns a gzip file of file's content, made the first time it
-// is asked for (beside it, named .gz); "" when it cannot be made.
+// is asked for, in the cache folder (never in an AssetsFrom folder); ""
+// when it cannot be made.
 func (h *Handler) gzipped(file string) string {
-	gz := file + ".gz"
+	dir := filepath.Join(h.o.AssetsDir, MapLibre.Name+"-"+MapLibre.Version+"-gzip")
+	gz := filepath.Join(dir, filepath.Base(file)+".gz")
 	h.gzMu.Lock()
 	defer h.gzMu.Unlock()
 	if st, err := os.Stat(gz); err == nil && st.Size() > 0 {
 		return gz
 	}
-	if err := writeGzip(file, gz); err != nil {
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = writeGzip(file, gz)
+	}
+	if err != nil {
 		if h.o.Logger != nil {
 			h.o.Logger.Warn("viewer: cannot keep a gzipped copy; serving it as it is", "file", file, "err", err)
 		}
