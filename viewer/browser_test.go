@@ -37,7 +37,9 @@ type browserCase struct {
 	name  string
 	store func(t testing.TB) *index.Store
 	// floors are the switcher's buttons clicked in turn (levels); after each
-	// the storeys and spaces drawn must be exactly of that floor.
+	// the storeys and spaces drawn must be exactly of that floor, and a
+	// basement must say it is drawn at ground level, the buildings above
+	// it fainter than over a floor above ground.
 	floors []int
 	// wantFloors must be in the switcher at the first view.
 	wantFloors []string
@@ -66,7 +68,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []browserCase{
-		{name: "sample", store: storetest.Sample, floors: []int{1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
+		{name: "sample", store: storetest.Sample, floors: []int{1, -1, 0}, wantFloors: []string{"B1", "1F", "2F"}, pack: "gb50180-2018", shot: true},
 		{name: "monaco", store: fileStore("../../shared/data/osm/monaco-latest.osm.pbf", ingest.Options{Stage: cim.StageAsBuilt}),
 			hash: "#map=16.5/43.7395/7.4260/-20/50"}, // Monte Carlo
 		{name: "ifc", store: fileStore("../../shared/data/ifc/AC20-FZK-Haus.ifc",
@@ -118,6 +120,7 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 	}
 	t.Logf("first map idle %.0f ms after the page opened (%.0f ms after app.js started; %v after Navigate was sent)",
 		ready.IdleMs, ready.ScriptMs, time.Since(start).Round(time.Millisecond))
+	t.Logf("where the time went: %s", evalString(t, ctx, phasesJS))
 	do("read the catalog", chromedp.Evaluate[chromedp.Void](`window.cimStart`, chromedp.EvalAwaitPromise))
 	idle()
 
@@ -163,9 +166,23 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 		if !strings.Contains(hash, "floor="+strconv.Itoa(level)) {
 			t.Errorf("floor %d: hash %q does not keep it", level, hash)
 		}
-		t.Logf("floor %d: %d storeys and spaces drawn", level, len(got))
+		note := evalString(t, ctx, `(e => e.hidden ? "" : e.textContent)(document.querySelector("#floor-note"))`)
+		fade := evalString(t, ctx, `String(cimMap.getPaintProperty("building", "fill-extrusion-opacity"))`)
+		switch {
+		case level < 0 && (!strings.Contains(note, "地下 B"+strconv.Itoa(-level)) || !strings.Contains(note, "ground level")):
+			t.Errorf("basement floor %d: the note says %q, want that it is drawn at ground level", level, note)
+		case level >= 0 && note != "":
+			t.Errorf("floor %d: a basement note %q shown", level, note)
+		}
+		if f, err := strconv.ParseFloat(fade, 64); err != nil || level < 0 && f > 0.05 || level >= 0 && f <= 0.05 {
+			t.Errorf("floor %d: the buildings' opacity is %s", level, fade)
+		}
+		t.Logf("floor %d: %d storeys and spaces drawn; buildings at opacity %s; note %q", level, len(got), fade, note)
 		if i == 0 {
 			shot("floor")
+		}
+		if level < 0 {
+			shot("basement")
 		}
 	}
 	if len(tc.floors) > 0 {
@@ -380,3 +397,28 @@ func serve(t *testing.T, s *index.Store) string {
 func fileStore(path string, o ingest.Options) func(t testing.TB) *index.Store {
 	return func(t testing.TB) *index.Store { return storetest.File(t, path, o) }
 }
+
+// phasesJS splits the time to the first idle by the browser's own
+// timings (ms since the page opened): the HTML, each of the viewer's and
+// MapLibre's files, the documents, the marks app.js sets, and what each
+// file cost on the wire. The tiles are the worker's: the marks say when
+// the first came and when the map was idle.
+const phasesJS = `(() => {
+	const r = (x) => Math.round(x);
+	const nav = performance.getEntriesByType("navigation")[0];
+	const out = ["html " + r(nav.responseEnd)];
+	let tiles = null;
+	for (const e of performance.getEntriesByType("resource")) {
+		const name = new URL(e.name).pathname;
+		if (/^\/tiles\/\d/.test(name)) {
+			tiles = tiles ?? {n: 0, start: Infinity, end: 0, bytes: 0};
+			tiles.n++; tiles.start = Math.min(tiles.start, e.startTime); tiles.end = Math.max(tiles.end, e.responseEnd);
+			tiles.bytes += e.transferSize;
+			continue;
+		}
+		out.push(name.replace(/^.*\//, "") + " " + r(e.startTime) + "–" + r(e.responseEnd) + " (" + e.transferSize + " B on the wire)");
+	}
+	if (tiles) out.push("tiles×" + tiles.n + " " + r(tiles.start) + "–" + r(tiles.end) + " (" + tiles.bytes + " B)");
+	for (const m of performance.getEntriesByType("mark")) out.push("mark " + m.name + " " + r(m.startTime));
+	return out.join(", ");
+})()`

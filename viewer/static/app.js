@@ -4,8 +4,15 @@
 // (map=zoom/lat/lon/bearing/pitch), the floor, the stage, the dataset, the
 // site and the rule pack, so a link reopens the same picture.
 import * as maplibregl from "/viewer/maplibre/maplibre-gl.mjs";
-import { FloorSwitcher, addFloorLayers, floorRange, levelsInView, resetPaint, showFloor } from "./floors.js";
+import { FloorSwitcher, addFloorLayers, basementNote, floorRange, levelsInView, resetPaint, showFloor } from "./floors.js";
 import { addCheckLayers, failedIds, overlay, renderResults, ringLabels, showOutlines } from "./check.js";
+
+performance.mark("cim:app.js");
+const started = performance.now();
+// The worker (0.5 MB of JavaScript to fetch and compile) starts now, on
+// the other core, while the map is made on this one.
+maplibregl.prewarm();
+const boot = window.cimBoot;
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,10 +61,10 @@ function styleURL(stage, dataset) {
 let check = null; // the last check answer
 let labels = []; // the ring labels' markers, per map
 
-function newMap(container, stage, hash) {
+function newMap(container, stage, hash, first) {
   const map = new maplibregl.Map({
-    container, style: styleURL(stage, state.dataset), hash: hash ? "map" : false,
-    maxPitch: 70, attributionControl: { compact: true },
+    container, style: first?.style ?? styleURL(stage, state.dataset), hash: hash ? "map" : false,
+    maxPitch: 70, attributionControl: { compact: true }, ...first?.camera,
   });
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), "top-right");
   map.on("style.load", () => decorate(map));
@@ -82,7 +89,55 @@ function decorate(map) {
   if (map === main) legend(map);
 }
 
-const main = newMap("map", state.stage, true);
+// firstStyle is the boot fetches' style with its TileJSON in place of the
+// link to it, and the first camera: the link's view, else the style's
+// pitch over the whole store (fitView); null to load the style by URL.
+async function firstStyle() {
+  let style, tj, cat;
+  try {
+    [style, tj] = await Promise.all([boot.style, boot.tiles]);
+  } catch {
+    return null;
+  }
+  for (const src of Object.values(style.sources ?? {})) {
+    if (src.url && new URL(src.url, location.href).pathname === "/tiles.json") {
+      delete src.url;
+      for (const k of ["tiles", "minzoom", "maxzoom", "bounds", "attribution", "scheme"]) if (tj[k] != null) src[k] = tj[k];
+    }
+  }
+  if (state.view) return { style };
+  try {
+    cat = await boot.catalog;
+  } catch {
+    return { style };
+  }
+  if (cat.bounds?.length !== 4) return { style };
+  return { style, bounds: cat.bounds, camera: { center: style.center ?? [0, 0], zoom: style.zoom ?? 0, pitch: style.pitch ?? 0, bearing: style.bearing ?? 0 } };
+}
+
+// fitView shows the whole store (the style's own view is at most zoom
+// 16, too far out for a single building), but no farther out than zoom
+// 14, where buildings are drawn (a city-wide OSM store would otherwise
+// open on an empty map).
+function fitView(map, bounds) {
+  map.fitBounds(bounds, { padding: 40, maxZoom: 20, pitch: map.getPitch(), duration: 0 });
+  if (map.getZoom() < 14) map.jumpTo({ zoom: 14 });
+}
+
+const first = await firstStyle();
+performance.mark("cim:boot-fetched");
+const main = newMap("map", state.stage, true, first);
+// Set before the style loads, the camera keeps: the tiles asked for first
+// are the ones of this view, not of the style's.
+if (first?.bounds) fitView(main, first.bounds);
+performance.mark("cim:map");
+main.once("load", () => performance.mark("cim:load"));
+const firstTile = (e) => {
+  if (!e.tile) return;
+  performance.mark("cim:first-tile");
+  main.off("data", firstTile);
+};
+main.on("data", firstTile);
 let other = null; // the right-hand map when side by side
 window.cimMap = main;
 let mainLoaded = false;
@@ -92,14 +147,21 @@ window.cimCompareMap = () => other;
 
 // ---- floors ----
 
+function noteFloor(level) {
+  $("floor-note").textContent = basementNote(level);
+  $("floor-note").hidden = !basementNote(level);
+}
+
 const floors = new FloorSwitcher($("floors"), (level) => {
   state.floor = level;
   writeHash({ floor: level });
+  noteFloor(level);
   for (const m of maps()) showFloor(m, level);
   // Storeys are drawn from zoom 16: go there to see the floor.
   if (level != null && main.getZoom() < 16) main.easeTo({ zoom: 16.5, duration: 600 });
 });
 floors.level = state.floor;
+noteFloor(state.floor);
 
 let catalogLevels = [];
 function updateLevels() {
@@ -286,10 +348,9 @@ function drawCheck(map) {
 // ---- start ----
 
 let catalog = { sites: [], packs: [], stages: [], datasets: [], levels: [] };
-const started = performance.now();
 
 async function start() {
-  catalog = await (await fetch("/catalog.json")).json();
+  catalog = await boot.catalog;
   catalogLevels = catalog.levels;
   $("revision").textContent = `修订 revision ${catalog.revision} · ` +
     catalog.datasets.map((d) => `${d.name} (${d.features})`).join(", ");
@@ -307,18 +368,12 @@ async function start() {
   $("run-check").addEventListener("click", () => runCheck());
   $("site").addEventListener("change", () => runCheck());
 
-  // A link without a view opens on the whole store (the style's own view
-  // is at most zoom 16, too far out for a single building), but no
-  // farther out than zoom 14, where buildings are drawn (a city-wide OSM
-  // store would otherwise open on an empty map).
-  if (!state.view && catalog.bounds?.length === 4) {
-    const fit = () => {
-      main.fitBounds(catalog.bounds, { padding: 40, maxZoom: 20, pitch: main.getPitch(), duration: 0 });
-      if (main.getZoom() < 14) main.jumpTo({ zoom: 14 });
-    };
-    // After "load": the style's own view is applied before it.
-    if (mainLoaded) fit();
-    else main.once("load", fit);
+  // A link without a view opens on the whole store; when the map was made
+  // before the catalog came (the style by URL), after "load", for the
+  // style's own view is applied before it.
+  if (!state.view && !first?.bounds && catalog.bounds?.length === 4) {
+    if (mainLoaded) fitView(main, catalog.bounds);
+    else main.once("load", () => fitView(main, catalog.bounds));
   }
   if (state.compare) { $("compare").checked = true; setCompare(true); }
   floors.setLevels(catalogLevels);
@@ -329,10 +384,11 @@ async function start() {
 // cimReady resolves at the map's first idle with the time it took since
 // the page was opened and since this script started; the browser test
 // waits on it. cimIdle resolves at the next idle.
-window.cimReady = new Promise((resolve, reject) => {
-  main.once("idle", () => resolve({ idleMs: Math.round(performance.now()), scriptMs: Math.round(performance.now() - started) }));
-  main.once("error", (e) => reject(e.error ?? e));
+main.once("idle", () => {
+  performance.mark("cim:idle");
+  boot.resolve({ idleMs: Math.round(performance.now()), scriptMs: Math.round(performance.now() - started) });
 });
+main.once("error", (e) => boot.reject(e.error ?? e));
 window.cimIdle = () => new Promise((resolve) => { main.once("idle", () => resolve()); main.triggerRepaint(); });
 window.cimStart = start().catch((e) => {
   $("check-summary").textContent = `无法读取目录 cannot read the catalog: ${e.message}`;

@@ -38,7 +38,8 @@ export function onLevel(level) {
 }
 
 // Storeys and spaces of the chosen floor: basements are lifted to the
-// ground (an extrusion cannot go below it), keeping their thickness.
+// ground (an extrusion cannot go below it), keeping their thickness; the
+// map says so (basementNote).
 const base = ["max", 0, ["to-number", ["get", "min_height"], 0]];
 const top = ["case",
   ["<", ["to-number", ["get", "min_height"], 0], 0],
@@ -68,6 +69,16 @@ export function addFloorLayers(map) {
 
 // Paint of the style's own layers, kept to restore "all floors".
 const FADED = 0.12;
+// A basement is drawn at ground level, inside the buildings above it:
+// those fade further, so it can be read from above.
+const FADED_OVER_BASEMENT = 0.04;
+
+// basementNote says how a basement floor is drawn, since MapLibre cannot
+// extrude below the ground: "" for a floor above it.
+export function basementNote(level) {
+  if (!Number.isInteger(level) || level >= 0) return "";
+  return `地下 ${floorLabel(level)} — drawn at ground level (its real base is below ground)`;
+}
 
 // showFloor shows level (null: every floor, as the style draws them).
 export function showFloor(map, level) {
@@ -81,8 +92,9 @@ export function showFloor(map, level) {
     }
   }
   const all = level == null;
-  for (const id of ["building", "building-part"]) set(id, "fill-extrusion-opacity", all ? map._cimPaint[id] : FADED);
-  set("storey", "fill-extrusion-opacity", all ? map._cimPaint.storey : FADED);
+  const faded = level < 0 ? FADED_OVER_BASEMENT : FADED;
+  for (const id of ["building", "building-part"]) set(id, "fill-extrusion-opacity", all ? map._cimPaint[id] : faded);
+  set("storey", "fill-extrusion-opacity", all ? map._cimPaint.storey : faded);
   filter("storey", all ? null : ["!", onLevel(level)]);
   filter("space", all ? null : onLevel(level));
   for (const id of ["floor-storey", "floor-space"]) {
