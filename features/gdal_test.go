@@ -4,17 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/query"
+	"github.com/future-community/cim/query/cql2"
 	"github.com/future-community/cim/server"
 )
 
@@ -34,7 +38,16 @@ func TestGDALCopiesBuildings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	var mu sync.Mutex
+	var filters []string // the filter= of each request GDAL made
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f := r.URL.Query().Get("filter"); f != "" {
+			mu.Lock()
+			filters = append(filters, f)
+			mu.Unlock()
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
 	defer hs.Close()
 	defer srv.Features().Close()
 
@@ -49,16 +62,27 @@ func TestGDALCopiesBuildings(t *testing.T) {
 	}
 
 	box := cim.Box{MinLon: 7.415, MinLat: 43.725, MaxLon: 7.425, MaxLat: 43.735}
+	buildings := []cim.Class{cim.ClassBuilding}
 	for _, tc := range []struct {
 		name string
 		args []string
 		q    query.Query
+		keep func(*cim.Feature) bool // what the -where keeps, in Go
+		cql  string                  // the filter GDAL must send for it
 	}{
-		{"all", nil, query.Query{Classes: []cim.Class{cim.ClassBuilding}}},
-		{"spat", []string{"-spat", "7.415", "43.725", "7.425", "43.735"}, query.Query{Classes: []cim.Class{cim.ClassBuilding}, BBox: &box}},
+		{"all", nil, query.Query{Classes: buildings}, nil, ""},
+		{"spat", []string{"-spat", "7.415", "43.725", "7.425", "43.735"}, query.Query{Classes: buildings, BBox: &box}, nil, ""},
+		// GDAL turns -where into CQL2 text when the API advertises it.
+		{"where", []string{"-where", `"cim:kind" IS NULL OR "cim:kind" = 'apartments'`}, query.Query{Classes: buildings},
+			func(f *cim.Feature) bool { return f.Kind == "" || f.Kind == "apartments" }, "((cim:kind IS NULL)) OR (cim:kind = 'apartments')"},
+		{"where and spat", []string{"-where", "\"cim:kind\" IS NULL", "-spat", "7.415", "43.725", "7.425", "43.735"}, query.Query{Classes: buildings, BBox: &box},
+			func(f *cim.Feature) bool { return f.Kind == "" }, "(cim:kind IS NULL)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exp := want(t, s, tc.q)
+			exp := wantKept(t, s, tc.q, tc.keep)
+			mu.Lock()
+			filters = nil
+			mu.Unlock()
 			if len(exp) <= features100 {
 				t.Fatalf("%d buildings: too few to need paging", len(exp))
 			}
@@ -74,7 +98,22 @@ func TestGDALCopiesBuildings(t *testing.T) {
 				t.Errorf("ogr2ogr copied %d buildings, cim query finds %d", len(got), len(exp))
 			}
 			t.Logf("%s: %d buildings", tc.name, len(got))
-			if tc.q.BBox == nil { // every dataset is as-built: the summary counts
+			mu.Lock()
+			sent := slices.Clone(filters)
+			mu.Unlock()
+			if tc.cql != "" {
+				// GDAL's text on the first page, the next links' own
+				// spelling after: the same expression.
+				same := func(f string) bool {
+					a, err1 := cql2.ParseText(f)
+					b, err2 := cql2.ParseText(tc.cql)
+					return err1 == nil && err2 == nil && cql2.String(a) == cql2.String(b)
+				}
+				if len(sent) == 0 || sent[0] != tc.cql || !slices.ContainsFunc(sent, same) || slices.ContainsFunc(sent, func(f string) bool { return !same(f) }) {
+					t.Errorf("GDAL sent the filters %q, want %q on every page (else it filters itself)", sent, tc.cql)
+				}
+			}
+			if tc.q.BBox == nil && tc.keep == nil { // every dataset is as-built: the summary counts
 				_, b := get(t, hs.URL+"/collections/building/items?limit=1")
 				var c fc
 				if err := json.Unmarshal(b, &c); err != nil || c.NumberMatched == nil || *c.NumberMatched != len(exp) {
@@ -83,6 +122,31 @@ func TestGDALCopiesBuildings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantKept is want, keeping only what keep keeps (nil: all).
+func wantKept(t testing.TB, s *index.Store, q query.Query, keep func(*cim.Feature) bool) []string {
+	t.Helper()
+	if keep == nil {
+		return want(t, s, q)
+	}
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	rows := query.Run(t.Context(), sn, q)
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		if f := rows.Feature(); keep(f) {
+			ids = append(ids, f.Dataset+"|"+f.ID)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 // features100 is the default page: the copies must take several.

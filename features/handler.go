@@ -20,6 +20,7 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
+	"github.com/future-community/cim/query/cql2"
 )
 
 // Media types the API answers in.
@@ -143,7 +144,12 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
 }
+
+func init() { conformance = append(conformance, cql2.Conformance()...) }
 
 func (h *Handler) serveConformance(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, typeJSON, 0, map[string]any{"conformsTo": conformance})
@@ -218,6 +224,8 @@ func collection(base string, c cim.Class, s *summary) map[string]any {
 			{Href: href, Rel: "self", Type: typeJSON, Title: c.String()},
 			{Href: href + "/items", Rel: "items", Type: typeGeoJSON, Title: "The " + c.String() + " features"},
 			{Href: href + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: "application/schema+json", Title: "What can be queried"},
+			// The draft's relation, which GDAL before 3.9 looks for.
+			{Href: href + "/queryables", Rel: "queryables", Type: typeJSON, Title: "What can be queried"},
 		},
 	}
 	// The store keeps no time of its features: the temporal extent is
@@ -307,15 +315,16 @@ type page struct {
 	next     string // the cursor after the page; "" at the end
 }
 
-// scan reads one page: the rows that pass p.Filter, up to p.Limit, and
-// whether one more passes (then next is the cursor after the page).
-func scan(ctx context.Context, sn *index.Snapshot, q query.Query, p Params) (page, error) {
+// scan reads one page: the rows that pass keep (nil: all), up to
+// p.Limit, and whether one more passes (then next is the cursor after the
+// page).
+func scan(ctx context.Context, sn *index.Snapshot, q query.Query, p Params, keep cql2.Filter) (page, error) {
 	var pg page
 	rows := query.Run(ctx, sn, q)
 	defer rows.Close()
 	for rows.Next() {
 		f := rows.Feature()
-		if p.Filter != nil && !p.Filter(f) {
+		if keep != nil && !keep(f) {
 			continue
 		}
 		if len(pg.features) == p.Limit {
@@ -328,6 +337,49 @@ func scan(ctx context.Context, sn *index.Snapshot, q query.Query, p Params) (pag
 	}
 	pg.next = ""
 	return pg, rows.Err()
+}
+
+// compileFilter binds p's filter to collection c's queryables and narrows
+// q's box to the filter's S_INTERSECTS literal, when the filter holds one
+// that every feature must meet (empty: the boxes do not meet, no feature
+// can pass).
+func (h *Handler) compileFilter(ctx context.Context, sn *index.Snapshot, c cim.Class, p Params, q *query.Query) (keep cql2.Filter, empty bool, err error) {
+	if p.Filter == nil {
+		return nil, false, nil
+	}
+	schema, err := h.queryables(ctx, sn, c)
+	if err != nil {
+		return nil, false, err
+	}
+	props := map[string]cql2.Type{}
+	for k, v := range schema {
+		if _, model := fieldSchemas[k]; model {
+			continue
+		}
+		switch v.(map[string]any)["type"] {
+		case "number":
+			props[k] = cql2.TypeNumber
+		case "boolean":
+			props[k] = cql2.TypeBoolean
+		default:
+			props[k] = cql2.TypeString
+		}
+	}
+	keep, err = cql2.Compile(p.Filter, cql2.FeatureQueryables(props))
+	if err != nil {
+		return nil, false, &problem.ParamError{Name: "filter", Value: cql2.String(p.Filter), Reason: err.Error()}
+	}
+	if b, ok := cql2.BBox(p.Filter); ok {
+		if q.BBox != nil {
+			b = cim.Box{MinLon: max(b.MinLon, q.BBox.MinLon), MinLat: max(b.MinLat, q.BBox.MinLat),
+				MaxLon: min(b.MaxLon, q.BBox.MaxLon), MaxLat: min(b.MaxLat, q.BBox.MaxLat)}
+		}
+		if b.MinLon > b.MaxLon || b.MinLat > b.MaxLat {
+			return keep, true, nil
+		}
+		q.BBox = &b
+	}
+	return keep, false, nil
 }
 
 // numberMatched counts the features the items request matches, when the
@@ -381,7 +433,16 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	pg, err := scan(r.Context(), sn, p.query(c), p)
+	q := p.query(c)
+	keep, empty, err := h.compileFilter(r.Context(), sn, c, p, &q)
+	if err != nil {
+		badParam(w, r, err)
+		return
+	}
+	var pg page
+	if !empty {
+		pg, err = scan(r.Context(), sn, q, p, keep)
+	}
 	if err != nil {
 		if errors.Is(err, query.ErrBadCursor) {
 			badParam(w, r, &problem.ParamError{Name: "cursor", Value: p.Cursor, Reason: err.Error()})

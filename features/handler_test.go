@@ -3,10 +3,12 @@ package features_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,7 +170,12 @@ func TestProblems(t *testing.T) {
 		{"/collections/building/items?bbox-crs=EPSG:1", 400, "bbox-crs"},
 		{"/collections/building/items?level=x", 400, "level"},
 		{"/collections/building/items?stage=later", 400, "stage"},
-		{"/collections/building/items?filter=height>3", 400, "filter"},
+		{"/collections/building/items?filter=height>", 400, "filter"},
+		{"/collections/building/items?filter=nosuch=1", 400, "filter"},
+		{"/collections/building/items?filter=T_AFTER(built,DATE(%272000-01-01%27))", 400, "filter"},
+		{"/collections/building/items?filter=" + strings.Repeat("(", 10000) + "height>1" + strings.Repeat(")", 10000), 400, "filter"},
+		{"/collections/building/items?filter=height>1&filter-lang=sql", 400, "filter-lang"},
+		{"/collections/building/items?filter=height>1&filter-crs=EPSG:3857", 400, "filter-crs"},
 		{"/collections/building/items?cursor=abc", 400, "cursor"},
 		{"/collections/building/items?rev=999999&cursor=abc", 410, ""},
 		{"/collections/nosuch", 404, ""},
@@ -265,5 +272,61 @@ func TestLevels(t *testing.T) {
 	resp, b = get(t, srv.URL+"/collections/space/items/x/levels")
 	if resp.StatusCode != 404 {
 		t.Errorf("levels of a space: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestFilter: a CQL2 filter keeps exactly the features the same test,
+// written in Go over query.Run, keeps; across pages, in text and JSON.
+func TestFilter(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	all := func(c cim.Class, keep func(*cim.Feature) bool) []string {
+		sn, err := s.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sn.Close()
+		rows := query.Run(context.Background(), sn, query.Query{Classes: []cim.Class{c}})
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			if f := rows.Feature(); keep(f) {
+				ids = append(ids, f.Dataset+"|"+f.ID)
+			}
+		}
+		return ids
+	}
+	box := cim.Box{MinLon: 120.2110, MinLat: 30.2560, MaxLon: 120.2125, MaxLat: 30.2575}
+	for _, tc := range []struct {
+		name, class, filter, lang string
+		keep                      func(*cim.Feature) bool
+	}{
+		{"height", "building", "height > 20", "", func(f *cim.Feature) bool { _, hi, ok := cim.Heights(f); return ok && hi > 20 }},
+		{"not height", "building", "NOT (height > 20)", "", func(f *cim.Feature) bool { _, hi, ok := cim.Heights(f); return ok && !(hi > 20) }},
+		{"kind and floors", "building", "kind = 'residential' AND level_max >= 5", "cql2-text", func(f *cim.Feature) bool { return f.Kind == "residential" && f.Levels.Max >= 5 }},
+		{"kind, GDAL's spelling", "building", "(kind = 'residential') OR (kind = 'school')", "cql-text", func(f *cim.Feature) bool { return f.Kind == "residential" || f.Kind == "school" }},
+		{"no height", "site", "height IS NULL", "", func(f *cim.Feature) bool { _, _, ok := cim.Heights(f); return !ok }},
+		{"name like", "building", "name LIKE '%1%'", "", func(f *cim.Feature) bool { s, _ := f.Props["name"].(string); return strings.Contains(s, "1") }},
+		{"in a box", "building", fmt.Sprintf("S_INTERSECTS(geometry, BBOX(%v,%v,%v,%v))", box.MinLon, box.MinLat, box.MaxLon, box.MaxLat), "", func(f *cim.Feature) bool { return cim.IntersectsBox(f.Geometry, box) }},
+		{"json", "storey", `{"op":"=","args":[{"property":"level_min"},2]}`, "cql2-json", func(f *cim.Feature) bool { return f.Levels.Min == 2 }},
+		{"property-property", "storey", "level_min = level_max", "", func(f *cim.Feature) bool { return f.Levels.Min == f.Levels.Max }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := url.Values{"filter": {tc.filter}, "limit": {"3"}}
+			if tc.lang != "" {
+				v.Set("filter-lang", tc.lang)
+			}
+			got, _ := pageAll(t, srv.URL+"/collections/"+tc.class+"/items?"+v.Encode())
+			c, _ := cim.ParseClass(tc.class)
+			w := all(c, tc.keep)
+			if len(w) == 0 {
+				t.Fatalf("no %s passes %q: the case tests nothing", tc.class, tc.filter)
+			}
+			slices.Sort(got)
+			slices.Sort(w)
+			if !slices.Equal(got, w) {
+				t.Errorf("%q: %d features %v, want %d %v", tc.filter, len(got), got, len(w), w)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
+	"github.com/future-community/cim/query/cql2"
 )
 
 // DefaultLimit is how many features a page of items holds when the
@@ -41,9 +42,10 @@ type Params struct {
 	// and the position after the previous page.
 	Rev    uint64
 	Cursor string
-	// Filter, when not nil, keeps only the features it accepts: it runs
-	// after the index scan and before the page is counted.
-	Filter func(*cim.Feature) bool
+	// Filter is the CQL2 filter (filter=, filter-lang=), nil for none.
+	// The handler binds it to the collection's queryables; what passes
+	// is counted in the page.
+	Filter cql2.Expr
 }
 
 // reserved are the parameters that are not property equalities.
@@ -143,8 +145,8 @@ func ParseParams(q url.Values) (Params, error) {
 	if p.Cursor != "" && p.Rev == 0 {
 		fail("cursor", p.Cursor, "given without rev: follow the next link as it is")
 	}
-	if p.Filter, err = parseFilter(get("filter"), get("filter-lang"), get("filter-crs")); err != nil {
-		fail("filter", q.Get("filter"), err.Error())
+	if p.Filter, err = parseFilter(get("filter"), get("filter-lang"), get("filter-crs")); err != nil && bad == nil {
+		bad = err.(*problem.ParamError)
 	}
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -171,14 +173,33 @@ func ParseParams(q url.Values) (Params, error) {
 }
 
 // parseFilter reads filter=, filter-lang= and filter-crs= (OGC API –
-// Features Part 3) into a predicate on features; nil when there is no
-// filter. Filters are not supported yet: CQL2 comes with package
-// query/cql2, which this function is to call.
-func parseFilter(filter, lang, filterCRS string) (func(*cim.Feature) bool, error) {
-	if filter == "" && lang == "" && filterCRS == "" {
+// Features Part 3): CQL2 text (filter-lang cql2-text, the default, or
+// cql-text as GDAL names it) or CQL2 JSON (cql2-json); nil when there is
+// no filter. Geometries in a filter are CRS84 longitude and latitude.
+func parseFilter(filter, lang, filterCRS string) (cql2.Expr, error) {
+	if filterCRS != "" && !isCRS84(filterCRS) {
+		return nil, &problem.ParamError{Name: "filter-crs", Value: filterCRS, Reason: "filters take CRS84 longitude and latitude (" + CRS84 + ") only"}
+	}
+	if filter == "" {
+		if lang != "" || filterCRS != "" {
+			return nil, &problem.ParamError{Name: "filter", Reason: "filter-lang or filter-crs given without a filter"}
+		}
 		return nil, nil
 	}
-	return nil, fmt.Errorf("filter is not supported yet")
+	var e cql2.Expr
+	var err error
+	switch lang {
+	case "", "cql2-text", "cql-text":
+		e, err = cql2.ParseText(filter)
+	case "cql2-json", "cql-json":
+		e, err = cql2.ParseJSON([]byte(filter))
+	default:
+		return nil, &problem.ParamError{Name: "filter-lang", Value: lang, Reason: "want cql2-text or cql2-json"}
+	}
+	if err != nil {
+		return nil, &problem.ParamError{Name: "filter", Value: filter, Reason: err.Error()}
+	}
+	return e, nil
 }
 
 // query returns the index query of the parameters.
@@ -216,6 +237,12 @@ func (p Params) values() url.Values {
 			}
 		}
 		v.Set(k, c.Value)
+	}
+	if p.Filter != nil {
+		// The filter as CQL2 text, whichever language it came in: the
+		// same expression (cql2.String round-trips).
+		v.Set("filter", cql2.String(p.Filter))
+		v.Set("filter-lang", "cql2-text")
 	}
 	return v
 }

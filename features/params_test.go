@@ -41,7 +41,8 @@ func TestParseParams(t *testing.T) {
 		{"cim:class=building", "cim:class", nil},
 		{"cursor=abc", "cursor", nil},
 		{"rev=x&cursor=abc", "rev", nil},
-		{"filter=height>3", "filter", nil},
+		{"filter=height>", "filter", nil},
+		{"filter=height>3&filter-lang=sql", "filter-lang", nil},
 		{"filter-lang=cql2-text", "filter", nil},
 	} {
 		t.Run(tc.q, func(t *testing.T) {

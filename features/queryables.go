@@ -3,9 +3,11 @@ package features
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/geojson"
@@ -30,6 +32,13 @@ var fieldSchemas = map[string]map[string]any{
 	"level_max": {"type": "number", "title": "The highest floor"},
 	"height":    {"type": "number", "title": "The height in metres"},
 	"parent":    {"type": "string", "title": "The enclosing feature's id"},
+	// The same fields by the names the GeoJSON of items gives them.
+	"cim:class":   {"type": "string", "title": "The CIM class (as class)"},
+	"cim:kind":    {"type": "string", "title": "As kind"},
+	"cim:dataset": {"type": "string", "title": "As dataset"},
+	"cim:stage":   {"type": "string", "enum": []string{"planning", "design", "construction", "as-built"}},
+	"cim:parent":  {"type": "string", "title": "As parent"},
+	"cim:level":   {"type": "string", "title": "The floors, as items give them: 2, or -1..25"},
 }
 
 // queryables returns the JSON Schema properties of a collection,
@@ -93,10 +102,24 @@ func (h *Handler) serveQueryables(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	h.writeJSON(w, r, "application/schema+json", sn.Revision(), map[string]any{
+	// The draft of Part 3 listed queryables as {"queryables": [{"id"…}]},
+	// which GDAL before 3.9 reads to learn what it may filter on; the
+	// list rides along the JSON Schema as an annotation.
+	var list []map[string]any
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		list = append(list, map[string]any{"id": k, "type": props[k].(map[string]any)["type"]})
+	}
+	// JSON Schema's own media type, unless the client asks for JSON
+	// without it (GDAL does, and wants what it asked for).
+	ctype := "application/schema+json"
+	if a := r.Header.Get("Accept"); strings.Contains(a, typeJSON) && !strings.Contains(a, ctype) {
+		ctype = typeJSON
+	}
+	h.writeJSON(w, r, ctype, sn.Revision(), map[string]any{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
 		"$id":     baseURL(r) + "/collections/" + c.String() + "/queryables",
 		"type":    "object", "title": c.String(), "properties": props, "additionalProperties": true,
+		"queryables": list,
 	})
 }
 

@@ -126,6 +126,16 @@ var fields = map[string]field{
 	}},
 }
 
+// The model's fields also go by the names cim's GeoJSON gives them
+// (package geojson: "cim:kind", "cim:level" …), which is what a client
+// such as GDAL sees and filters on.
+func init() {
+	for _, k := range []string{"class", "kind", "dataset", "stage", "parent"} {
+		fields["cim:"+k] = fields[k]
+	}
+	fields["cim:level"] = field{TypeString, func(f *cim.Feature) value { return value{k: kString, s: f.Levels.String()} }}
+}
+
 // Bind checks e against q: every property is a queryable, and operands
 // have types their operator accepts (no implicit casts: a number property
 // compared with a string literal is an error naming both).
