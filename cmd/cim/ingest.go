@@ -59,7 +59,13 @@ Examples:
    cim ingest --db city.db --skip-invalid --format json messy.geojson
    cim ingest --db city.db --crs EPSG:7415 rotterdam.city.json
    cim ingest --db city.db station-mall/          (an IMDF folder)
-   cim ingest --db city.db --anchor 120.15,30.25,12 house.ifc`,
+   cim ingest --db city.db --anchor 120.15,30.25,12 house.ifc
+   CIM_TOKEN=… cim ingest --server http://127.0.0.1:8080 --stage design scheme-b.geojson
+
+With --server, each file streams to a running cim serve, which loads it
+the same way (one atomic batch) while it goes on serving; the flags mean
+the same, the dataset defaults to the file's name, and the report is the
+server's. A store that cim serve holds cannot be opened with --db.`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name (default: the file name without extension)"},
@@ -71,6 +77,8 @@ Examples:
 			&cli.IntFlag{Name: "memory", Value: 640, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
 			formatFlag("table", "json"),
+			&cli.StringFlag{Name: "server", Usage: "load through the cim serve at this URL (POST /datasets/{name}/ingest) instead of opening --db, which that server holds while it runs"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"CIM_TOKEN"}, Usage: "with --server: the server's write token. Prefer CIM_TOKEN: a flag shows in ps"},
 		},
 		Action: runIngest,
 	}
@@ -108,6 +116,9 @@ func runIngest(c *cli.Context) error {
 		if _, err := crs.Parse(v); err != nil {
 			return usagef("--crs %q: %v", v, err)
 		}
+	}
+	if srv := c.String("server"); srv != "" {
+		return runRemoteIngest(c, out, srv)
 	}
 	mem := c.Int("memory")
 	if mem < 64 {
