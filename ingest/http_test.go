@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
@@ -248,4 +251,90 @@ func ExampleHandler() {
 	json.NewDecoder(resp.Body).Decode(&rep)
 	fmt.Println(resp.Status, rep.Format, rep.Dataset, rep.Features)
 	// Output: 201 Created geojson parks 1
+}
+
+// parks is a GeoJSON FeatureCollection of n parks.
+func parks(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","id":"p%d","properties":{"leisure":"park"},"geometry":{"type":"Point","coordinates":[%.6f,30.25]}}`, i, 120.2+float64(i)*1e-5)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// TestHandlerLogsProgress: a running ingest logs its progress.
+func TestHandlerLogsProgress(t *testing.T) {
+	var logs syncBuffer
+	s := storetest.New(t)
+	base := serveIngest(t, s, ingest.HandlerOptions{ProgressEvery: time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	resp, err := http.Post(base+"/datasets/parks/ingest", "", bytes.NewReader(parks(20000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || !strings.Contains(logs.String(), "msg=ingesting dataset=parks") || !strings.Contains(logs.String(), "msg=ingested") {
+		t.Errorf("status %d, log:\n%.2000s", resp.StatusCode, logs.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// BenchmarkIngest loads the same 5,000-feature file directly (Run) and
+// through the endpoint on loopback (http), to show what the upload costs.
+func BenchmarkIngest(b *testing.B) {
+	body := parks(5000)
+	path := filepath.Join(b.TempDir(), "parks.geojson")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := storetest.New(b)
+	b.Run("run", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			if _, err := ingest.Run(context.Background(), s, path, ingest.Options{}, ingest.RunOptions{Replace: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("http", func(b *testing.B) {
+		mux := http.NewServeMux()
+		mux.Handle(ingest.Pattern, ingest.Handler(s, ingest.HandlerOptions{}))
+		ts := httptest.NewServer(mux)
+		defer ts.Close()
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			resp, err := http.Post(ts.URL+"/datasets/parks/ingest?replace=true", "application/geo+json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 201 {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
 }
