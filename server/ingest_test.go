@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -264,4 +265,43 @@ func TestIngestUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d reads, %d while the ingest ran", reads.Load(), during)
+}
+
+// TestRouteMovesReadDeadline: a route with its own bound reads a body
+// that takes longer than the server's ReadTimeout, because limits moves
+// the connection's deadline; every other route is still cut at it.
+func TestRouteMovesReadDeadline(t *testing.T) {
+	mux := http.NewServeMux()
+	read := func(w http.ResponseWriter, r *http.Request) {
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusRequestTimeout)
+			return
+		}
+		fmt.Fprint(w, n)
+	}
+	mux.HandleFunc("POST /long", read)
+	mux.HandleFunc("POST /short", read)
+	hs := &http.Server{ReadTimeout: 200 * time.Millisecond,
+		Handler: limits(mux, mux, 1<<10, bound{1 << 20, time.Second}, map[string]bound{"POST /long": {1 << 20, 10 * time.Second}})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(ln)
+	defer hs.Close()
+	for _, tt := range []struct {
+		path string
+		ok   bool
+	}{{"/long", true}, {"/short", false}} {
+		body := &slowReader{b: make([]byte, 8<<10), piece: 1 << 10, pause: 80 * time.Millisecond} // ~640 ms
+		resp, err := http.Post("http://"+ln.Addr().String()+tt.path, "application/octet-stream", body)
+		ok := err == nil && resp.StatusCode == http.StatusOK
+		if err == nil {
+			resp.Body.Close()
+		}
+		if ok != tt.ok {
+			t.Errorf("%s: a body slower than ReadTimeout: err %v, answered %v; want it read: %v", tt.path, err, resp != nil && err == nil, tt.ok)
+		}
+	}
 }
