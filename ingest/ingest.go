@@ -125,6 +125,7 @@ type File struct {
 	phase   func() string // the reader's own, if it has one
 	close   func() error  // the reader's own, if any
 	eof     atomic.Bool
+	read    atomic.Int64 // features read
 }
 
 // Open opens a file and detects its format.
@@ -230,11 +231,18 @@ func openIMDF(path string, size int64, opts Options) (*File, error) {
 // Next returns the next feature, or io.EOF after the last.
 func (in *File) Next() (*cim.Feature, error) {
 	f, err := in.next()
-	if err == io.EOF {
+	switch {
+	case err == nil:
+		in.read.Add(1)
+	case err == io.EOF:
 		in.eof.Store(true)
 	}
 	return f, err
 }
+
+// Features returns how many features have been read, for progress. It is
+// safe to call while another goroutine reads.
+func (in *File) Features() int64 { return in.read.Load() }
 
 // Phase says what reading the file is doing, for progress: the reader's
 // own phase where it has several (an OSM extract's "nodes", "ways",

@@ -120,22 +120,45 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	return m
 }
 
+// bound is what limits allows a request: its body's bytes and its time.
+type bound struct {
+	maxBody int64
+	timeout time.Duration
+}
+
 // limits refuses a query string over maxQuery bytes (414) and a body over
-// maxBody (413, when declared; a body that runs past it fails to read),
-// and bounds each request's time with a context deadline that the
-// handlers' store reads respect.
-func limits(next http.Handler, maxQuery int, maxBody int64, timeout time.Duration) http.Handler {
+// the request's bound (413, when declared; a body that runs past it fails
+// to read), and bounds each request's time with a context deadline that
+// the handlers' store reads respect. A route in routes (by the mux's
+// pattern) has its own bound in place of def, and the connection's read
+// and write deadlines move out to its timeout, so that a large upload on
+// a slow link is not cut at the server's ReadTimeout.
+func limits(next http.Handler, mux *http.ServeMux, maxQuery int, def bound, routes map[string]bound) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.URL.RawQuery) > maxQuery {
 			problem.Status(w, r, http.StatusRequestURITooLong, fmt.Sprintf("the query string is %d bytes; at most %d are read", len(r.URL.RawQuery), maxQuery))
 			return
 		}
-		if r.ContentLength > maxBody {
-			problem.Status(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is %d bytes; at most %d are read", r.ContentLength, maxBody))
+		b := def
+		if len(routes) > 0 && r.Method != http.MethodGet {
+			if _, pattern := mux.Handler(r); pattern != "" {
+				if rb, ok := routes[pattern]; ok {
+					b = rb
+					rc := http.NewResponseController(w)
+					deadline := time.Now().Add(b.timeout + 30*time.Second)
+					// Not every ResponseWriter has a connection (httptest's
+					// recorder): then there is no deadline to move.
+					_ = rc.SetReadDeadline(deadline)
+					_ = rc.SetWriteDeadline(deadline)
+				}
+			}
+		}
+		if r.ContentLength > b.maxBody {
+			problem.Status(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is %d bytes; at most %d are read", r.ContentLength, b.maxBody))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		r.Body = http.MaxBytesReader(w, r.Body, b.maxBody)
+		ctx, cancel := context.WithTimeout(r.Context(), b.timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

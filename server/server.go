@@ -18,6 +18,7 @@ import (
 
 	"github.com/future-community/cim/features"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/tiles"
 	"github.com/future-community/cim/viewer"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,12 @@ type Config struct {
 	// Access holds the tokens for writes and, optionally, reads; the
 	// zero value takes no writes.
 	Access Access
+	// Ingest bounds POST /datasets/{name}/ingest, whose body is a whole
+	// file: its MaxBytes (default 2 GiB) and its time (IngestTimeout).
+	Ingest ingest.HandlerOptions
+	// IngestTimeout bounds an ingest's upload and load (default 1 h), in
+	// place of RequestTimeout and the connection's read timeout.
+	IngestTimeout time.Duration
 }
 
 // Server is cim's HTTP server.
@@ -91,6 +98,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	if cfg.Ingest.MaxBytes <= 0 {
+		cfg.Ingest.MaxBytes = ingest.DefaultMaxBytes
+	}
+	if cfg.Ingest.Logger == nil {
+		cfg.Ingest.Logger = cfg.Logger
+	}
+	if cfg.IngestTimeout <= 0 {
+		cfg.IngestTimeout = time.Hour
+	}
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = 10 * time.Second
 	}
@@ -112,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 	s.viewer.Register(mux)
 	s.features.Register(mux)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.Handle(ingest.Pattern, ingest.Handler(cfg.Store, cfg.Ingest))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
 
 	h := s.landing(routed(mux))
@@ -119,7 +136,8 @@ func New(cfg Config) (*Server, error) {
 	h = guard(h, mux, cfg.Access)
 	h = compress(h)
 	h = cors(h, cfg.CORS)
-	h = limits(h, cfg.MaxQueryBytes, cfg.MaxBodyBytes, cfg.RequestTimeout)
+	h = limits(h, mux, cfg.MaxQueryBytes, bound{cfg.MaxBodyBytes, cfg.RequestTimeout},
+		map[string]bound{ingest.Pattern: {cfg.Ingest.MaxBytes, cfg.IngestTimeout}})
 	h = observe(h, cfg.Logger, newHTTPMetrics(s.reg))
 	s.handler = s.track(h)
 	return s, nil

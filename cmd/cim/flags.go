@@ -122,19 +122,28 @@ func storeDir(c *cli.Context, create bool) (string, error) {
 }
 
 // inUse says that the store is locked by another process, naming it
-// when the store's LOCK file does (Badger writes the writer's pid there).
+// when the store's LOCK file does (Badger writes the writer's pid there),
+// and, when it is a cim serve, where it serves and how to ingest through
+// it.
 func inUse(dir string) error {
+	if si, ok := readServeInfo(dir); ok {
+		return envError{fmt.Errorf("the store %s is held by cim serve (pid %d) at %s: while it runs, load files through it with `cim ingest --server %s FILE...` (its write token in CIM_TOKEN), or stop it first", dir, si.PID, si.URL, si.URL)}
+	}
 	who := "another process"
 	if b, err := os.ReadFile(filepath.Join(dir, "LOCK")); err == nil {
 		// Only a writer writes its pid there, and a killed one leaves it:
 		// name it only while that process lives.
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
-			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
-				who = fmt.Sprintf("another process (pid %d)", pid)
-			}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 && processAlive(pid) {
+			who = fmt.Sprintf("another process (pid %d)", pid)
 		}
 	}
 	return envError{fmt.Errorf("the store %s is in use by %s: one writer at a time, or several readers while none writes", dir, who)}
+}
+
+// processAlive reports that process pid runs (where /proc tells).
+func processAlive(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return err == nil
 }
 
 // isLocked reports that another process has the store: the store's own

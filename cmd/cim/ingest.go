@@ -6,17 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"math"
 	"os"
 	"runtime/debug"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/crs"
@@ -64,7 +59,13 @@ Examples:
    cim ingest --db city.db --skip-invalid --format json messy.geojson
    cim ingest --db city.db --crs EPSG:7415 rotterdam.city.json
    cim ingest --db city.db station-mall/          (an IMDF folder)
-   cim ingest --db city.db --anchor 120.15,30.25,12 house.ifc`,
+   cim ingest --db city.db --anchor 120.15,30.25,12 house.ifc
+   CIM_TOKEN=… cim ingest --server http://127.0.0.1:8080 --stage design scheme-b.geojson
+
+With --server, each file streams to a running cim serve, which loads it
+the same way (one atomic batch) while it goes on serving; the flags mean
+the same, the dataset defaults to the file's name, and the report is the
+server's. A store that cim serve holds cannot be opened with --db.`,
 		Flags: []cli.Flag{
 			dbFlag(),
 			&cli.StringFlag{Name: "dataset", Usage: "dataset name (default: the file name without extension)"},
@@ -76,6 +77,8 @@ Examples:
 			&cli.IntFlag{Name: "memory", Value: 640, Usage: "memory to aim for, in MiB: the Go heap limit; OSM node locations and way node lists get a third of it and spill to --tmpdir beyond that (more makes country-sized extracts faster)"},
 			&cli.StringFlag{Name: "tmpdir", Usage: "directory for OSM spill files, which are unlinked at once (default $TMPDIR, else /tmp; a country needs ~20 bytes per node)"},
 			formatFlag("table", "json"),
+			&cli.StringFlag{Name: "server", Usage: "load through the cim serve at this URL (POST /datasets/{name}/ingest) instead of opening --db, which that server holds while it runs"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"CIM_TOKEN"}, Usage: "with --server: the server's write token. Prefer CIM_TOKEN: a flag shows in ps"},
 		},
 		Action: runIngest,
 	}
@@ -83,41 +86,11 @@ Examples:
 
 // parseAnchor reads --anchor lon,lat[,rotation_deg]; "" is no anchor.
 func parseAnchor(s string) (*cim.Anchor, error) {
-	if s == "" {
-		return nil, nil
+	a, err := ingest.ParseAnchor(s)
+	if err != nil {
+		return nil, usagef("--anchor %v", err)
 	}
-	parts := strings.Split(s, ",")
-	if len(parts) < 2 || len(parts) > 3 {
-		return nil, usagef("--anchor %q: want lon,lat or lon,lat,rotation_deg", s)
-	}
-	var v [3]float64
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, usagef("--anchor %q: %q is not a number", s, p)
-		}
-		v[i] = f
-	}
-	if v[0] < -180 || v[0] > 180 || v[1] < -90 || v[1] > 90 {
-		return nil, usagef("--anchor %q: longitude must be within −180…180 and latitude within −90…90", s)
-	}
-	return &cim.Anchor{Lon: v[0], Lat: v[1], RotationDeg: v[2]}, nil
-}
-
-// fileReport is the outcome of one file, as printed and as JSON.
-type fileReport struct {
-	File     string         `json:"file"`
-	Format   string         `json:"format,omitempty"`
-	Dataset  string         `json:"dataset,omitempty"`
-	Features int            `json:"features"`
-	Replaced int            `json:"replaced"`
-	Deleted  int            `json:"deleted"`
-	Classes  map[string]int `json:"classes,omitempty"`
-	Skipped  []string       `json:"skipped,omitempty"`
-	Warnings map[string]int `json:"warnings,omitempty"`
-	Seconds  float64        `json:"seconds"`
-	Revision uint64         `json:"revision,omitempty"`
-	Error    string         `json:"error,omitempty"`
+	return a, nil
 }
 
 func runIngest(c *cli.Context) error {
@@ -143,6 +116,9 @@ func runIngest(c *cli.Context) error {
 		if _, err := crs.Parse(v); err != nil {
 			return usagef("--crs %q: %v", v, err)
 		}
+	}
+	if srv := c.String("server"); srv != "" {
+		return runRemoteIngest(c, out, srv)
 	}
 	mem := c.Int("memory")
 	if mem < 64 {
@@ -172,7 +148,7 @@ func runIngest(c *cli.Context) error {
 	defer s.Close()
 
 	stderr := c.App.ErrWriter
-	var reports []fileReport
+	var reports []ingest.Report
 	failed, envFailed := false, false
 	for _, path := range c.Args().Slice() {
 		rep, err := ingestFile(c.Context, s, path, ingest.Options{
@@ -217,68 +193,13 @@ func runIngest(c *cli.Context) error {
 	return nil
 }
 
-func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Options, replace bool, stderr io.Writer) (fileReport, error) {
-	rep := fileReport{File: path}
-	start := time.Now()
-	in, err := ingest.Open(path, opts)
-	if err != nil {
-		return rep, err
-	}
-	defer in.Close()
-	rep.Format, rep.Dataset = string(in.Format), in.Dataset
-	bar := startProgress(stderr, path, in.Size, in.BytesRead, in.Phase, logEvery)
-	defer bar.done()
-
-	opt := &index.IngestOptions{}
-	if replace {
-		opt.Replace = in.Dataset
-	}
-	counted := &classCounter{src: in, counts: map[cim.Class]int{}, datasets: map[string]bool{}, bar: bar}
-	st, rev, err := s.Ingest(ctx, counted, opt)
-	if err != nil {
-		if !strings.Contains(err.Error(), path) {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-		return rep, err
-	}
-	rep.Features, rep.Replaced, rep.Deleted, rep.Revision = st.Put, st.Replaced, st.Deleted, rev
-	rep.Seconds = time.Since(start).Seconds()
-	for _, e := range in.Skipped() {
-		rep.Skipped = append(rep.Skipped, e.Error())
-	}
-	rep.Warnings = in.Warnings()
-	rep.Classes = map[string]int{}
-	for cl, n := range counted.counts {
-		rep.Classes[cl.String()] = n
-	}
-	if len(counted.datasets) > 0 {
-		// The datasets written, which a GeoJSON file's cim:dataset
-		// properties may choose.
-		rep.Dataset = strings.Join(slices.Sorted(maps.Keys(counted.datasets)), ",")
-	}
-	return rep, nil
+func ingestFile(ctx context.Context, s *index.Store, path string, opts ingest.Options, replace bool, stderr io.Writer) (ingest.Report, error) {
+	return ingest.Run(ctx, s, path, opts, ingest.RunOptions{Replace: replace, Opened: func(in *ingest.File) func() {
+		return startProgress(stderr, path, in.Size, in.BytesRead, in.Features, in.Phase, logEvery).done
+	}})
 }
 
-// classCounter counts the features of a source by class, and for the
-// progress report.
-type classCounter struct {
-	src      index.Source
-	counts   map[cim.Class]int
-	datasets map[string]bool
-	bar      *progress
-}
-
-func (c *classCounter) Next() (*cim.Feature, error) {
-	f, err := c.src.Next()
-	if err == nil {
-		c.counts[f.Class]++
-		c.datasets[f.Dataset] = true
-		c.bar.add(1)
-	}
-	return f, err
-}
-
-func printIngestTable(w io.Writer, reports []fileReport) {
+func printIngestTable(w io.Writer, reports []ingest.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "file\tformat\tdataset\tfeatures\treplaced\tdeleted\tskipped\ttime\trate\t")
 	for _, r := range reports {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -25,7 +24,7 @@ type progress struct {
 	size     int64
 	read     func() int64  // bytes read
 	phase    func() string // what the reader is doing
-	features atomic.Int64
+	features func() int64  // features passed on to the store
 }
 
 // ticker redraws a status line on stderr while long work runs: on a
@@ -88,17 +87,14 @@ const logEvery = 5 * time.Second
 
 // startProgress starts reporting on the reading of the file name of size
 // bytes, every `every` where w is not a terminal.
-func startProgress(w io.Writer, name string, size int64, read func() int64, phase func() string, every time.Duration) *progress {
-	p := &progress{name: filepath.Base(name), size: size, read: read, phase: phase}
+func startProgress(w io.Writer, name string, size int64, read, features func() int64, phase func() string, every time.Duration) *progress {
+	p := &progress{name: filepath.Base(name), size: size, read: read, features: features, phase: phase}
 	p.ticker = startTicker(w, every, p.line)
 	return p
 }
 
-// add counts features passed on to the store.
-func (p *progress) add(n int) { p.features.Add(int64(n)) }
-
 func (p *progress) line(tty bool) string {
-	read, n, phase := p.read(), int(p.features.Load()), p.phase()
+	read, n, phase := p.read(), int(p.features()), p.phase()
 	elapsed := time.Since(p.start)
 	rate := float64(n) / max(elapsed.Seconds(), 1e-3)
 	frac := 0.0

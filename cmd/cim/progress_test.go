@@ -33,12 +33,12 @@ func (s *syncBuffer) String() string {
 // read that says the store is being written rather than 100 %.
 func TestProgressLog(t *testing.T) {
 	var out syncBuffer
-	var read atomic.Int64
+	var read, features atomic.Int64
 	var phase atomic.Value
 	phase.Store("nodes")
-	p := startProgress(&out, "/data/city.osm.pbf", 2_000_000, read.Load, func() string { return phase.Load().(string) }, 5*time.Millisecond)
+	p := startProgress(&out, "/data/city.osm.pbf", 2_000_000, read.Load, features.Load, func() string { return phase.Load().(string) }, 5*time.Millisecond)
 	read.Store(500_000)
-	p.add(1234)
+	features.Store(1234)
 	waitFor(t, &out, "nodes, 0.5 MB of 2.0 MB read (25 %), 1,234 features")
 	read.Store(2_000_000)
 	phase.Store("writing")

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/server"
 	"github.com/future-community/cim/viewer"
 	"github.com/urfave/cli/v2"
@@ -33,6 +38,8 @@ and answers HTTP on --addr, by default on this machine only:
    /style.json              a MapLibre style: buildings and storeys in 3D
    /catalog.json            datasets, stages, floors, sites and rule packs
    /sites/{id}/check        the planning check of a site (?rules=PACK&stage=)
+   POST /datasets/{name}/ingest  load a file (the body) as cim ingest does;
+                            needs the --token (cim ingest --server does it)
    /healthz, /metrics       health and Prometheus metrics
 
 The viewer runs on MapLibre GL JS, fetched once from the npm registry (a
@@ -100,7 +107,8 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	}
 	srv, err := server.New(server.Config{Store: s, CORS: c.StringSlice("cors"), CacheBytes: cache, Logger: log,
 		Viewer: viewer.Options{AssetsFrom: c.String("viewer-assets")},
-		Access: server.Access{Token: c.String("token"), ReadToken: c.String("read-token")}})
+		Access: server.Access{Token: c.String("token"), ReadToken: c.String("read-token")},
+		Ingest: ingest.HandlerOptions{MaxBytes: int64(c.Int("max-ingest-mb")) << 20}})
 	if err != nil {
 		ln.Close()
 		return err
@@ -112,6 +120,11 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 		fmt.Fprintf(c.App.ErrWriter, "cim: the viewer is unavailable: %v\n     tiles, TileJSON, the style and the API work without it.\n", err)
 	}
 	base := "http://" + displayAddr(ln.Addr().String())
+	// Say who holds the store, for a cim ingest --db that finds it locked.
+	if err := writeServeInfo(s.Dir(), base); err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "cim: %v (a cim ingest --db on this store will not be told of this server)\n", err)
+	}
+	defer os.Remove(filepath.Join(s.Dir(), serveInfoName))
 	fmt.Fprintf(c.App.Writer, "cim serving %s (revision %d): open the viewer at %s\n", s.Dir(), s.Revision(), base+"/")
 	fmt.Fprintf(c.App.Writer, "   TileJSON  %s/tiles.json\n   style     %s/style.json\n   tiles     %s/tiles/{z}/{x}/{y}.mvt\n   features  %s/collections (OGC API – Features; GDAL: OAPIF:%s)\n", base, base, base, base, base)
 	switch {
@@ -126,10 +139,45 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	return srv.Serve(c.Context, ln)
 }
 
+// serveInfoName is the file in a store's directory where cim serve says
+// that it holds the store, and where.
+const serveInfoName = "serve.json"
+
+// serveInfo is the content of serve.json.
+type serveInfo struct {
+	PID     int       `json:"pid"`
+	URL     string    `json:"url"`
+	Started time.Time `json:"started"`
+}
+
+// writeServeInfo writes serve.json in the store's directory dir.
+func writeServeInfo(dir, url string) error {
+	b, _ := json.Marshal(serveInfo{PID: os.Getpid(), URL: url, Started: time.Now().UTC()})
+	tmp := filepath.Join(dir, serveInfoName+".tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, serveInfoName))
+}
+
+// readServeInfo returns the cim serve that holds the store in dir, if
+// serve.json names one that still runs (a killed server leaves the file).
+func readServeInfo(dir string) (serveInfo, bool) {
+	var si serveInfo
+	b, err := os.ReadFile(filepath.Join(dir, serveInfoName))
+	if err != nil || json.Unmarshal(b, &si) != nil || si.PID <= 0 || si.URL == "" {
+		return si, false
+	}
+	return si, processAlive(si.PID)
+}
+
 // checkServeFlags checks serveFlags before anything is opened.
 func checkServeFlags(c *cli.Context) error {
 	if mb := c.Int("cache-mb"); mb < 0 {
 		return usagef("--cache-mb %d: want 0 or more", mb)
+	}
+	if mb := c.Int("max-ingest-mb"); mb < 1 {
+		return usagef("--max-ingest-mb %d: want 1 or more", mb)
 	}
 	if addr := c.String("addr"); addr != "" {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
@@ -145,6 +193,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "address to listen on; :8080 listens on every interface"},
 		&cli.StringSliceFlag{Name: "cors", Usage: "origins allowed to read from a browser (repeat, or comma-separated); default any (*)"},
 		&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
+		&cli.IntFlag{Name: "max-ingest-mb", Value: ingest.DefaultMaxBytes >> 20, Usage: "bound on a file loaded through POST /datasets/{name}/ingest, in MiB"},
 		&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
 		&cli.StringFlag{Name: "token", EnvVars: []string{"CIM_TOKEN"}, Usage: "bearer token that allows writes (API edits, ingest over HTTP); without one the server takes no writes. Prefer CIM_TOKEN: a flag shows in ps"},
 		&cli.StringFlag{Name: "read-token", EnvVars: []string{"CIM_READ_TOKEN"}, Usage: "bearer token needed for reads too (the write token also reads); /healthz stays open"},
