@@ -31,11 +31,19 @@ type ray struct {
 // height is monotone in s.
 func (t *tracer) blockedBy(r *ray, i int32) bool {
 	q := &t.s.prisms[i]
-	sHi := math.Min(r.sMax, (q.z1-r.z)/r.tanAlt)
+	// Plain comparisons: math.Min and math.Max handle NaN and −0 and are
+	// not inlined, which showed in profiles.
+	sHi := (q.z1 - r.z) / r.tanAlt
+	if sHi > r.sMax {
+		sHi = r.sMax
+	}
 	if sHi < 0 {
 		return false
 	}
-	sLo := math.Max(0, (q.z0-r.z)/r.tanAlt)
+	sLo := (q.z0 - r.z) / r.tanAlt
+	if sLo < 0 {
+		sLo = 0
+	}
 	if sLo > sHi {
 		return false
 	}
@@ -86,8 +94,15 @@ func (t *tracer) blocked(r *ray, hint int32) int32 {
 		tMaxY = tIn + (float64(cy)*s.cell-py)/r.uy
 		tDeltaY = -s.cell / r.uy
 	}
+	tCell := tIn // where the ray enters the current cell
 	for {
-		for _, i := range s.cells[cy*s.nx+cx] {
+		// The ray rises: past the cell's tallest top at its entry, it
+		// clears every prism listed there.
+		c := cy*s.nx + cx
+		if r.z+tCell*r.tanAlt >= s.cellTop[c] {
+			goto next
+		}
+		for _, i := range s.cells[c] {
 			if t.seen[i] == t.epoch {
 				continue
 			}
@@ -96,10 +111,12 @@ func (t *tracer) blocked(r *ray, hint int32) int32 {
 				return i
 			}
 		}
+	next:
 		if tMaxX < tMaxY {
 			if tMaxX > tOut {
 				return -1
 			}
+			tCell = tMaxX
 			cx += stepX
 			tMaxX += tDeltaX
 			if cx < 0 || cx >= s.nx {
@@ -109,6 +126,7 @@ func (t *tracer) blocked(r *ray, hint int32) int32 {
 			if tMaxY > tOut {
 				return -1
 			}
+			tCell = tMaxY
 			cy += stepY
 			tMaxY += tDeltaY
 			if cy < 0 || cy >= s.ny {
@@ -127,7 +145,11 @@ func clipSlab(o, d, w float64, tIn, tOut *float64) bool {
 	if t0 > t1 {
 		t0, t1 = t1, t0
 	}
-	*tIn = math.Max(*tIn, t0)
-	*tOut = math.Min(*tOut, t1)
+	if t0 > *tIn {
+		*tIn = t0
+	}
+	if t1 < *tOut {
+		*tOut = t1
+	}
 	return *tIn <= *tOut
 }

@@ -44,11 +44,13 @@ type Scene struct {
 	prisms []prism
 	// cells[cy*nx+cx] lists prism indexes; cell (cx, cy) covers
 	// [x0+cx·cell, x0+(cx+1)·cell) × [y0+cy·cell, …).
-	cells  [][]int32
-	x0, y0 float64
-	cell   float64
-	nx, ny int
-	maxZ   float64
+	cells [][]int32
+	// cellTop[c] is the highest top of the prisms listed in cell c.
+	cellTop []float64
+	x0, y0  float64
+	cell    float64
+	nx, ny  int
+	maxZ    float64
 }
 
 // DefaultCellM is the grid cell side when NewScene is given zero: about the
@@ -81,6 +83,7 @@ func NewScene(prisms []Prism, cellM float64) (*Scene, error) {
 	if len(s.prisms) == 0 {
 		s.nx, s.ny = 1, 1
 		s.cells = make([][]int32, 1)
+		s.cellTop = make([]float64, 1)
 		return s, nil
 	}
 	s.x0, s.y0 = minX, minY
@@ -90,12 +93,15 @@ func NewScene(prisms []Prism, cellM float64) (*Scene, error) {
 		return nil, fmt.Errorf("sunlight: scene %.0f × %.0f m needs %d × %d cells of %v m: use a larger cell", maxX-minX, maxY-minY, s.nx, s.ny, cellM)
 	}
 	s.cells = make([][]int32, s.nx*s.ny)
+	s.cellTop = make([]float64, s.nx*s.ny)
 	for i, q := range s.prisms {
 		cx0, cy0 := s.cellOf(q.minX, q.minY)
 		cx1, cy1 := s.cellOf(q.maxX, q.maxY)
 		for cy := cy0; cy <= cy1; cy++ {
 			for cx := cx0; cx <= cx1; cx++ {
-				s.cells[cy*s.nx+cx] = append(s.cells[cy*s.nx+cx], int32(i))
+				c := cy*s.nx + cx
+				s.cells[c] = append(s.cells[c], int32(i))
+				s.cellTop[c] = math.Max(s.cellTop[c], q.z1)
 			}
 		}
 	}
@@ -167,8 +173,8 @@ func signedArea(r [][2]float64) float64 {
 // lies wholly inside, in which case its start is inside: tested by the
 // even-odd rule over all rings, so holes are outside.
 func (q *prism) hitsSegment(ax, ay, bx, by float64) bool {
-	if math.Max(ax, bx) < q.minX || math.Min(ax, bx) > q.maxX ||
-		math.Max(ay, by) < q.minY || math.Min(ay, by) > q.maxY {
+	if (ax < q.minX && bx < q.minX) || (ax > q.maxX && bx > q.maxX) ||
+		(ay < q.minY && by < q.minY) || (ay > q.maxY && by > q.maxY) {
 		return false
 	}
 	dx, dy := bx-ax, by-ay
