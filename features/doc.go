@@ -1,7 +1,7 @@
 // Package features serves a cim store as OGC API – Features: Part 1
 // (core, GeoJSON, OpenAPI 3.0), Part 2 (coordinate reference systems)
-// and the queryables of Part 3, beside package query, which answers the
-// queries.
+// and Part 3 (queryables and CQL2 filters), beside package query, which
+// answers the queries.
 //
 //	GET /                          the landing page (JSON; the server sends browsers to the viewer)
 //	GET /api                       the OpenAPI 3.0 document
@@ -51,10 +51,31 @@
 // – Features does not ask for them, and a forward cursor cannot give
 // them without carrying the whole path back.
 //
-// The scan leaves room for a filter (filter=, Part 3): Params.Filter, a
-// per-feature predicate, runs after query.Run and before the page is
-// counted, so that a page holds limit features that pass. parseFilter,
-// which makes it, answers "filter is not supported yet" until CQL2 comes.
+// # Filters
+//
+// filter= takes a CQL2 expression (package query/cql2): CQL2 text by
+// default or with filter-lang=cql2-text (cql-text, the draft's name that
+// GDAL sends, is taken too), CQL2 JSON with filter-lang=cql2-json;
+// geometries in it are CRS84 (filter-crs= may say so, and may say nothing
+// else). The filter is bound to the collection's queryables (an unknown
+// one, a type mismatch or an unsupported construct is a 400 naming it),
+// runs on each feature after the index scan and before the page is
+// counted, so that a page holds limit features that pass, and when it
+// holds an S_INTERSECTS with a literal that every feature must meet, that
+// literal's box narrows the index scan. Next links carry the filter as
+// CQL2 text.
+//
+// The queryables of a collection (GET …/queryables, a JSON Schema) are
+// cim's own fields (id, class, kind, name, dataset, stage, level_min,
+// level_max, height — cim.Heights, the top in metres, known or estimated —
+// and parent), the same fields under the names the GeoJSON of items gives
+// them (cim:kind, cim:dataset, cim:stage, cim:class, cim:parent,
+// cim:level), and the source properties found in the collection's first
+// 500 features. The document also lists them as the draft of Part 3 did
+// ("queryables": [{"id": …}]) and is answered as application/json to a
+// client that asks for that: GDAL before 3.9 reads it so, and then turns
+// ogr2ogr -where into a CQL2 filter instead of filtering every feature
+// itself.
 //
 // # Coordinate reference systems
 //
