@@ -8,10 +8,10 @@ import (
 
 // TestLayers checks that imports flow one way: the model (cim) imports
 // no other package of the module; crs and walk only the model; the store
-// (index) only those; the readers (ingest/...) no query, planning or
-// serving package; the tiles only the store, queries and problem
-// details; the server the handlers it composes; and nothing imports the
-// command.
+// (index) only those; the readers (ingest/...) no store, query, planning
+// or serving package; the tiles and the features API only the store,
+// queries and problem details; the sun no package of the module; the
+// server the handlers it composes; and nothing imports the command.
 func TestLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
 	if err != nil {
@@ -28,14 +28,20 @@ func TestLayers(t *testing.T) {
 		"index":   {"cim"},
 		"geojson": {"cim"},
 		"ingest/": {"cim", "crs", "geojson", "ingest/"},
-		"ingest":  {"cim", "crs", "geojson", "ingest/"},
-		"query":   {"cim", "index"},
-		"plan":    {"cim", "walk", "index", "query", "problem"},
-		"problem": {},
-		"tiles/":  {},
-		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
-		"viewer":  {"cim", "index", "query", "problem", "plan"},
-		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan"},
+		// ingest itself runs a file into the store, and serves that over
+		// HTTP (POST /datasets/{name}/ingest).
+		"ingest":   {"cim", "crs", "geojson", "ingest/", "index", "problem"},
+		"query":    {"cim", "index"},
+		"query/":   {"cim"},
+		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan"},
+		"sun":      {},
+		"sunlight": {"cim", "sun", "index", "query", "plan"},
+		"plan":     {"cim", "walk", "index", "query", "problem"},
+		"problem":  {},
+		"tiles/":   {},
+		"tiles":    {"cim", "index", "query", "problem", "tiles/"},
+		"viewer":   {"cim", "index", "query", "problem", "plan"},
+		"server":   {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
