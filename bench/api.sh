@@ -42,7 +42,11 @@
 #   - PostGIS: pgbench -M prepared, -c conns, -j min(conns, 2), one random
 #     box per transaction, the harness's 05_bbox.sh SQL (osm_id of the
 #     buildings intersecting the box; no GeoJSON is written, so this is the
-#     database's share of MapServer's work, a lower bound for a server).
+#     database's share of MapServer's work, a lower bound for a server);
+#   - PostGIS GeoJSON (PG_JSON=1, the default): pgbench with the query a
+#     feature server such as pg_featureserv sends: the same boxes, at most
+#     100 buildings, each as ST_AsGeoJSON of (osm_id, building, name, the
+#     polygon in 4326), aggregated into one FeatureCollection text.
 # wrk: threads = min(conns, 2), each thread walks the box list from its own
 # start (as ../shared/bench-peers/oapif-load.sh does); p50/p99 from wrk's
 # HdrHistogram; pgbench's from its per-transaction log (nearest rank).
@@ -63,6 +67,7 @@ WRK_SECONDS=${WRK_SECONDS:-20}
 CONNS=${CONNS:-1 2 8}
 CHECK=${CHECK:-50}
 MAPSERVER=${MAPSERVER:-1} # 0: leave MapServer out
+PG_JSON=${PG_JSON:-1}     # 0: leave the PostGIS GeoJSON query out
 SHARED=${SHARED:-../shared}
 SHARED=$(cd "$SHARED" && pwd)
 WORK=${WORK:-${TMPDIR:-/tmp}/cim-bench-api}
@@ -235,10 +240,20 @@ FROM api_boxes b
 JOIN planet_osm_polygon p ON ST_Intersects(p.way, ST_MakeEnvelope(b.bx0, b.by0, b.bx1, b.by1, 3857))
 WHERE b.id = :id AND p.building IS NOT NULL AND p.building <> 'no';
 SQL
+  cat > "$WORK/$n.pgjson" <<'SQL'
+\set id random(1, 1000)
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(t.*)::json), '[]'))::text
+FROM (SELECT p.osm_id, p.building, p.name, ST_Transform(p.way, 4326) AS geom
+      FROM api_boxes b
+      JOIN planet_osm_polygon p ON ST_Intersects(p.way, ST_MakeEnvelope(b.bx0, b.by0, b.bx1, b.by1, 3857))
+      WHERE b.id = :id AND p.building IS NOT NULL AND p.building <> 'no' LIMIT 100) t;
+SQL
   i=$((i + 1))
 done
-contestants=(cim postgis)
-[ "$MAPSERVER" = 0 ] || contestants=(cim mapserver postgis)
+contestants=(cim)
+[ "$MAPSERVER" = 0 ] || contestants+=(mapserver)
+contestants+=(postgis)
+[ "$PG_JSON" = 0 ] || contestants+=(pgjson)
 
 # run NAME CONTESTANT CONNS ROUND: one timed load; appends a line to runs.tsv
 # (round input contestant conns requests rps p50 p99 max errors non2xx).
@@ -246,9 +261,9 @@ run() {
   local name=$1 who=$2 c=$3 r=$4 t res log hp
   t=$((c < 2 ? c : 2))
   log=$WORK/runs/$r-$name-$who-c$c
-  if [ "$who" = postgis ]; then
+  if [ "$who" = postgis ] || [ "$who" = pgjson ]; then
     timeout $((WRK_SECONDS + 60)) pgbench -n -M prepared -c "$c" -j "$t" -T "$WRK_SECONDS" -l --log-prefix="$log" \
-      -f "$WORK/$name.pgbench" "cimbench_api_$name" > "$log.txt" 2>&1 || { echo "pgbench failed: $log.txt" >&2; cat "$log.txt" >&2; exit 1; }
+      -f "$WORK/$name.$([ "$who" = postgis ] && echo pgbench || echo pgjson)" "cimbench_api_$name" > "$log.txt" 2>&1 || { echo "pgbench failed: $log.txt" >&2; cat "$log.txt" >&2; exit 1; }
     res=$(cat "$log".[0-9]* | python3 -c '
 import math, sys
 ms = sorted(int(l.split()[2]) / 1000 for l in sys.stdin)
@@ -284,7 +299,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "$(date -u), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $load_start at the start, $load_end at the end; $(psql -X -Atc 'select version()' -d postgres | cut -d' ' -f1-2), PostGIS $(psql -X -Atc 'select postgis_lib_version()' -d cimbench_api_monaco); $("/usr/lib/cgi-bin/mapserv" -v 2>/dev/null | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)."
   echo "RUNS=$RUNS alternating rounds, WRK_SECONDS=$WRK_SECONDS s per load, connections $CONNS; inputs: Monaco ($(basename "$MONACO")) and $(basename "$ARCH") (K=$K); $(wc -l < "$WORK/monaco.boxes") boxes of 200 m (bench-postgis reference/monaco-boxes.csv, kind monaco; for the archipelago box i in copy (i−1) mod K, shifted by $DX° per copy)."
-  echo "HTTP: GET …/items?f=json&limit=100&bbox=W,S,E,N, keep-alive, wrk threads = min(conns, 2); PostGIS: pgbench -M prepared, a random box per transaction, the osm_ids of the intersecting buildings (no GeoJSON). Nothing pinned."
+  echo "HTTP: GET …/items?f=json&limit=100&bbox=W,S,E,N, keep-alive, wrk threads = min(conns, 2); PostGIS: pgbench -M prepared, a random box per transaction: the osm_ids of the intersecting buildings (the harness's 05_bbox.sh query, no GeoJSON), and (GeoJSON) at most 100 of them as one FeatureCollection text from json_agg(ST_AsGeoJSON(osm_id, building, name, way in 4326)). Nothing pinned."
   echo
   echo "Answers checked before timing (building count per box: cim numberReturned, MapServer feature count, at limit=1000, against PostGIS ST_Intersects over planet_osm_polygon, building set and not 'no'):"
   echo
@@ -298,7 +313,7 @@ runs = {}
 for r, name, who, c, req, rps, p50, p99, mx, err, non2xx in rows:
     runs.setdefault((name, who, c), []).append(dict(r=int(r), req=int(req), rps=float(rps), p50=float(p50), p99=float(p99), max=float(mx), err=int(err) + int(non2xx)))
 med = lambda xs: statistics.median(xs)
-labels = {"cim": "cim serve", "mapserver": "MapServer 8 OAPIF (lighttpd, 4 mapserv)", "postgis": "PostGIS pgbench (SQL only)"}
+labels = {"cim": "cim serve", "mapserver": "MapServer 8 OAPIF (lighttpd, 4 mapserv)", "postgis": "PostGIS pgbench (osm_ids only)", "pgjson": "PostGIS pgbench (GeoJSON FeatureCollection)"}
 titles = {"monaco": "Monaco", "arch": "Archipelago"}
 for name in ("monaco", "arch"):
     print(f"## {titles[name]}\n")
