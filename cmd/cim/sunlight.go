@@ -123,10 +123,7 @@ func runSunlight(c *cli.Context) error {
 				ds = site.Dataset
 			}
 			rep, err := sunlight.Analyse(c.Context, sn, site.Geometry, sunlight.Selection{Dataset: ds, Stage: stage}, rule, opts)
-			if errors.Is(err, sunlight.ErrNoData) {
-				return fmt.Errorf("site %s: %w", site.ID, err)
-			}
-			if err != nil {
+			if err != nil { // sunlight.ErrNoData among them: bad input, exit 1
 				return fmt.Errorf("site %s: %w", site.ID, err)
 			}
 			reps = append(reps, rep)
