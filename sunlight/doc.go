@@ -56,4 +56,15 @@
 // tower reaches 430 m. The reach is bounded by Rule.MaxReachM (default
 // 1.5 km, see DefaultMaxReachM); each ray is also cut where it clears the
 // scene's tallest top, which is exact.
+//
+// # The model adapter
+//
+// Analyse reads a site from the store: buildings and parts (storeys
+// stacked where a model has them) as prisms, and the facades of the
+// residential buildings in the site sampled at each checked storey's sill
+// (windows are not in the store yet), in a local east-north frame at the
+// site's centre (Frame: ECEF to the origin's tangent plane; horizontal
+// error 0.03 mm at 2 km, the ground's drop below the plane 0.31 m there).
+// A building is judged on the sills that would get the minimum with
+// nothing around, its Sun-facing walls.
 package sunlight

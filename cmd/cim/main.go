@@ -167,6 +167,7 @@ Then build a store of your own:
 			infoCommand(),
 			queryCommand(),
 			checkCommand(),
+			sunlightCommand(),
 			rulesCommand(),
 			compactCommand(),
 			recoverCommand(),
