@@ -138,6 +138,10 @@ func Check(ctx context.Context, sn *index.Snapshot, site Site, sel Selection, pa
 	if sel.Stage != cim.StageAny {
 		r.Stage = sel.Stage.String()
 	}
+	if len(sel.Extra) > 0 || len(sel.Hide) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("what-if: %s proposed, %s of the store replaced; nothing was stored",
+			plural(len(sel.Extra), "feature"), plural(len(sel.Hide), "feature")))
+	}
 	r.Indicators = measure(sc, site.Geometry, site.Props, p)
 	unit := attrOf(site.Props, p, "unit")
 	ha := r.Indicators.SiteAreaHa

@@ -68,4 +68,16 @@
 // failures, a map of the site, the results and the indicators; its
 // template is report.html.tmpl, embedded). CheckSites checks several sites
 // at once from one snapshot.
+//
+// # Over HTTP, and what-ifs
+//
+// CheckHandler serves the viewer's check, IndicatorsHandler the report as
+// cim check --format json writes it (GET /sites/{id}/indicators, with an
+// ETag of the revision). WhatIfHandler answers POST /check, a what-if for
+// a designer's sketch: DecodeWhatIf reads the site (drawn, or a stored
+// one's id) and the proposed features, decoded as cim ingest decodes
+// GeoJSON, and Check reads them through Selection.Extra and
+// Selection.Hide, laid over the snapshot's view in memory (the stored
+// features a proposal replaces hidden with what they hold). Nothing is
+// written: the server counts the route as a read.
 package plan

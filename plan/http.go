@@ -1,10 +1,14 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
@@ -29,25 +33,9 @@ type CheckAnswer struct {
 func CheckHandler(s *index.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		packName := q.Get("rules")
-		if packName == "" {
-			packName = "zj-future-community"
-		}
-		if strings.ContainsAny(packName, `/\.`) {
-			problem.BadParam(w, r, &problem.ParamError{Name: "rules", Value: packName, Reason: "name a built-in pack: " + strings.Join(BuiltinPacks(), ", ")})
+		pack, stage, ok := queryParams(w, r)
+		if !ok {
 			return
-		}
-		pack, err := LoadPack(packName)
-		if err != nil {
-			problem.BadParam(w, r, &problem.ParamError{Name: "rules", Value: packName, Reason: "name a built-in pack: " + strings.Join(BuiltinPacks(), ", ")})
-			return
-		}
-		stage := cim.StageAny
-		if v := q.Get("stage"); v != "" {
-			if stage, err = cim.ParseStage(v); err != nil {
-				problem.BadParam(w, r, &problem.ParamError{Name: "stage", Value: v, Reason: err.Error()})
-				return
-			}
 		}
 		sn, err := s.Snapshot()
 		if err != nil {
@@ -55,25 +43,13 @@ func CheckHandler(s *index.Store) http.Handler {
 			return
 		}
 		defer sn.Close()
-		site, err := FindSite(r.Context(), sn, r.PathValue("id"), q.Get("dataset"), stage)
-		switch {
-		case errors.Is(err, ErrNoSite):
-			problem.Status(w, r, http.StatusNotFound, err.Error())
-			return
-		case err != nil && r.Context().Err() != nil:
-			problem.Status(w, r, http.StatusServiceUnavailable, err.Error())
-			return
-		case err != nil: // several datasets hold it, or it is not a polygon
-			problem.Status(w, r, http.StatusBadRequest, err.Error())
+		site, ok := findSite(w, r, sn, r.PathValue("id"), q.Get("dataset"), stage)
+		if !ok {
 			return
 		}
 		rep, err := Check(r.Context(), sn, site, Selection{Dataset: q.Get("dataset"), Stage: stage}, pack)
 		if err != nil {
-			status := http.StatusInternalServerError
-			if errors.Is(err, r.Context().Err()) {
-				status = http.StatusServiceUnavailable
-			}
-			problem.Status(w, r, status, err.Error())
+			checkFailed(w, r, err)
 			return
 		}
 		g, err := geojson.Encode(site.Geometry)
@@ -90,4 +66,149 @@ func CheckHandler(s *index.Store) http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Write(append(body, '\n'))
 	})
+}
+
+// IndicatorsHandler answers GET /sites/{id}/indicators?rules=PACK&stage=STAGE&dataset=D
+// with the report of a check of the site on the store's current revision,
+// byte for byte as cim check --site ID --format json writes it: rules is a
+// built-in pack (default zj-future-community), stage the view (default:
+// each dataset's latest), dataset the scheme's dataset (default: the site
+// feature's). The answer carries an ETag of the revision and the request
+// and Cache-Control max-age maxAge, as the store's other documents; an
+// If-None-Match naming the ETag gets 304 without a check. A bad rules or
+// stage is a 400 problem naming the parameter, an unknown site a 404.
+func IndicatorsHandler(s *index.Store, maxAge time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pack, stage, ok := queryParams(w, r)
+		if !ok {
+			return
+		}
+		sn, err := s.Snapshot()
+		if err != nil {
+			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			return
+		}
+		defer sn.Close()
+		dataset := r.URL.Query().Get("dataset")
+		site, ok := findSite(w, r, sn, r.PathValue("id"), dataset, stage)
+		if !ok {
+			return
+		}
+		etag := etagOf(sn.Revision(), r.URL.Path+"?"+r.URL.RawQuery)
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+		if matchETag(r, etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		if dataset == "" {
+			dataset = site.Dataset // as cim check does
+		}
+		rep, err := Check(r.Context(), sn, site, Selection{Dataset: dataset, Stage: stage}, pack)
+		if err != nil {
+			checkFailed(w, r, err)
+			return
+		}
+		writeReport(w, r, rep)
+	})
+}
+
+// queryParams reads the rules and stage query parameters, answering 400
+// for a bad one.
+func queryParams(w http.ResponseWriter, r *http.Request) (*Pack, cim.Stage, bool) {
+	q := r.URL.Query()
+	pack, err := builtinPack(q.Get("rules"))
+	if err != nil {
+		problem.BadParam(w, r, &problem.ParamError{Name: "rules", Value: q.Get("rules"), Reason: err.Error()})
+		return nil, 0, false
+	}
+	stage, err := parseStage(q.Get("stage"))
+	if err != nil {
+		problem.BadParam(w, r, &problem.ParamError{Name: "stage", Value: q.Get("stage"), Reason: err.Error()})
+		return nil, 0, false
+	}
+	return pack, stage, true
+}
+
+// builtinPack loads a built-in pack by name ("" is zj-future-community):
+// files are not read over HTTP.
+func builtinPack(name string) (*Pack, error) {
+	if name == "" {
+		name = "zj-future-community"
+	}
+	bad := fmt.Errorf("name a built-in pack: %s", strings.Join(BuiltinPacks(), ", "))
+	if strings.ContainsAny(name, `/\.`) {
+		return nil, bad
+	}
+	pack, err := LoadPack(name)
+	if err != nil {
+		return nil, bad
+	}
+	return pack, nil
+}
+
+// parseStage parses a stage parameter; "" is cim.StageAny.
+func parseStage(v string) (cim.Stage, error) {
+	if v == "" {
+		return cim.StageAny, nil
+	}
+	return cim.ParseStage(v)
+}
+
+// findSite finds a stored site, answering 404 for an unknown one.
+func findSite(w http.ResponseWriter, r *http.Request, sn *index.Snapshot, id, dataset string, stage cim.Stage) (Site, bool) {
+	site, err := FindSite(r.Context(), sn, id, dataset, stage)
+	switch {
+	case errors.Is(err, ErrNoSite):
+		problem.Status(w, r, http.StatusNotFound, err.Error())
+		return Site{}, false
+	case err != nil && r.Context().Err() != nil:
+		problem.Status(w, r, http.StatusServiceUnavailable, err.Error())
+		return Site{}, false
+	case err != nil: // several datasets hold it, or it is not a polygon
+		problem.Status(w, r, http.StatusBadRequest, err.Error())
+		return Site{}, false
+	}
+	return site, true
+}
+
+// checkFailed answers for a check that failed: 503 when the request ran
+// out of time, else 500.
+func checkFailed(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		status = http.StatusServiceUnavailable
+	}
+	problem.Status(w, r, status, err.Error())
+}
+
+// writeReport answers with the report as WriteJSON writes it.
+func writeReport(w http.ResponseWriter, r *http.Request, rep *Report) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, rep); err != nil {
+		problem.Status(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+func etagOf(rev uint64, key string) string {
+	f := fnv.New64a()
+	f.Write([]byte(key))
+	return fmt.Sprintf(`"r%d-%016x"`, rev, f.Sum64())
+}
+
+// matchETag reports whether the request's If-None-Match names etag.
+func matchETag(r *http.Request, etag string) bool {
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t = strings.TrimSpace(t); t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
 }

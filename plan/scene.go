@@ -41,6 +41,14 @@ type Selection struct {
 	// stands then, in the city around it. cim.StageAny reads each
 	// dataset at its latest stage.
 	Stage cim.Stage
+	// Extra are features added to the view as if they were stored, in
+	// whatever dataset: a proposal checked in memory (POST /check), never
+	// written. They are read like stored ones (a building's storeys by
+	// their cim:parent).
+	Extra []*cim.Feature
+	// Hide holds the ids of stored features taken out of the view, with
+	// the features they hold (storeys, spaces): what a proposal replaces.
+	Hide map[string]bool
 }
 
 // slab is an area counted for GFA: a footprint times its storeys, or a
@@ -187,11 +195,40 @@ func loadScene(ctx context.Context, sn *index.Snapshot, site Site, sel Selection
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	view = overlay(view, sel, box, classes)
 	// A stable order: results and tie-breaks do not depend on map order.
 	slices.SortFunc(view, func(a, b *cim.Feature) int {
 		return cmp.Or(cmp.Compare(a.Dataset, b.Dataset), cmp.Compare(a.ID, b.ID))
 	})
 	return sortScene(view, p), nil
+}
+
+// overlay takes the hidden features, and those they hold, out of the view
+// and adds the extra ones of the classes read that reach into box.
+func overlay(view []*cim.Feature, sel Selection, box cim.Box, classes []cim.Class) []*cim.Feature {
+	if len(sel.Hide) > 0 {
+		hidden := map[string]bool{}
+		for id := range sel.Hide {
+			hidden[id] = true
+		}
+		// A storey's spaces hang from it, a building's storeys from it:
+		// follow the parents until nothing more is hidden.
+		for grew := true; grew; {
+			grew = false
+			for _, f := range view {
+				if !hidden[f.ID] && f.Parent != "" && hidden[f.Parent] {
+					hidden[f.ID], grew = true, true
+				}
+			}
+		}
+		view = slices.DeleteFunc(view, func(f *cim.Feature) bool { return hidden[f.ID] })
+	}
+	for _, f := range sel.Extra {
+		if slices.Contains(classes, f.Class) && box.Intersects(cim.BoundsOf(f.Geometry)) {
+			view = append(view, f)
+		}
+	}
+	return view
 }
 
 func sortScene(view []*cim.Feature, p Params) *scene {

@@ -38,6 +38,8 @@ and answers HTTP on --addr, by default on this machine only:
    /style.json              a MapLibre style: buildings and storeys in 3D
    /catalog.json            datasets, stages, floors, sites and rule packs
    /sites/{id}/check        the planning check of a site (?rules=PACK&stage=)
+   /sites/{id}/indicators   its report, as cim check --format json (?rules=&stage=&dataset=)
+   POST /check              a what-if: a site and proposed buildings, checked in memory, never stored
    POST /datasets/{name}/ingest  load a file (the body) as cim ingest does;
                             needs the --token (cim ingest --server does it)
    /healthz, /metrics       health and Prometheus metrics
