@@ -14,7 +14,8 @@ import (
 
 // BenchmarkWrite measures one write of a building of the sample store,
 // each a commit, through the handler (no network): a PATCH of one
-// property and a PUT of the whole feature.
+// property and a PUT of the whole feature, beside a GET of it, the read
+// they compare with.
 func BenchmarkWrite(b *testing.B) {
 	s := storetest.Sample(b)
 	h := features.New(s, features.Options{})
@@ -26,6 +27,7 @@ func BenchmarkWrite(b *testing.B) {
 	id := sampleBuilding(b, srv)
 	path := "/collections/building/items/" + url.PathEscape(id)
 	run := func(b *testing.B, method string, body func(i int) string) {
+		b.Helper()
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -40,6 +42,9 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	b.Run("PATCH", func(b *testing.B) {
 		run(b, "PATCH", func(i int) string { return `{"properties":{"name":"` + strconv.Itoa(i) + `"}}` })
+	})
+	b.Run("GET", func(b *testing.B) {
+		run(b, "GET", func(int) string { return "" })
 	})
 	_, got := do(b, "GET", srv.URL+path, nil)
 	doc := string(got)
