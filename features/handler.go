@@ -101,7 +101,7 @@ func (h *Handler) Close() {
 func (h *Handler) Register(mux *http.ServeMux) {
 	for _, rt := range h.routes {
 		if rt.path != "/" {
-			mux.HandleFunc("GET "+rt.path, rt.serve)
+			mux.HandleFunc(rt.pattern(), rt.serve)
 		}
 	}
 }
@@ -147,6 +147,9 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 }
 
 func init() { conformance = append(conformance, cql2.Conformance()...) }
@@ -530,7 +533,11 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sn.Close()
-	etag := etagOf(sn.Revision(), r.URL.Path+"?"+r.URL.RawQuery)
+	etag, err := itemTag(f, p.CRS.uri)
+	if err != nil {
+		problem.Status(w, r, http.StatusInternalServerError, "feature "+f.ID+": "+err.Error())
+		return
+	}
 	h.setCaching(w, etag)
 	if match(r, etag) {
 		w.WriteHeader(http.StatusNotModified)

@@ -11,26 +11,42 @@ import (
 // document describes it, from this one table, so that the two cannot
 // drift.
 type route struct {
+	method  string // "" for GET (and HEAD); POST, PUT, PATCH or DELETE for a write
 	path    string // a net/http pattern path, which is also OpenAPI's path template
 	op      string // operationId
 	summary string
 	params  []string // names in parameters
-	ctype   string   // media type of the 200 answer
+	ctype   string   // media type of the 200 answer (201 for POST)
 	serve   http.HandlerFunc
+}
+
+// write reports whether the route changes the store.
+func (rt route) write() bool { return rt.method != "" }
+
+// pattern is the route's net/http pattern.
+func (rt route) pattern() string {
+	if rt.method == "" {
+		return "GET " + rt.path
+	}
+	return rt.method + " " + rt.path
 }
 
 func (h *Handler) routeTable() []route {
 	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "filter", "filter-lang", "filter-crs", "properties"}
 	return []route{
-		{"/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
-		{"/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
-		{"/conformance", "getConformance", "The conformance classes the API implements.", nil, typeJSON, h.serveConformance},
-		{"/collections", "getCollections", "The collections: one per CIM class.", nil, typeJSON, h.serveCollections},
-		{"/collections/{collectionId}", "describeCollection", "A collection: its extent, item type and CRSs.", []string{"collectionId"}, typeJSON, h.serveCollection},
-		{"/collections/{collectionId}/queryables", "getQueryables", "The properties a request can filter on, as a JSON Schema.", []string{"collectionId"}, "application/schema+json", h.serveQueryables},
-		{"/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read.", items, typeGeoJSON, h.serveItems},
-		{"/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset"}, typeGeoJSON, h.serveItem},
-		{"/collections/{collectionId}/items/{featureId}/levels", "getLevels", "The floor stack of a building: each storey's level, name, elevation, height, floor area, counted GFA and number of spaces.", []string{"collectionId", "featureId", "stage", "dataset"}, typeJSON, h.serveLevels},
+		{"", "/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
+		{"", "/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
+		{"", "/conformance", "getConformance", "The conformance classes the API implements.", nil, typeJSON, h.serveConformance},
+		{"", "/collections", "getCollections", "The collections: one per CIM class.", nil, typeJSON, h.serveCollections},
+		{"", "/collections/{collectionId}", "describeCollection", "A collection: its extent, item type and CRSs.", []string{"collectionId"}, typeJSON, h.serveCollection},
+		{"", "/collections/{collectionId}/queryables", "getQueryables", "The properties a request can filter on, as a JSON Schema.", []string{"collectionId"}, "application/schema+json", h.serveQueryables},
+		{"", "/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read.", items, typeGeoJSON, h.serveItems},
+		{"", "/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset"}, typeGeoJSON, h.serveItem},
+		{"POST", "/collections/{collectionId}/items", "createFeature", "Adds a feature to the collection (OGC API – Features Part 4): a GeoJSON Feature, validated as cim ingest reads one; its dataset and stage from cim:dataset and cim:stage, else dataset= and stage=, else dataset api at the default stage; its id from its id member, else a new one. Answers 201 with the feature, its Location and ETag; 409 when the id exists.", []string{"collectionId", "stage", "dataset"}, typeGeoJSON, h.serveCreate},
+		{"PUT", "/collections/{collectionId}/items/{featureId}", "replaceFeature", "Replaces a feature's geometry and properties with a GeoJSON Feature; its id, class, dataset and stage stay. If-Match with the ETag GET gave makes it conditional (412 when the feature changed).", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveReplace},
+		{"PATCH", "/collections/{collectionId}/items/{featureId}", "updateFeature", "Updates a feature with a JSON merge patch (RFC 7396) of its GeoJSON: properties set, or removed by null; geometry replaced. If-Match as for PUT.", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveUpdate},
+		{"DELETE", "/collections/{collectionId}/items/{featureId}", "deleteFeature", "Deletes a feature (204). If-Match as for PUT.", []string{"collectionId", "featureId", "stage", "dataset"}, "", h.serveDelete},
+		{"", "/collections/{collectionId}/items/{featureId}/levels", "getLevels", "The floor stack of a building: each storey's level, name, elevation, height, floor area, counted GFA and number of spaces.", []string{"collectionId", "featureId", "stage", "dataset"}, typeJSON, h.serveLevels},
 	}
 }
 
@@ -81,6 +97,9 @@ func (h *Handler) openAPI(base string) map[string]any {
 		for _, name := range rt.params {
 			ps = append(ps, map[string]any{"$ref": "#/components/parameters/" + name})
 		}
+		if len(ps) > 0 && rt.write() && rt.method != "POST" {
+			ps = append(ps, map[string]any{"$ref": "#/components/parameters/If-Match"})
+		}
 		op := map[string]any{
 			"operationId": rt.op, "summary": rt.summary,
 			"responses": map[string]any{
@@ -88,6 +107,9 @@ func (h *Handler) openAPI(base string) map[string]any {
 				"304": map[string]any{"description": "Not modified (If-None-Match named the ETag)."},
 				"400": problemResp, "404": problemResp, "500": problemResp,
 			},
+		}
+		if rt.write() {
+			op = writeOp(rt, problemResp)
 		}
 		if rt.op == "getFeatures" {
 			op["responses"].(map[string]any)["410"] = problemResp
@@ -98,20 +120,31 @@ func (h *Handler) openAPI(base string) map[string]any {
 		if len(ps) > 0 {
 			op["parameters"] = ps
 		}
-		paths[rt.path] = map[string]any{"get": op}
+		method := strings.ToLower(rt.method)
+		if method == "" {
+			method = "get"
+		}
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path].(map[string]any)[method] = op
 	}
 	params := map[string]any{}
 	for k, v := range defs {
 		params[k] = v
 	}
+	params["If-Match"] = map[string]any{"name": "If-Match", "in": "header", "required": false, "schema": map[string]any{"type": "string"},
+		"description": "The ETag the feature had when read (GET answers it), or *: the write happens only if the feature is still so, else 412. Optional: without it the write applies to the feature as it is."}
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "cim – OGC API – Features", "version": "1.0.0",
-			"description": "The features of a cim store as OGC API – Features Parts 1 (core, GeoJSON, OpenAPI 3.0), 2 (CRS) and 3 (queryables)."},
+			"description": "The features of a cim store as OGC API – Features Parts 1 (core, GeoJSON, OpenAPI 3.0), 2 (CRS), 3 (queryables, filter) and 4 (create, replace, update, delete)."},
 		"servers": []any{map[string]any{"url": base}},
 		"paths":   paths,
 		"components": map[string]any{
 			"parameters": params,
+			"securitySchemes": map[string]any{"bearerAuth": map[string]any{"type": "http", "scheme": "bearer",
+				"description": "The server's write token (cim serve --token): writes need Authorization: Bearer <token>."}},
 			"schemas": map[string]any{"problem": map[string]any{"type": "object", "properties": map[string]any{
 				"status": map[string]any{"type": "integer"}, "title": map[string]any{"type": "string"}, "detail": map[string]any{"type": "string"},
 				"instance": map[string]any{"type": "string"}, "parameter": map[string]any{"type": "string"}, "value": map[string]any{"type": "string"}}}},
@@ -121,4 +154,41 @@ func (h *Handler) openAPI(base string) map[string]any {
 
 func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, typeOpenAPI, 0, h.openAPI(baseURL(r)))
+}
+
+// writeOp describes a write route: its body, answers and security.
+func writeOp(rt route, problemResp map[string]any) map[string]any {
+	feature := map[string]any{"description": "The feature as stored, with its ETag and Location.",
+		"headers": map[string]any{
+			"ETag":     map[string]any{"description": "The feature's strong ETag, for If-Match.", "schema": map[string]any{"type": "string"}},
+			"Location": map[string]any{"description": "Where GET finds the feature.", "schema": map[string]any{"type": "string"}}},
+		"content": map[string]any{typeGeoJSON: map[string]any{"schema": map[string]any{"type": "object"}}}}
+	resp := map[string]any{"400": problemResp, "401": problemResp, "403": problemResp, "404": problemResp, "413": problemResp, "500": problemResp, "503": problemResp}
+	body := func(types ...string) map[string]any {
+		c := map[string]any{}
+		for _, t := range types {
+			c[t] = map[string]any{"schema": map[string]any{"type": "object"}}
+		}
+		return map[string]any{"required": true, "content": c}
+	}
+	op := map[string]any{"operationId": rt.op, "summary": rt.summary, "responses": resp,
+		"security": []any{map[string]any{"bearerAuth": []any{}}}}
+	switch rt.method {
+	case "POST":
+		resp["201"] = feature
+		resp["409"] = problemResp
+		op["requestBody"] = body(typeGeoJSON, typeJSON)
+	case "PUT":
+		resp["200"] = feature
+		resp["409"], resp["412"] = problemResp, problemResp
+		op["requestBody"] = body(typeGeoJSON, typeJSON)
+	case "PATCH":
+		resp["200"] = feature
+		resp["409"], resp["412"] = problemResp, problemResp
+		op["requestBody"] = body(typeMergePatch, typeJSON)
+	case "DELETE":
+		resp["204"] = map[string]any{"description": "Deleted."}
+		resp["409"], resp["412"] = problemResp, problemResp
+	}
+	return op
 }

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -716,4 +717,29 @@ func jsonKind(c byte) string {
 		return "a boolean"
 	}
 	return "a number"
+}
+
+// DecodeFeature turns one GeoJSON Feature, already taken apart into its
+// id and geometry (JSON text, either may be empty) and its decoded
+// properties, into a cim feature exactly as Reader does for a feature of a
+// file read with opts: the same classification, cim: properties, id
+// qualification and validation. An id-less feature gets the id of a first
+// feature in a file, "geojson:<dataset>:#0". It returns the property
+// values that could not be read and were ignored, as Warnings words them.
+// It is for callers that hold one feature, such as an API's request body.
+func DecodeFeature(id, geometry json.RawMessage, props map[string]any, opts Options) (*cim.Feature, []string, error) {
+	if opts.Dataset == "" {
+		return nil, nil, errors.New("geojson: no dataset name")
+	}
+	if opts.Stage == cim.StageAny {
+		opts.Stage = cim.DefaultStage
+	}
+	r := &Reader{opts: opts, warnings: map[string]int{}}
+	f, err := r.convert(&rawFeature{Type: "Feature", ID: id, Geometry: geometry, Properties: props}, 0)
+	var ws []string
+	for w := range r.warnings {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	return f, ws, err
 }
