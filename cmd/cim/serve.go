@@ -121,6 +121,17 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 	if err := srv.Viewer().Prepare(c.Context); err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "cim: the viewer is unavailable: %v\n     tiles, TileJSON, the style and the API work without it.\n", err)
 	}
+	if !c.Bool("no-warm") {
+		if st, err := srv.Tiles().Warm(c.Context, warmBudget); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "cim: warming the store: %v (serving cold)\n", err)
+		} else if !c.Bool("quiet") && st.Entries > 0 {
+			more := ""
+			if st.Partial {
+				more = ", the rest left cold"
+			}
+			fmt.Fprintf(c.App.ErrWriter, "cim: warmed: %d index entries read and tile %s built in %s%s\n", st.Entries, st.Tile, st.Took.Round(time.Millisecond), more)
+		}
+	}
 	base := "http://" + displayAddr(ln.Addr().String())
 	// Say who holds the store, for a cim ingest --db that finds it locked.
 	if err := writeServeInfo(s.Dir(), base); err != nil {
@@ -173,6 +184,10 @@ func readServeInfo(dir string) (serveInfo, bool) {
 	return si, processAlive(si.PID)
 }
 
+// warmBudget bounds the warm-up at start: a store whose index takes
+// longer to read is served with the rest cold.
+const warmBudget = 5 * time.Second
+
 // checkServeFlags checks serveFlags before anything is opened.
 func checkServeFlags(c *cli.Context) error {
 	if mb := c.Int("cache-mb"); mb < 0 {
@@ -197,6 +212,7 @@ func serveFlags() []cli.Flag {
 		&cli.IntFlag{Name: "cache-mb", Value: 256, Usage: "bound on the tile cache in MiB; 0 turns it off"},
 		&cli.IntFlag{Name: "max-ingest-mb", Value: ingest.DefaultMaxBytes >> 20, Usage: "bound on a file loaded through POST /datasets/{name}/ingest, in MiB"},
 		&cli.BoolFlag{Name: "quiet", Usage: "no access log on stderr"},
+		&cli.BoolFlag{Name: "no-warm", Usage: "skip the warm-up at start (reading the spatial index into the block cache and building one throw-away tile, at most 5s)"},
 		&cli.StringFlag{Name: "token", EnvVars: []string{"CIM_TOKEN"}, Usage: "bearer token that allows writes (API edits, ingest over HTTP); without one the server takes no writes. Prefer CIM_TOKEN: a flag shows in ps"},
 		&cli.StringFlag{Name: "read-token", EnvVars: []string{"CIM_READ_TOKEN"}, Usage: "bearer token needed for reads too (the write token also reads); /healthz stays open"},
 		&cli.StringFlag{Name: "viewer-assets", Usage: "a folder holding MapLibre GL JS " + viewer.MapLibre.Version + " (its npm tarball " + viewer.MapLibre.Tarball() + ", or its dist files), for machines without the npm registry"},
