@@ -16,7 +16,7 @@ func TestWarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Entries == 0 || st.Tile == "" || st.Partial {
+	if st.Entries == 0 || st.Tile == "" || st.Builds == 0 || st.Partial {
 		t.Fatalf("warm-up %+v: want entries read and a tile built", st)
 	}
 	if n := h.Cache().Stats().Tiles; n != 0 {

@@ -129,7 +129,7 @@ func serveStore(c *cli.Context, s *index.Store, addr string, cacheMB int) error 
 			if st.Partial {
 				more = ", the rest left cold"
 			}
-			fmt.Fprintf(c.App.ErrWriter, "cim: warmed: %d index entries read and tile %s built in %s%s\n", st.Entries, st.Tile, st.Took.Round(time.Millisecond), more)
+			fmt.Fprintf(c.App.ErrWriter, "cim: warmed: %d index entries read and tile %s built %d times in %s%s\n", st.Entries, st.Tile, st.Builds, st.Took.Round(time.Millisecond), more)
 		}
 	}
 	base := "http://" + displayAddr(ln.Addr().String())
