@@ -205,13 +205,38 @@ function showFeature(map, point) {
     ["阶段 Stage", STAGE_NAMES[p.stage] ?? p.stage],
     ["编号 ID", p.id],
   ];
-  $("feature-props").replaceChildren(...rows.filter(([, v]) => v != null && v !== "").flatMap(([k, v]) => {
+  const render = () => $("feature-props").replaceChildren(...rows.filter(([, v]) => v != null && v !== "").flatMap(([k, v]) => {
     const dt = document.createElement("dt"), dd = document.createElement("dd");
     dt.textContent = k;
     dd.textContent = String(v);
     return [dt, dd];
   }));
+  render();
+  if (p.class === "building") {
+    const shown = p.id;
+    gfaOf(p.id, p.dataset, p.stage).then((gfa) => {
+      if (gfa && $("feature-props").dataset.id === shown) {
+        rows.splice(3, 0, ["建筑面积 GFA", gfa]);
+        render();
+      }
+    });
+  }
+  $("feature-props").dataset.id = p.id;
 }
+
+// gfaOf answers a building's counted GFA (计容建筑面积) from its floor
+// stack (the OGC API's /levels: each storey's area, in full or in half
+// by its height), or "" when the store holds no storeys for it.
+async function gfaOf(id, dataset, stage) {
+  const q = new URLSearchParams({ dataset, stage });
+  const r = await fetch(`/collections/building/items/${encodeURIComponent(id)}/levels?${q}`);
+  if (!r.ok) return "";
+  const { levels } = await r.json();
+  if (!levels?.length) return "";
+  const sum = levels.reduce((a, l) => a + l.gfa_counted_m2, 0);
+  return `${Math.round(sum).toLocaleString("en")} m² (${levels.length} 层 storeys)`;
+}
+window.cimGFA = gfaOf;
 
 // ---- the legend, from the style's own colours ----
 
