@@ -30,10 +30,11 @@ func TestLayers(t *testing.T) {
 		"ingest/": {"cim", "crs", "geojson", "ingest/"},
 		// ingest itself runs a file into the store, and serves that over
 		// HTTP (POST /datasets/{name}/ingest).
-		"ingest":   {"cim", "crs", "geojson", "ingest/", "index", "problem"},
-		"query":    {"cim", "index"},
-		"query/":   {"cim"},
-		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan"},
+		"ingest": {"cim", "crs", "geojson", "ingest/", "index", "problem"},
+		"query":  {"cim", "index"},
+		"query/": {"cim"},
+		// features validates a written feature as cim ingest does.
+		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan", "ingest/geojson"},
 		"sun":      {},
 		"sunlight": {"cim", "sun", "index", "query", "plan"},
 		"plan":     {"cim", "walk", "index", "query", "problem"},
