@@ -37,7 +37,8 @@ func TestLayers(t *testing.T) {
 		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan", "ingest/geojson"},
 		"sun":      {},
 		"sunlight": {"cim", "sun", "index", "query", "plan"},
-		"plan":     {"cim", "walk", "index", "query", "problem"},
+		// plan reads a what-if's proposed GeoJSON as cim ingest does.
+		"plan":     {"cim", "walk", "index", "query", "problem", "ingest/geojson"},
 		"problem":  {},
 		"tiles/":   {},
 		"tiles":    {"cim", "index", "query", "problem", "tiles/"},
