@@ -38,12 +38,12 @@ func TestLayers(t *testing.T) {
 		"sun":      {},
 		"sunlight": {"cim", "sun", "index", "query", "plan"},
 		// plan reads a what-if's proposed GeoJSON as cim ingest does.
-		"plan":     {"cim", "walk", "index", "query", "problem", "ingest/geojson"},
-		"problem":  {},
-		"tiles/":   {},
-		"tiles":    {"cim", "index", "query", "problem", "tiles/"},
-		"viewer":   {"cim", "index", "query", "problem", "plan"},
-		"server":   {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest"},
+		"plan":    {"cim", "walk", "index", "query", "problem", "ingest/geojson"},
+		"problem": {},
+		"tiles/":  {},
+		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
+		"viewer":  {"cim", "index", "query", "problem", "plan"},
+		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
