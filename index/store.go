@@ -99,16 +99,17 @@ type Store struct {
 	unlock  func() error // gives up the store's own lock (lockDir)
 	writeMu sync.Mutex   // held by the open Batch
 
-	mu     sync.Mutex // guards the fields below
-	rev    uint64     // content revision: version of the last commit
-	readTs uint64     // version new snapshots read at
-	open   map[uint64]int
-	cat    *catalog
-	bk     buckets
-	closed bool
-	broken error // set when an abort could not be undone
-	undone int64 // bytes of aborted batches' writes, left on disk
-	format bool  // the format key is written
+	mu      sync.Mutex // guards the fields below
+	rev     uint64     // content revision: version of the last commit
+	readTs  uint64     // version new snapshots read at
+	open    map[uint64]int
+	cat     *catalog
+	bk      buckets
+	closed  bool
+	broken  error         // set when an abort could not be undone
+	undone  int64         // bytes of aborted batches' writes, left on disk
+	format  bool          // the format key is written
+	summary *summaryCache // of the last revision summarised
 }
 
 // Open opens or creates the store in directory dir. If the last process

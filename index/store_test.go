@@ -681,6 +681,43 @@ func TestSummaryCountsWhatWasStored(t *testing.T) {
 	}
 }
 
+// TestSummaryIsKeptPerRevision: a second snapshot of the revision gets the
+// same summary (a copy the caller may change), and a commit changes it.
+func TestSummaryIsKeptPerRevision(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	s := openTemp(t)
+	var fs []*cim.Feature
+	for i := range 100 {
+		fs = append(fs, randomFeature(r, i))
+	}
+	ingest(t, s, fs)
+	count := func() (int, []DatasetSummary) {
+		sn, _ := s.Snapshot()
+		defer sn.Close()
+		sums, err := sn.Summary(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range sums {
+			n += d.Features
+		}
+		return n, sums
+	}
+	n1, sums := count()
+	for _, d := range sums { // the caller's own copy
+		clear(d.Classes)
+		d.Features = 0
+	}
+	if n2, again := count(); n2 != n1 || len(again[0].Classes) == 0 {
+		t.Fatalf("the second summary of the revision counts %d (want %d) with classes %v", n2, n1, again[0].Classes)
+	}
+	ingest(t, s, []*cim.Feature{randomFeature(r, 1000)})
+	if n3, _ := count(); n3 != n1+1 {
+		t.Fatalf("after a commit the summary counts %d, want %d", n3, n1+1)
+	}
+}
+
 func TestReplaceDatasetKeepsOtherStages(t *testing.T) {
 	s := openTemp(t)
 	r := rand.New(rand.NewPCG(17, 18))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"maps"
 	"math"
 	"slices"
 
@@ -32,11 +33,49 @@ type dsKey struct {
 // Summary counts the features of every dataset and stage by class and
 // floor and finds their extent. It reads every key once, so it takes about
 // a second per million features.
+//
+// The store keeps the summary of the last revision summarised: the
+// tiles, the feature API and the viewer each ask for it, and a second
+// snapshot of the same revision gets a copy without reading again.
 func (sn *Snapshot) Summary(ctx context.Context) ([]DatasetSummary, error) {
 	if err := sn.use(); err != nil {
 		return nil, err
 	}
 	defer sn.done()
+	sn.s.mu.Lock()
+	cached := sn.s.summary
+	sn.s.mu.Unlock()
+	if cached != nil && cached.rev == sn.rev {
+		return cloneSummaries(cached.sums), nil
+	}
+	out, err := sn.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sn.s.mu.Lock()
+	sn.s.summary = &summaryCache{rev: sn.rev, sums: out}
+	sn.s.mu.Unlock()
+	return cloneSummaries(out), nil
+}
+
+// summaryCache is a revision's summary.
+type summaryCache struct {
+	rev  uint64
+	sums []DatasetSummary
+}
+
+// cloneSummaries copies summaries, their maps included, so that a caller
+// may change what it gets.
+func cloneSummaries(in []DatasetSummary) []DatasetSummary {
+	out := slices.Clone(in)
+	for i := range out {
+		out[i].Classes = maps.Clone(out[i].Classes)
+		out[i].Floors = maps.Clone(out[i].Floors)
+	}
+	return out
+}
+
+func (sn *Snapshot) summary(ctx context.Context) ([]DatasetSummary, error) {
 	sums := map[dsKey]*DatasetSummary{}
 	get := func(ds uint32, st cim.Stage) *DatasetSummary {
 		k := dsKey{ds, st}
