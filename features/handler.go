@@ -344,15 +344,14 @@ func scan(ctx context.Context, sn *index.Snapshot, q query.Query, p Params, keep
 
 // compileFilter binds p's filter to collection c's queryables and narrows
 // q's box to the filter's S_INTERSECTS literal, when the filter holds one
-// that every feature must meet (empty: the boxes do not meet, no feature
-// can pass).
-func (h *Handler) compileFilter(ctx context.Context, sn *index.Snapshot, c cim.Class, p Params, q *query.Query) (keep cql2.Filter, empty bool, err error) {
+// that every feature must meet.
+func (h *Handler) compileFilter(ctx context.Context, sn *index.Snapshot, c cim.Class, p Params, q *query.Query) (keep cql2.Filter, err error) {
 	if p.Filter == nil {
-		return nil, false, nil
+		return nil, nil
 	}
 	schema, err := h.queryables(ctx, sn, c)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	props := map[string]cql2.Type{}
 	for k, v := range schema {
@@ -370,19 +369,15 @@ func (h *Handler) compileFilter(ctx context.Context, sn *index.Snapshot, c cim.C
 	}
 	keep, err = cql2.Compile(p.Filter, cql2.FeatureQueryables(props))
 	if err != nil {
-		return nil, false, &problem.ParamError{Name: "filter", Value: cql2.String(p.Filter), Reason: err.Error()}
+		return nil, &problem.ParamError{Name: "filter", Value: cql2.String(p.Filter), Reason: err.Error()}
 	}
-	if b, ok := cql2.BBox(p.Filter); ok {
-		if q.BBox != nil {
-			b = cim.Box{MinLon: max(b.MinLon, q.BBox.MinLon), MinLat: max(b.MinLat, q.BBox.MinLat),
-				MaxLon: min(b.MaxLon, q.BBox.MaxLon), MaxLat: min(b.MaxLat, q.BBox.MaxLat)}
-		}
-		if b.MinLon > b.MaxLon || b.MinLat > b.MaxLat {
-			return keep, true, nil
-		}
+	// The filter's box narrows the scan only when bbox= does not: the two
+	// are not intersected, since a feature can meet both boxes without
+	// meeting their overlap (the filter tests its own box exactly).
+	if b, ok := cql2.BBox(p.Filter); ok && q.BBox == nil {
 		q.BBox = &b
 	}
-	return keep, false, nil
+	return keep, nil
 }
 
 // numberMatched counts the features the items request matches, when the
@@ -437,15 +432,12 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := p.query(c)
-	keep, empty, err := h.compileFilter(r.Context(), sn, c, p, &q)
+	keep, err := h.compileFilter(r.Context(), sn, c, p, &q)
 	if err != nil {
 		badParam(w, r, err)
 		return
 	}
-	var pg page
-	if !empty {
-		pg, err = scan(r.Context(), sn, q, p, keep)
-	}
+	pg, err := scan(r.Context(), sn, q, p, keep)
 	if err != nil {
 		if errors.Is(err, query.ErrBadCursor) {
 			badParam(w, r, &problem.ParamError{Name: "cursor", Value: p.Cursor, Reason: err.Error()})

@@ -308,6 +308,13 @@ func TestFilter(t *testing.T) {
 		{"no height", "site", "height IS NULL", "", func(f *cim.Feature) bool { _, _, ok := cim.Heights(f); return !ok }},
 		{"name like", "building", "name LIKE '%1%'", "", func(f *cim.Feature) bool { s, _ := f.Props["name"].(string); return strings.Contains(s, "1") }},
 		{"in a box", "building", fmt.Sprintf("S_INTERSECTS(geometry, BBOX(%v,%v,%v,%v))", box.MinLon, box.MinLat, box.MaxLon, box.MaxLat), "", func(f *cim.Feature) bool { return cim.IntersectsBox(f.Geometry, box) }},
+		// Two boxes that do not meet, at the two ends of the roads along
+		// 30.2547745 and 30.2587436: the roads meet both (the scan must
+		// not be narrowed to the boxes' overlap, which is empty).
+		{"two boxes", "road", "S_INTERSECTS(geometry, BBOX(120.2050,30.2540,120.2060,30.2590)) AND S_INTERSECTS(geometry, BBOX(120.2180,30.2540,120.2195,30.2590))", "", func(f *cim.Feature) bool {
+			return cim.IntersectsBox(f.Geometry, cim.Box{MinLon: 120.2050, MinLat: 30.2540, MaxLon: 120.2060, MaxLat: 30.2590}) &&
+				cim.IntersectsBox(f.Geometry, cim.Box{MinLon: 120.2180, MinLat: 30.2540, MaxLon: 120.2195, MaxLat: 30.2590})
+		}},
 		{"json", "storey", `{"op":"=","args":[{"property":"level_min"},2]}`, "cql2-json", func(f *cim.Feature) bool { return f.Levels.Min == 2 }},
 		{"property-property", "storey", "level_min = level_max", "", func(f *cim.Feature) bool { return f.Levels.Min == f.Levels.Max }},
 	} {

@@ -549,13 +549,15 @@ func BBox(e Expr) (cim.Box, bool) {
 		if !ok {
 			continue
 		}
+		// Of several, the smallest: the boxes are not intersected, since
+		// a line or area can meet two boxes without meeting where they
+		// overlap; the filter tests the others exactly.
 		b := cim.BoundsOf(g.G)
-		if !found {
+		if !found || area(b) < area(box) {
 			box, found = b, true
-			continue
 		}
-		box = cim.Box{MinLon: max(box.MinLon, b.MinLon), MinLat: max(box.MinLat, b.MinLat),
-			MaxLon: min(box.MaxLon, b.MaxLon), MaxLat: min(box.MaxLat, b.MaxLat)}
 	}
 	return box, found
 }
+
+func area(b cim.Box) float64 { return (b.MaxLon - b.MinLon) * (b.MaxLat - b.MinLat) }
