@@ -91,3 +91,40 @@ func same(got []byte, want [sha256.Size]byte) bool {
 	d := sha256.Sum256(got)
 	return subtle.ConstantTimeCompare(d[:], want[:]) == 1
 }
+
+// privateCache keeps shared caches from storing answers that needed the
+// read token (RFC 9111 §3.5): Cache-Control public becomes private.
+func privateCache(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&privateWriter{ResponseWriter: w}, r)
+	})
+}
+
+type privateWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *privateWriter) fix() {
+	if w.done {
+		return
+	}
+	w.done = true
+	h := w.Header()
+	if cc := h.Get("Cache-Control"); strings.Contains(cc, "public") {
+		h.Set("Cache-Control", strings.ReplaceAll(cc, "public", "private"))
+	}
+}
+
+func (w *privateWriter) WriteHeader(code int) { w.fix(); w.ResponseWriter.WriteHeader(code) }
+
+func (w *privateWriter) Write(p []byte) (int, error) { w.fix(); return w.ResponseWriter.Write(p) }
+
+func (w *privateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *privateWriter) Flush() {
+	w.fix()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

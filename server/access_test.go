@@ -88,3 +88,21 @@ func TestAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestReadTokenAnswersArePrivate: with a read token, answers that a
+// shared cache could hand to anyone say private, not public.
+func TestReadTokenAnswersArePrivate(t *testing.T) {
+	base, _ := serve(t, Config{Access: Access{ReadToken: "r"}})
+	for _, path := range []string{"/tiles.json", sampleTile(), "/collections/building/items?limit=1"} {
+		a := get(t, base+path, "Authorization", "Bearer r")
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", path, a.status, a.body)
+		}
+		if cc := a.header.Get("Cache-Control"); strings.Contains(cc, "public") || !strings.Contains(cc, "private") {
+			t.Errorf("%s: Cache-Control %q under a read token", path, cc)
+		}
+	}
+	if cc := get(t, base+"/tiles.json", "Authorization", "Bearer r").header.Get("Cache-Control"); cc == "" {
+		t.Error("no Cache-Control at all")
+	}
+}

@@ -136,11 +136,16 @@ func New(cfg Config) (*Server, error) {
 
 	h := s.landing(routed(mux))
 	h = plainErrors(h)
-	h = guard(h, mux, cfg.Access)
+	if cfg.Access.ReadToken != "" {
+		h = privateCache(h)
+	}
 	h = compress(h)
-	h = cors(h, cfg.CORS)
 	h = limits(h, mux, cfg.MaxQueryBytes, bound{cfg.MaxBodyBytes, cfg.RequestTimeout},
 		map[string]bound{ingest.Pattern: {cfg.Ingest.MaxBytes, cfg.IngestTimeout}})
+	// The token is checked before limits gives a route its own (longer)
+	// bounds: a request without it never holds a connection that long.
+	h = guard(h, mux, cfg.Access)
+	h = cors(h, cfg.CORS)
 	h = observe(h, cfg.Logger, newHTTPMetrics(s.reg))
 	s.handler = s.track(h)
 	return s, nil
