@@ -2,6 +2,7 @@ package features
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -380,13 +381,42 @@ func (h *Handler) answerFeature(w http.ResponseWriter, r *http.Request, status i
 	w.Write(append(b, '\n'))
 }
 
+// errBusy is a write that could not begin before its request's deadline:
+// another write (an ingest) holds the store.
+var errBusy = errors.New("the store is busy with another write (an ingest?) and this one could not begin in time: try again")
+
+// begin starts a batch, giving up when ctx ends first; a batch that
+// begins after that is aborted at once.
+func begin(ctx context.Context, s *index.Store) (*index.Batch, error) {
+	type result struct {
+		b   *index.Batch
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		b, err := s.Begin()
+		got <- result{b, err}
+	}()
+	select {
+	case r := <-got:
+		return r.b, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-got; r.err == nil {
+				r.b.Abort()
+			}
+		}()
+		return nil, errBusy
+	}
+}
+
 // commit runs one batch: it checks, under the store's write lock, that
 // the feature at dataset, stage and id has ETag want ("" for none), then
 // puts put or, if put is nil, deletes the feature. It reports whether the
 // feature was as expected; nothing is written when it was not or on an
 // error.
-func (h *Handler) commit(dataset string, stage cim.Stage, id, want string, put *cim.Feature) (ok bool, err error) {
-	b, err := h.store.Begin()
+func (h *Handler) commit(ctx context.Context, dataset string, stage cim.Stage, id, want string, put *cim.Feature) (ok bool, err error) {
+	b, err := begin(ctx, h.store)
 	if err != nil {
 		return false, err
 	}
@@ -428,6 +458,11 @@ func (h *Handler) commit(dataset string, stage cim.Stage, id, want string, put *
 
 // storeError answers an error of the store.
 func storeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "5")
+		problem.Status(w, r, http.StatusServiceUnavailable, err.Error())
+		return
+	}
 	if errors.Is(err, index.ErrClosed) || errors.Is(err, index.ErrReadOnly) {
 		problem.Status(w, r, http.StatusServiceUnavailable, "the store takes no writes: "+err.Error())
 		return
@@ -456,7 +491,7 @@ func (h *Handler) serveCreate(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	created, err := h.commit(f.Dataset, f.Stage, f.ID, "", f)
+	created, err := h.commit(r.Context(), f.Dataset, f.Stage, f.ID, "", f)
 	switch {
 	case err != nil:
 		storeError(w, r, err)
@@ -558,7 +593,7 @@ func (h *Handler) change(w http.ResponseWriter, r *http.Request, next func(cur *
 			problem.Status(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
-		done, err := h.commit(cur.Dataset, cur.Stage, cur.ID, tag, f)
+		done, err := h.commit(r.Context(), cur.Dataset, cur.Stage, cur.ID, tag, f)
 		switch {
 		case err != nil:
 			storeError(w, r, err)

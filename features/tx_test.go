@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
@@ -416,4 +417,32 @@ func detail(t testing.TB, b []byte) string {
 		t.Fatalf("not a problem: %s", b)
 	}
 	return p.Detail
+}
+
+// TestTxWaitsForAnIngestBounded: a write while another batch (an ingest)
+// holds the store answers 503 with Retry-After when its request's time
+// runs out, instead of hanging; the store takes it once the batch ends.
+func TestTxWaitsForAnIngestBounded(t *testing.T) {
+	s := storetest.Sample(t)
+	srv, err := server.New(server.Config{Store: s, Access: server.Access{Token: "t"}, RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer func() { ts.Close(); srv.Features().Close() }()
+	b, err := s.Begin() // the ingest
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"type":"Feature","id":"w1","geometry":` + square + `,"properties":{"building":"yes"}}`)
+	resp, out := do(t, "POST", ts.URL+"/collections/building/items", body)
+	wantStatus(t, "a write during an ingest", resp, out, http.StatusServiceUnavailable)
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	if err := b.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	resp, out = do(t, "POST", ts.URL+"/collections/building/items", body)
+	wantStatus(t, "the same write after it", resp, out, http.StatusCreated)
 }

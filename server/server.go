@@ -207,6 +207,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { done <- hs.Serve(ln) }()
 	select {
 	case err := <-done:
+		s.features.Close()
 		return err
 	case <-ctx.Done():
 	}
