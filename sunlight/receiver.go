@@ -22,6 +22,10 @@ type Receiver struct {
 // that the wall it is on does not stop the rays leaving it.
 const DefaultOffsetM = 0.05
 
+// MinSpacingM is the closest Facade samples a wall: finer than a
+// centimetre says nothing more and would only grow without bound.
+const MinSpacingM = 0.01
+
 // Facade returns receivers along every edge of a footprint's rings at
 // height z, one per piece: an edge of length L is cut into n = ⌈L/spacing⌉
 // equal pieces and a receiver stands at the centre of each (so edge ends,
@@ -31,8 +35,8 @@ const DefaultOffsetM = 0.05
 // (a courtyard), whatever the rings' orientation. rings[0] is the outer
 // ring, the rest holes, as in Prism.Rings.
 func Facade(rings [][][2]float64, z, spacing, offsetM float64, building int) ([]Receiver, error) {
-	if !(spacing > 0) || math.IsInf(spacing, 0) {
-		return nil, fmt.Errorf("sunlight: facade spacing %v m: must be positive", spacing)
+	if !(spacing >= MinSpacingM) || math.IsInf(spacing, 0) {
+		return nil, fmt.Errorf("sunlight: facade spacing %v m: want at least %v m", spacing, MinSpacingM)
 	}
 	if offsetM == 0 {
 		offsetM = DefaultOffsetM
