@@ -36,14 +36,14 @@ func TestLayers(t *testing.T) {
 		// features validates a written feature as cim ingest does.
 		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan", "ingest/geojson"},
 		"sun":      {},
-		"sunlight": {"cim", "sun", "index", "query", "plan"},
+		"sunlight": {"cim", "sun", "index", "query", "plan", "problem"},
 		// plan reads a what-if's proposed GeoJSON as cim ingest does.
 		"plan":    {"cim", "walk", "index", "query", "problem", "ingest/geojson"},
 		"problem": {},
 		"tiles/":  {},
 		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
 		"viewer":  {"cim", "index", "query", "problem", "plan"},
-		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest"},
+		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest", "sunlight"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -20,6 +20,7 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/plan"
+	"github.com/future-community/cim/sunlight"
 	"github.com/future-community/cim/tiles"
 	"github.com/future-community/cim/viewer"
 	"github.com/prometheus/client_golang/prometheus"
@@ -131,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.Handle("GET /sites/{id}/indicators", plan.IndicatorsHandler(cfg.Store, cfg.MaxAge))
 	mux.Handle("POST /check", plan.WhatIfHandler(cfg.Store)) // a read: readPosts
+	mux.Handle("GET /sites/{id}/sunlight", sunlight.Handler(cfg.Store))
 	mux.Handle(ingest.Pattern, ingest.Handler(cfg.Store, cfg.Ingest))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
 

@@ -39,6 +39,8 @@ and answers HTTP on --addr, by default on this machine only:
    /catalog.json            datasets, stages, floors, sites and rule packs
    /sites/{id}/check        the planning check of a site (?rules=PACK&stage=)
    /sites/{id}/indicators   its report, as cim check --format json (?rules=&stage=&dataset=)
+   /sites/{id}/sunlight     the sunlight (日照) analysis of a site, as cim sunlight
+                            --format json (?f=geojson for its sills, &level=&stage=)
    POST /check              a what-if: a site and proposed buildings, checked in memory, never stored
    POST /datasets/{name}/ingest  load a file (the body) as cim ingest does;
                             needs the --token (cim ingest --server does it)

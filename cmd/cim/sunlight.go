@@ -159,7 +159,7 @@ func runSunlight(c *cli.Context) error {
 			err = writeJSON(w, reps)
 		}
 	case "geojson":
-		err = writeSunlightGeoJSON(w, reps)
+		err = sunlight.WriteGeoJSON(w, reps)
 	default:
 		for i, rep := range reps {
 			if i > 0 {
@@ -314,31 +314,3 @@ func hm(h float64) string {
 }
 
 // writeSunlightGeoJSON writes every receiver as a point with its hours.
-func writeSunlightGeoJSON(w io.Writer, reps []*sunlight.Report) error {
-	type feature struct {
-		Type     string         `json:"type"`
-		Geometry map[string]any `json:"geometry"`
-		Props    map[string]any `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	for _, rep := range reps {
-		for _, r := range rep.Receivers {
-			var periods []string
-			for _, p := range r.Periods {
-				periods = append(periods, p.TrueSolarFrom+"–"+p.TrueSolarTo)
-			}
-			fc.Features = append(fc.Features, feature{
-				Type:     "Feature",
-				Geometry: map[string]any{"type": "Point", "coordinates": []float64{round7(r.Lon), round7(r.Lat)}},
-				Props: map[string]any{"building": r.Building, "level": r.Level, "facing": r.Facing, "z_m": math.Round(r.Z*100) / 100,
-					"hours": r.Hours, "pass": r.Pass, "checked": r.Checked, "periods_true_solar": strings.Join(periods, ", ")},
-			})
-		}
-	}
-	return json.NewEncoder(w).Encode(fc)
-}
-
-func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }

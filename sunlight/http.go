@@ -1,0 +1,125 @@
+package sunlight
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/plan"
+	"github.com/future-community/cim/problem"
+)
+
+// Handler answers GET /sites/{id}/sunlight: the sunlight analysis of a
+// site (plan.FindSite) on the store's current revision, as cim sunlight
+// --format json writes it, or its receivers as GeoJSON with f=geojson (or
+// Accept: application/geo+json). Parameters: stage= (the view), dataset=
+// (the scheme whose buildings are checked; the site's by default),
+// level=N, A..B or all (default 0, the ground floor). The rule is
+// Hangzhou's (GB 50180-2018 §4.0.9, zone III, 大寒日 ≥ 2 h).
+func Handler(s *index.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		stage := cim.StageAny
+		if v := q.Get("stage"); v != "" {
+			var err error
+			if stage, err = cim.ParseStage(v); err != nil {
+				problem.BadParam(w, r, &problem.ParamError{Name: "stage", Value: v, Reason: err.Error()})
+				return
+			}
+		}
+		opts := Options{}
+		switch l := q.Get("level"); l {
+		case "":
+		case "all":
+			opts.Levels = &cim.LevelRange{Min: 0, Max: math.MaxInt16}
+		default:
+			lr, err := cim.ParseLevelRange(l)
+			if err != nil || lr.Max < 0 {
+				problem.BadParam(w, r, &problem.ParamError{Name: "level", Value: l, Reason: "want N, A..B or all (0 is the ground floor)"})
+				return
+			}
+			opts.Levels = &lr
+		}
+		geo := q.Get("f") == "geojson" || strings.Contains(r.Header.Get("Accept"), "application/geo+json")
+		if f := q.Get("f"); f != "" && f != "json" && f != "geojson" {
+			problem.BadParam(w, r, &problem.ParamError{Name: "f", Value: f, Reason: "want json or geojson"})
+			return
+		}
+		sn, err := s.Snapshot()
+		if err != nil {
+			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			return
+		}
+		defer sn.Close()
+		site, err := plan.FindSite(r.Context(), sn, r.PathValue("id"), q.Get("dataset"), stage)
+		switch {
+		case errors.Is(err, plan.ErrNoSite):
+			problem.Status(w, r, http.StatusNotFound, err.Error())
+			return
+		case err != nil:
+			problem.Status(w, r, http.StatusBadRequest, err.Error())
+			return
+		}
+		ds := q.Get("dataset")
+		if ds == "" {
+			ds = site.Dataset
+		}
+		rep, err := Analyse(r.Context(), sn, site.Geometry, Selection{Dataset: ds, Stage: stage}, Hangzhou, opts)
+		switch {
+		case errors.Is(err, ErrNoData):
+			problem.Status(w, r, http.StatusUnprocessableEntity, err.Error())
+			return
+		case err != nil && r.Context().Err() != nil:
+			problem.Status(w, r, http.StatusServiceUnavailable, err.Error())
+			return
+		case err != nil:
+			problem.Status(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if geo {
+			w.Header().Set("Content-Type", "application/geo+json")
+			WriteGeoJSON(w, []*Report{rep})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(rep)
+	})
+}
+
+// WriteGeoJSON writes the receivers of reports as a GeoJSON
+// FeatureCollection of points, for QGIS: each with its building, floor,
+// facing, height, hours, verdict and lit periods in true solar time.
+func WriteGeoJSON(w io.Writer, reps []*Report) error {
+	type feature struct {
+		Type     string         `json:"type"`
+		Geometry map[string]any `json:"geometry"`
+		Props    map[string]any `json:"properties"`
+	}
+	fc := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection", Features: []feature{}}
+	for _, rep := range reps {
+		for _, r := range rep.Receivers {
+			var periods []string
+			for _, p := range r.Periods {
+				periods = append(periods, p.TrueSolarFrom+"–"+p.TrueSolarTo)
+			}
+			fc.Features = append(fc.Features, feature{
+				Type:     "Feature",
+				Geometry: map[string]any{"type": "Point", "coordinates": []float64{round7(r.Lon), round7(r.Lat)}},
+				Props: map[string]any{"building": r.Building, "level": r.Level, "facing": r.Facing, "z_m": math.Round(r.Z*100) / 100,
+					"hours": r.Hours, "pass": r.Pass, "checked": r.Checked, "periods_true_solar": strings.Join(periods, ", ")},
+			})
+		}
+	}
+	return json.NewEncoder(w).Encode(fc)
+}
+
+func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
