@@ -231,6 +231,26 @@ func browse(t *testing.T, bin, url string, tc browserCase, out string) {
 			}
 		}
 
+		// The sunlight analysis of the site: its sills on the map, and a
+		// summary; a second click hides them.
+		if tc.name == "sample" {
+			do("sunlight", chromedp.Click(chromedp.CSS("#run-sunlight")),
+				chromedp.WaitVisible(chromedp.CSS("#sunlight-summary[data-sills]")))
+			idle()
+			sills := evalInt(t, ctx, `cimMap.queryRenderedFeatures({layers: ["sunlight"]}).length`)
+			summary := evalString(t, ctx, `document.querySelector("#sunlight-summary").textContent`)
+			if sills == 0 {
+				t.Errorf("the sunlight analysis draws no sill (%s)", summary)
+			}
+			t.Logf("sunlight: %s; %d sills drawn", summary, sills)
+			shot("sunlight")
+			do("hide sunlight", chromedp.Click(chromedp.CSS("#run-sunlight")))
+			idle()
+			if n := evalInt(t, ctx, `cimMap.queryRenderedFeatures({layers: ["sunlight"]}).length`); n != 0 {
+				t.Errorf("%d sills still drawn after the second click", n)
+			}
+		}
+
 		// A click on a building shows its properties.
 		xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
 			const r = cimMap.getCanvas().getBoundingClientRect();

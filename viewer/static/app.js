@@ -5,7 +5,7 @@
 // site and the rule pack, so a link reopens the same picture.
 import * as maplibregl from "/viewer/maplibre/maplibre-gl.mjs";
 import { FloorSwitcher, addFloorLayers, basementNote, floorRange, levelsInView, resetPaint, showFloor } from "./floors.js";
-import { addCheckLayers, failedIds, overlay, renderResults, ringLabels, showOutlines } from "./check.js";
+import { addCheckLayers, addSunlightLayer, failedIds, overlay, renderResults, ringLabels, showOutlines, showSunlight } from "./check.js";
 
 performance.mark("cim:app.js");
 const started = performance.now();
@@ -59,6 +59,7 @@ function styleURL(stage, dataset) {
 // ---- maps ----
 
 let check = null; // the last check answer
+let sunlit = null; // the last sunlight answer shown (GeoJSON), null when hidden
 let labels = []; // the ring labels' markers, per map
 
 function newMap(container, stage, hash, first) {
@@ -84,8 +85,10 @@ function decorate(map) {
   if (byUse && map.getLayer("building")) map.setPaintProperty("building", "fill-extrusion-color", byUse);
   addFloorLayers(map);
   addCheckLayers(map);
+  addSunlightLayer(map);
   showFloor(map, floors.level);
   drawCheck(map);
+  if (sunlit) showSunlight(map, sunlit);
   if (map === main) legend(map);
 }
 
@@ -354,6 +357,40 @@ async function runCheck(fit = true) {
   if (s && fit) main.fitBounds(s.bounds, { padding: 60, pitch: main.getPitch(), bearing: main.getBearing(), duration: 0 });
 }
 
+// runSunlight shows (or, a second time, hides) the sunlight analysis of
+// the chosen site: each residential building's sills, coloured by
+// whether they get the standard day's hours.
+async function runSunlight() {
+  const site = $("site").value;
+  if (sunlit || !site) {
+    sunlit = null;
+    $("sunlight-summary").textContent = "";
+    delete $("sunlight-summary").dataset.sills;
+    for (const m of maps()) showSunlight(m, null);
+    return;
+  }
+  $("sunlight-summary").textContent = "日照分析中… computing sunlight…";
+  const q = new URLSearchParams({ f: "geojson" });
+  if (state.stage) q.set("stage", state.stage);
+  const res = await fetch(`/sites/${encodeURIComponent(site)}/sunlight?${q}`);
+  const body = await res.json();
+  if (!res.ok) {
+    $("sunlight-summary").textContent = `${body.title ?? res.status}: ${body.detail ?? ""}`;
+    return;
+  }
+  sunlit = body;
+  const byBuilding = new Map();
+  for (const f of body.features) {
+    const p = f.properties;
+    if (!p.checked) continue;
+    byBuilding.set(p.building, (byBuilding.get(p.building) ?? true) && p.pass);
+  }
+  const pass = [...byBuilding.values()].filter(Boolean).length;
+  $("sunlight-summary").textContent = `日照 sunlight (大寒日 ≥ 2 h): ${pass} / ${byBuilding.size} 栋住宅通过 residential buildings pass · ${body.features.length} 个窗台点 sills`;
+  $("sunlight-summary").dataset.sills = body.features.length;
+  for (const m of maps()) showSunlight(m, body);
+}
+
 function drawCheck(map) {
   const src = map.getSource("check");
   if (!src) return;
@@ -391,6 +428,7 @@ async function start() {
   $("compare").addEventListener("change", (e) => setCompare(e.target.checked));
   $("compare-stage").addEventListener("change", () => { if (other) setCompare(true); reloadStyles(); });
   $("run-check").addEventListener("click", () => runCheck());
+  $("run-sunlight").addEventListener("click", () => runSunlight());
   $("site").addEventListener("change", () => runCheck());
 
   // A link without a view opens on the whole store; when the map was made

@@ -26,6 +26,26 @@ export function addCheckLayers(map) {
   }
 }
 
+// addSunlightLayer adds the sunlight analysis's sills (empty until
+// showSunlight): a point each, green where the sill gets the rule's
+// hours, red where it does not, grey where it is not judged (a wall
+// facing away from the sun all day).
+export function addSunlightLayer(map) {
+  map.addSource("sunlight", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "sunlight", type: "circle", source: "sunlight",
+    paint: {
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 15, 1.5, 18, 4],
+      "circle-color": ["case", ["!", ["get", "checked"]], "#9a9a9a", ["get", "pass"], "#2e8b57", "#d93a2b"],
+      "circle-stroke-width": 0,
+    } });
+}
+
+// showSunlight draws the sills of a /sites/{id}/sunlight?f=geojson answer
+// (null clears them).
+export function showSunlight(map, fc) {
+  map.getSource("sunlight")?.setData(fc ?? EMPTY);
+}
+
 // outlineLayers are the ids of the layers that outline failed features.
 export const outlineLayers = OUTLINED.map((l) => `check-outline-${l}`);
 
