@@ -244,31 +244,9 @@ func (c *compiler) pred(e Expr) (predicate, error) {
 			ps[i] = p
 		}
 		if isAnd {
-			return func(f *cim.Feature) tri {
-				r := yes
-				for _, p := range ps {
-					switch p(f) {
-					case no:
-						return no
-					case unknown:
-						r = unknown
-					}
-				}
-				return r
-			}, nil
+			return allOf(ps), nil
 		}
-		return func(f *cim.Feature) tri {
-			r := no
-			for _, p := range ps {
-				switch p(f) {
-				case yes:
-					return yes
-				case unknown:
-					r = unknown
-				}
-			}
-			return r
-		}, nil
+		return anyOf(ps), nil
 	case Not:
 		p, err := c.pred(e.X)
 		if err != nil {
@@ -305,7 +283,7 @@ func (c *compiler) pred(e Expr) (predicate, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c.pred2(lo, hi), nil
+		return allOf([]predicate{lo, hi}), nil
 	case In:
 		ps := make([]predicate, len(e.List))
 		for i, y := range e.List {
@@ -315,18 +293,7 @@ func (c *compiler) pred(e Expr) (predicate, error) {
 			}
 			ps[i] = p
 		}
-		return func(f *cim.Feature) tri {
-			r := no
-			for _, p := range ps {
-				switch p(f) {
-				case yes:
-					return yes
-				case unknown:
-					r = unknown
-				}
-			}
-			return r
-		}, nil
+		return anyOf(ps), nil
 	case Like:
 		x, err := c.operand(e.X)
 		if err != nil {
@@ -357,16 +324,37 @@ func (c *compiler) pred(e Expr) (predicate, error) {
 }
 
 // pred2 is the conjunction of two predicates.
-func (c *compiler) pred2(a, b predicate) predicate {
+// allOf is the three-valued AND of ps: no when one is no, yes when all
+// are yes, else unknown.
+func allOf(ps []predicate) predicate {
 	return func(f *cim.Feature) tri {
-		x, y := a(f), b(f)
-		switch {
-		case x == no || y == no:
-			return no
-		case x == yes && y == yes:
-			return yes
+		r := yes
+		for _, p := range ps {
+			switch p(f) {
+			case no:
+				return no
+			case unknown:
+				r = unknown
+			}
 		}
-		return unknown
+		return r
+	}
+}
+
+// anyOf is the three-valued OR of ps: yes when one is yes, no when all are
+// no, else unknown.
+func anyOf(ps []predicate) predicate {
+	return func(f *cim.Feature) tri {
+		r := no
+		for _, p := range ps {
+			switch p(f) {
+			case yes:
+				return yes
+			case unknown:
+				r = unknown
+			}
+		}
+		return r
 	}
 }
 
