@@ -3,6 +3,7 @@ package sunlight
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -13,6 +14,20 @@ import (
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/problem"
 )
+
+// ParseLevels reads the storeys to check: N, A..B, or all (every storey
+// above ground). Basements get no sun: a range wholly below ground is an
+// error.
+func ParseLevels(s string) (*cim.LevelRange, error) {
+	if s == "all" {
+		return &cim.LevelRange{Min: 0, Max: math.MaxInt16}, nil
+	}
+	lr, err := cim.ParseLevelRange(s)
+	if err != nil || lr.Max < 0 {
+		return nil, fmt.Errorf("want N, A..B or all (0 is the ground floor; basements have no sunlight)")
+	}
+	return &lr, nil
+}
 
 // Handler answers GET /sites/{id}/sunlight: the sunlight analysis of a
 // site (plan.FindSite) on the store's current revision, as cim sunlight
@@ -33,17 +48,12 @@ func Handler(s *index.Store) http.Handler {
 			}
 		}
 		opts := Options{}
-		switch l := q.Get("level"); l {
-		case "":
-		case "all":
-			opts.Levels = &cim.LevelRange{Min: 0, Max: math.MaxInt16}
-		default:
-			lr, err := cim.ParseLevelRange(l)
-			if err != nil || lr.Max < 0 {
-				problem.BadParam(w, r, &problem.ParamError{Name: "level", Value: l, Reason: "want N, A..B or all (0 is the ground floor)"})
+		if l := q.Get("level"); l != "" {
+			var err error
+			if opts.Levels, err = ParseLevels(l); err != nil {
+				problem.BadParam(w, r, &problem.ParamError{Name: "level", Value: l, Reason: err.Error()})
 				return
 			}
-			opts.Levels = &lr
 		}
 		geo := q.Get("f") == "geojson" || strings.Contains(r.Header.Get("Accept"), "application/geo+json")
 		if f := q.Get("f"); f != "" && f != "json" && f != "geojson" {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/sun"
@@ -100,15 +99,8 @@ func runSunlight(c *cli.Context) error {
 	if y := opts.Year; y != 0 && (y < 1900 || y > 2200) {
 		return usagef("--year %d: want 1900–2200", y)
 	}
-	switch l := c.String("level"); l {
-	case "all":
-		opts.Levels = &cim.LevelRange{Min: 0, Max: math.MaxInt16}
-	default:
-		lr, err := cim.ParseLevelRange(l)
-		if err != nil || lr.Max < 0 {
-			return usagef("--level %q: want N, A..B or all (0 is the ground floor; basements have no sunlight)", l)
-		}
-		opts.Levels = &lr
+	if opts.Levels, err = sunlight.ParseLevels(c.String("level")); err != nil {
+		return usagef("--level %q: %v", c.String("level"), err)
 	}
 	var reps []*sunlight.Report
 	var sites []plan.Site
