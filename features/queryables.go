@@ -12,6 +12,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/geojson"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
 )
@@ -124,8 +125,9 @@ func (h *Handler) serveQueryables(w http.ResponseWriter, r *http.Request) {
 }
 
 // fullStoreyM is the height from which a storey's floor area counts in
-// full (GB/T 50353-2013 3.0.1, plan.DefaultParams's StoreyFullHeightM).
-const fullStoreyM = 2.2
+// full (GB/T 50353-2013 3.0.1): the check's own default, so that the floor
+// stack and cim check count GFA alike.
+var fullStoreyM = plan.DefaultParams().StoreyFullHeightM
 
 // level is one floor of a building's stack.
 type level struct {
