@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,26 +22,8 @@ func TestIngestThroughServer(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	const token = "tok-3e1f"
-	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0", "--quiet")
-	cmd.Args[0] = "cim"
-	cmd.Env = append(os.Environ(), "CIM_TEST_MAIN=1", "CIM_TOKEN="+token)
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, base, stderr := startServe(t, db, "CIM_TOKEN="+token)
 	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatalf("no output: %s", stderr.String())
-	}
-	m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(lines.Text())
-	if m == nil {
-		t.Fatalf("first line %q names no URL", lines.Text())
-	}
-	base := m[1]
-	go io.Copy(io.Discard, stdout)
 
 	code, out, errOut := runCim(t, "ingest", "--db", db, "../../samples/green.geojson")
 	if code != exitEnv || out != "" || !strings.Contains(errOut, "cim ingest --server "+base) || !strings.Contains(errOut, "cim serve") {

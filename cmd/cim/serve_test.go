@@ -26,26 +26,8 @@ func TestServe(t *testing.T) {
 	if code, _, errOut := runCim(t, "demo", "--db", db); code != 0 {
 		t.Fatal(errOut)
 	}
-	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0", "--quiet")
-	cmd.Args[0] = "cim"
-	cmd.Env = append(os.Environ(), "CIM_TEST_MAIN=1")
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, base, stderr := startServe(t, db)
 	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatalf("no output: %s", stderr.String())
-	}
-	m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(lines.Text())
-	if m == nil {
-		t.Fatalf("first line %q names no URL", lines.Text())
-	}
-	base := m[1]
-	go io.Copy(io.Discard, stdout)
 
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
@@ -147,4 +129,32 @@ func TestSignalTwiceIsOneStop(t *testing.T) {
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	time.Sleep(200 * time.Millisecond) // time for a kill to land
+}
+
+// startServe starts cim serve on db in a child process on a loopback
+// port, with extra environment variables, and returns it, its base URL
+// from the first line it prints, and its stderr. The caller stops it.
+func startServe(t *testing.T, db string, env ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0", "--quiet")
+	cmd.Args[0] = "cim"
+	cmd.Env = append(append(os.Environ(), "CIM_TEST_MAIN=1"), env...)
+	stdout, _ := cmd.StdoutPipe()
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		cmd.Process.Kill()
+		t.Fatalf("no output: %s", stderr.String())
+	}
+	m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(lines.Text())
+	if m == nil {
+		cmd.Process.Kill()
+		t.Fatalf("first line %q names no URL", lines.Text())
+	}
+	go io.Copy(io.Discard, stdout)
+	return cmd, m[1], stderr
 }
