@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/systeminfo"
 	"github.com/chromedp/chromedp"
 )
 
@@ -44,4 +46,49 @@ func Tab(t testing.TB, bin string, timeout time.Duration, width, height int, opt
 		cancel()
 	})
 	return tab
+}
+
+// Settle waits until the browser of ctx has finished starting up: until
+// its processes together used under a tenth of a core for two intervals
+// of 200 ms in a row, or for at most max. A browser just launched spends
+// its first seconds on its own work (on a two-core machine it holds one
+// core), so a page timed before that measures the browser, not the page.
+// It returns how long it waited.
+func Settle(ctx context.Context, max time.Duration) (time.Duration, error) {
+	const every = 200 * time.Millisecond
+	start := time.Now()
+	cpu := func() (float64, error) {
+		r, err := chromedp.CallBrowser(ctx, systeminfo.GetProcessInfo, cdp.Empty{})
+		if err != nil {
+			return 0, err
+		}
+		var s float64
+		for _, p := range r.ProcessInfo {
+			s += p.CPUTime
+		}
+		return s, nil
+	}
+	last, err := cpu()
+	if err != nil {
+		return 0, err
+	}
+	quiet := 0
+	for quiet < 2 && time.Since(start) < max {
+		select {
+		case <-ctx.Done():
+			return time.Since(start), ctx.Err()
+		case <-time.After(every):
+		}
+		now, err := cpu()
+		if err != nil {
+			return time.Since(start), err
+		}
+		if now-last < every.Seconds()/10 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		last = now
+	}
+	return time.Since(start), nil
 }
