@@ -342,6 +342,36 @@ func scan(ctx context.Context, sn *index.Snapshot, q query.Query, p Params, keep
 	return pg, rows.Err()
 }
 
+// startOf resolves a prev link: the cursor at which the page of p.Limit
+// features that ends at position before starts ("" for the first page).
+// It reads the query from its start up to that position, the cost of
+// a prev link, which is resolved only when followed. Next links cost
+// nothing and are what clients page by.
+func startOf(ctx context.Context, sn *index.Snapshot, q query.Query, p Params, keep cql2.Filter) (string, error) {
+	q.Cursor = ""
+	rows := query.Run(ctx, sn, q)
+	defer rows.Close()
+	ring := make([]string, p.Limit+1) // the positions after the last p.Limit+1 features
+	for i := 0; rows.Next(); {
+		if keep != nil && !keep(rows.Feature()) {
+			continue
+		}
+		after := rows.CursorAfter()
+		ring[i%len(ring)] = after
+		if after == p.Before {
+			if i < p.Limit {
+				return "", nil
+			}
+			return ring[(i-p.Limit)%len(ring)], nil
+		}
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	return "", fmt.Errorf("%w: no feature of this query at revision %d ends there", query.ErrBadCursor, sn.Revision())
+}
+
 // compileFilter binds p's filter to collection c's queryables and narrows
 // q's box to the filter's S_INTERSECTS literal, when the filter holds one
 // that every feature must meet.
@@ -437,6 +467,18 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		badParam(w, r, err)
 		return
 	}
+	if p.Before != "" {
+		start, err := startOf(r.Context(), sn, q, p, keep)
+		if err != nil {
+			if errors.Is(err, query.ErrBadCursor) {
+				badParam(w, r, &problem.ParamError{Name: "before", Value: p.Before, Reason: err.Error()})
+				return
+			}
+			problem.Status(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		p.Cursor, q.Cursor = start, start
+	}
 	pg, err := scan(r.Context(), sn, q, p, keep)
 	if err != nil {
 		if errors.Is(err, query.ErrBadCursor) {
@@ -449,13 +491,16 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	base := baseURL(r) + "/collections/" + c.String()
 	v := p.values()
 	self := v
-	if p.Cursor != "" {
+	if p.Cursor != "" || p.Before != "" {
+		// A page reached by before= names itself by where it starts.
 		self = url.Values{}
 		for k, vs := range v {
 			self[k] = vs
 		}
 		self.Set("rev", strconv.FormatUint(rev, 10))
-		self.Set("cursor", p.Cursor)
+		if p.Cursor != "" {
+			self.Set("cursor", p.Cursor)
+		}
 	}
 	links := []link{
 		{Href: base + "/items?" + self.Encode(), Rel: "self", Type: typeGeoJSON, Title: "This page"},
@@ -470,6 +515,16 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		nv.Set("cursor", pg.next)
 		links = append(links, link{Href: base + "/items?" + nv.Encode(), Rel: "next", Type: typeGeoJSON, Title: "The next page"})
 		w.Header().Add("Link", fmt.Sprintf("<%s>; rel=\"next\"; type=%q", base+"/items?"+nv.Encode(), typeGeoJSON))
+	}
+	if p.Cursor != "" {
+		pv := url.Values{}
+		for k, vs := range v {
+			pv[k] = vs
+		}
+		pv.Set("rev", strconv.FormatUint(rev, 10))
+		pv.Set("before", p.Cursor)
+		links = append(links, link{Href: base + "/items?" + pv.Encode(), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})
+		w.Header().Add("Link", fmt.Sprintf("<%s>; rel=\"prev\"; type=%q", base+"/items?"+pv.Encode(), typeGeoJSON))
 	}
 	var buf bytes.Buffer
 	gw := geojson.NewWriter(&buf, true)

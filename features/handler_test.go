@@ -71,9 +71,11 @@ func nextOf(t testing.TB, body []byte) string {
 	return c.next()
 }
 
-func (c fc) next() string {
+func (c fc) next() string { return c.link("next") }
+
+func (c fc) link(rel string) string {
 	for _, l := range c.Links {
-		if l.Rel == "next" {
+		if l.Rel == rel {
 			return l.Href
 		}
 	}
@@ -178,6 +180,9 @@ func TestProblems(t *testing.T) {
 		{"/collections/building/items?filter=height>1&filter-crs=EPSG:3857", 400, "filter-crs"},
 		{"/collections/building/items?cursor=abc", 400, "cursor"},
 		{"/collections/building/items?rev=999999&cursor=abc", 410, ""},
+		{"/collections/building/items?before=abc", 400, "before"},
+		{"/collections/building/items?rev=1&cursor=abc&before=abc", 400, "before"},
+		{fmt.Sprintf("/collections/building/items?rev=%d&before=abc", s.Revision()), 400, "before"},
 		{"/collections/nosuch", 404, ""},
 		{"/collections/nosuch/items", 404, ""},
 		{"/collections/building/items/nosuch", 404, ""},

@@ -32,7 +32,7 @@ func (rt route) pattern() string {
 }
 
 func (h *Handler) routeTable() []route {
-	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "filter", "filter-lang", "filter-crs", "properties"}
+	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "before", "filter", "filter-lang", "filter-crs", "properties"}
 	return []route{
 		{"", "/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
 		{"", "/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
@@ -40,7 +40,7 @@ func (h *Handler) routeTable() []route {
 		{"", "/collections", "getCollections", "The collections: one per CIM class.", nil, typeJSON, h.serveCollections},
 		{"", "/collections/{collectionId}", "describeCollection", "A collection: its extent, item type and CRSs.", []string{"collectionId"}, typeJSON, h.serveCollection},
 		{"", "/collections/{collectionId}/queryables", "getQueryables", "The properties a request can filter on, as a JSON Schema.", []string{"collectionId"}, "application/schema+json", h.serveQueryables},
-		{"", "/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read.", items, typeGeoJSON, h.serveItems},
+		{"", "/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read, and the prev link back.", items, typeGeoJSON, h.serveItems},
 		{"", "/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset"}, typeGeoJSON, h.serveItem},
 		{"POST", "/collections/{collectionId}/items", "createFeature", "Adds a feature to the collection (OGC API – Features Part 4): a GeoJSON Feature, validated as cim ingest reads one; its dataset and stage from cim:dataset and cim:stage, else dataset= and stage=, else dataset api at the default stage; its id from its id member, else a new one. Answers 201 with the feature, its Location and ETag; 409 when the id exists.", []string{"collectionId", "stage", "dataset"}, typeGeoJSON, h.serveCreate},
 		{"PUT", "/collections/{collectionId}/items/{featureId}", "replaceFeature", "Replaces a feature's geometry and properties with a GeoJSON Feature; its id, class, dataset and stage stay. If-Match with the ETag GET gave makes it conditional (412 when the feature changed).", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveReplace},
@@ -77,6 +77,7 @@ func parameters() map[string]map[string]any {
 		"dataset":     q("dataset", "Keeps the features of one dataset.", str),
 		"rev":         q("rev", "The store revision a paging reads; next links carry it.", map[string]any{"type": "integer", "minimum": 1}),
 		"cursor":      q("cursor", "Where a paging continues; next links carry it.", str),
+		"before":      q("before", "The position a page ends at; prev links carry it.", str),
 		"filter":      q("filter", "A CQL2 filter on the collection's queryables: Basic CQL2, LIKE/BETWEEN/IN, S_INTERSECTS with WKT literals in CRS84, property-property comparisons. An unknown queryable or an unsupported construct is a 400 naming it.", str),
 		"filter-lang": q("filter-lang", "The filter's language: cql2-text (the default; cql-text is taken as its older name) or cql2-json.", map[string]any{"type": "string", "enum": []string{"cql2-text", "cql2-json", "cql-text"}, "default": "cql2-text"}),
 		"filter-crs":  q("filter-crs", "The CRS of the filter's geometries.", crsEnum),

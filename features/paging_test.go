@@ -59,8 +59,9 @@ func TestPagingDuringCommits(t *testing.T) {
 
 	var got []string
 	u := srv.URL + "/collections/building/items?limit=7"
-	pages := 0
+	pages, last := 0, ""
 	for u != "" {
+		last = u
 		resp, b := get(t, u)
 		if resp.StatusCode != 200 {
 			t.Fatalf("page %d: %d %s", pages, resp.StatusCode, b)
@@ -81,6 +82,35 @@ func TestPagingDuringCommits(t *testing.T) {
 			t.Errorf("still paging after %d pages: the pages run past the %d buildings of revision %d", pages, len(before), rev0)
 			break
 		}
+	}
+	// And back, by the prev links from the last page: the same pages in
+	// reverse, each named in its self link by the cursor it starts at.
+	var back [][]string
+	for u := last; u != ""; {
+		resp, b := get(t, u)
+		if resp.StatusCode != 200 {
+			t.Fatalf("back, page %d: %d %s", len(back), resp.StatusCode, b)
+		}
+		var c fc
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, f := range c.Features {
+			ids = append(ids, f.Properties["cim:dataset"].(string)+"|"+f.ID)
+		}
+		back = append(back, ids)
+		if len(back) > 1 && !strings.Contains(c.link("self"), "cursor=") && c.link("prev") != "" {
+			t.Errorf("a page reached by a prev link names itself %s, not by its cursor", c.link("self"))
+		}
+		u = c.link("prev")
+		if len(back) > pages {
+			t.Fatalf("still paging back after %d pages", len(back))
+		}
+	}
+	slices.Reverse(back)
+	if b := slices.Concat(back...); strings.Join(b, ",") != strings.Join(before, ",") {
+		t.Errorf("back by prev links: %d pages of %d features, want the %d of revision %d", len(back), len(b), len(before), rev0)
 	}
 	close(stop)
 	wg.Wait()

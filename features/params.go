@@ -39,9 +39,11 @@ type Params struct {
 	// Where lists property equalities (?kind=kindergarten).
 	Where []query.Cond
 	// Rev and Cursor continue a paging: the revision the first page read
-	// and the position after the previous page.
+	// and the position after the previous page. Before (a prev link's)
+	// asks instead for the page that ends at that position.
 	Rev    uint64
 	Cursor string
+	Before string
 	// Filter is the CQL2 filter (filter=, filter-lang=), nil for none.
 	// The handler binds it to the collection's queryables; what passes
 	// is counted in the page.
@@ -51,7 +53,7 @@ type Params struct {
 // reserved are the parameters that are not property equalities.
 var reserved = map[string]bool{
 	"f": true, "limit": true, "bbox": true, "bbox-crs": true, "crs": true, "level": true, "stage": true,
-	"dataset": true, "rev": true, "cursor": true, "filter": true, "filter-lang": true, "filter-crs": true,
+	"dataset": true, "rev": true, "cursor": true, "before": true, "filter": true, "filter-lang": true, "filter-crs": true,
 	"datetime": true,
 }
 
@@ -144,6 +146,13 @@ func ParseParams(q url.Values) (Params, error) {
 	p.Cursor = get("cursor")
 	if p.Cursor != "" && p.Rev == 0 {
 		fail("cursor", p.Cursor, "given without rev: follow the next link as it is")
+	}
+	p.Before = get("before")
+	switch {
+	case p.Before != "" && p.Rev == 0:
+		fail("before", p.Before, "given without rev: follow the prev link as it is")
+	case p.Before != "" && p.Cursor != "":
+		fail("before", p.Before, "given with cursor: a page either follows a position (cursor, next links) or ends at one (before, prev links)")
 	}
 	if p.Filter, err = parseFilter(get("filter"), get("filter-lang"), get("filter-crs")); err != nil && bad == nil {
 		bad = err.(*problem.ParamError)
