@@ -10,7 +10,7 @@ import (
 // no other package of the module; crs and walk only the model; the store
 // (index) only those; the readers (ingest/...) no store, query, planning
 // or serving package; the tiles and the features API only the store,
-// queries and problem details; the sun no package of the module; the
+// queries, problem details and routes; the sun no package of the module; the
 // server the handlers it composes; and nothing imports the command.
 func TestLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
@@ -30,20 +30,22 @@ func TestLayers(t *testing.T) {
 		"ingest/": {"cim", "crs", "geojson", "ingest/"},
 		// ingest itself runs a file into the store, and serves that over
 		// HTTP (POST /datasets/{name}/ingest).
-		"ingest": {"cim", "crs", "geojson", "ingest/", "index", "problem"},
+		"ingest": {"cim", "crs", "geojson", "ingest/", "index", "problem", "route"},
 		"query":  {"cim", "index"},
 		"query/": {"cim"},
 		// features validates a written feature as cim ingest does.
-		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "plan", "ingest/geojson"},
+		"features": {"cim", "crs", "geojson", "index", "query", "query/", "problem", "route", "plan", "ingest/geojson"},
 		"sun":      {},
-		"sunlight": {"cim", "sun", "index", "query", "plan", "problem"},
+		"sunlight": {"cim", "sun", "index", "query", "plan", "problem", "route"},
 		// plan reads a what-if's proposed GeoJSON as cim ingest does.
-		"plan":    {"cim", "walk", "index", "query", "problem", "ingest/geojson"},
+		"plan":    {"cim", "walk", "index", "query", "problem", "route", "ingest/geojson"},
 		"problem": {},
-		"tiles/":  {},
-		"tiles":   {"cim", "index", "query", "problem", "tiles/"},
-		"viewer":  {"cim", "index", "query", "problem", "plan"},
-		"server":  {"cim", "index", "query", "problem", "tiles", "tiles/", "viewer", "plan", "features", "ingest", "sunlight"},
+		// route holds the server's routes as data, for the mux and /api.
+		"route":  {"cim"},
+		"tiles/": {},
+		"tiles":  {"cim", "index", "query", "problem", "route", "tiles/"},
+		"viewer": {"cim", "index", "query", "problem", "route", "plan"},
+		"server": {"cim", "index", "query", "problem", "route", "tiles", "tiles/", "viewer", "plan", "features", "ingest", "sunlight"},
 	}
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

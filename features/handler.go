@@ -21,6 +21,7 @@ import (
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/query/cql2"
+	"github.com/future-community/cim/route"
 )
 
 // Media types the API answers in.
@@ -40,6 +41,9 @@ type Options struct {
 	// are held at once (default 16).
 	PagingIdle time.Duration
 	PagingMax  int
+	// Routes are the server's other routes, which /api describes beside
+	// the feature API's own (those with an ID).
+	Routes []route.Route
 }
 
 // Handler serves OGC API – Features (see the package documentation).
@@ -47,7 +51,8 @@ type Handler struct {
 	store  *index.Store
 	maxAge time.Duration
 	pool   *pool
-	routes []route
+	routes []apiRoute
+	extra  []route.Route
 	stop   chan struct{}
 	once   sync.Once
 
@@ -68,7 +73,7 @@ func New(s *index.Store, o Options) *Handler {
 	if o.PagingMax <= 0 {
 		o.PagingMax = 16
 	}
-	h := &Handler{store: s, maxAge: o.MaxAge, pool: newPool(s, o.PagingIdle, o.PagingMax), stop: make(chan struct{})}
+	h := &Handler{store: s, maxAge: o.MaxAge, pool: newPool(s, o.PagingIdle, o.PagingMax), extra: o.Routes, stop: make(chan struct{})}
 	h.routes = h.routeTable()
 	go h.expire(o.PagingIdle)
 	return h

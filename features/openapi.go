@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/route"
 )
 
-// route is one path of the API: the mux registers it and the OpenAPI
+// apiRoute is one path of the API: the mux registers it and the OpenAPI
 // document describes it, from this one table, so that the two cannot
 // drift.
-type route struct {
+type apiRoute struct {
 	method  string // "" for GET (and HEAD); POST, PUT, PATCH or DELETE for a write
 	path    string // a net/http pattern path, which is also OpenAPI's path template
 	op      string // operationId
@@ -21,19 +22,19 @@ type route struct {
 }
 
 // write reports whether the route changes the store.
-func (rt route) write() bool { return rt.method != "" }
+func (rt apiRoute) write() bool { return rt.method != "" }
 
 // pattern is the route's net/http pattern.
-func (rt route) pattern() string {
+func (rt apiRoute) pattern() string {
 	if rt.method == "" {
 		return "GET " + rt.path
 	}
 	return rt.method + " " + rt.path
 }
 
-func (h *Handler) routeTable() []route {
+func (h *Handler) routeTable() []apiRoute {
 	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "before", "filter", "filter-lang", "filter-crs", "properties"}
-	return []route{
+	return []apiRoute{
 		{"", "/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
 		{"", "/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
 		{"", "/conformance", "getConformance", "The conformance classes the API implements.", nil, typeJSON, h.serveConformance},
@@ -130,6 +131,15 @@ func (h *Handler) openAPI(base string) map[string]any {
 		}
 		paths[rt.path].(map[string]any)[method] = op
 	}
+	for _, rt := range h.extra {
+		if rt.ID == "" {
+			continue
+		}
+		if paths[rt.Path()] == nil {
+			paths[rt.Path()] = map[string]any{}
+		}
+		paths[rt.Path()].(map[string]any)[strings.ToLower(rt.Method())] = extraOp(rt, problemResp)
+	}
 	params := map[string]any{}
 	for k, v := range defs {
 		params[k] = v
@@ -139,7 +149,7 @@ func (h *Handler) openAPI(base string) map[string]any {
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "cim – OGC API – Features", "version": "1.0.0",
-			"description": "The features of a cim store as OGC API – Features Parts 1 (core, GeoJSON, OpenAPI 3.0), 2 (CRS), 3 (queryables, filter) and 4 (create, replace, update, delete)."},
+			"description": "The features of a cim store as OGC API – Features Parts 1 (core, GeoJSON, OpenAPI 3.0), 2 (CRS), 3 (queryables, filter) and 4 (create, replace, update, delete); beside them, every other route of the server: vector tiles, TileJSON and style, the planning check, indicators and what-if, sunlight, live ingest, health and metrics."},
 		"servers": []any{map[string]any{"url": base}},
 		"paths":   paths,
 		"components": map[string]any{
@@ -157,8 +167,45 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, typeOpenAPI, 0, h.openAPI(baseURL(r)))
 }
 
+// extraOp describes one of the server's other routes.
+func extraOp(rt route.Route, problemResp map[string]any) map[string]any {
+	ok := map[string]any{"description": "OK"}
+	if rt.Type != "" {
+		ok["content"] = map[string]any{rt.Type: map[string]any{"schema": map[string]any{}}}
+	}
+	op := map[string]any{"operationId": rt.ID, "summary": rt.Summary,
+		"responses": map[string]any{"200": ok, "400": problemResp, "404": problemResp, "500": problemResp}}
+	var ps []any
+	for _, p := range rt.Params {
+		in, typ := p.In, p.Type
+		if in == "" {
+			in = "query"
+		}
+		if typ == "" {
+			typ = "string"
+		}
+		schema := map[string]any{"type": typ}
+		if len(p.Enum) > 0 {
+			schema["enum"] = p.Enum
+		}
+		ps = append(ps, map[string]any{"name": p.Name, "in": in, "required": in == "path", "description": p.Description, "schema": schema})
+	}
+	if len(ps) > 0 {
+		op["parameters"] = ps
+	}
+	if rt.Body != "" {
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{rt.Body: map[string]any{"schema": map[string]any{}}}}
+	}
+	if rt.Write {
+		op["responses"].(map[string]any)["401"] = problemResp
+		op["responses"].(map[string]any)["403"] = problemResp
+		op["security"] = []any{map[string]any{"bearerAuth": []any{}}}
+	}
+	return op
+}
+
 // writeOp describes a write route: its body, answers and security.
-func writeOp(rt route, problemResp map[string]any) map[string]any {
+func writeOp(rt apiRoute, problemResp map[string]any) map[string]any {
 	feature := map[string]any{"description": "The feature as stored, with its ETag and Location.",
 		"headers": map[string]any{
 			"ETag":     map[string]any{"description": "The feature's strong ETag, for If-Match.", "schema": map[string]any{"type": "string"}},

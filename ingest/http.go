@@ -20,6 +20,7 @@ import (
 	"github.com/future-community/cim/crs"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/problem"
+	"github.com/future-community/cim/route"
 )
 
 // Pattern is the route of the ingest endpoint, as net/http.ServeMux
@@ -46,6 +47,21 @@ type HandlerOptions struct {
 	// ProgressEvery is how often a running ingest logs its progress
 	// (default 5 s).
 	ProgressEvery time.Duration
+}
+
+// Routes returns the ingest route (Pattern).
+func Routes(s *index.Store, opts HandlerOptions) []route.Route {
+	return []route.Route{{Pattern: Pattern, ID: "ingestDataset", Write: true, Body: "application/octet-stream", Type: "application/json", Handler: Handler(s, opts),
+		Summary: "Ingests a file into dataset {name} in one commit, as cim ingest does: GeoJSON, CityJSON, IMDF, IFC or OSM PBF, told by Content-Type or from the content. A bad file is a 400 naming file, feature and byte, and nothing of it is stored. Needs the write token.",
+		Params: []route.Param{
+			{Name: "name", In: "path", Description: "The dataset."},
+			{Name: "stage", Description: "The stage the dataset is at.", Enum: route.Stages},
+			{Name: "replace", Type: "boolean", Description: "Replaces the dataset's features at that stage instead of adding to them."},
+			{Name: "skip-invalid", Type: "boolean", Description: "Skips invalid features (reported) instead of refusing the file."},
+			{Name: "crs", Description: "The file's CRS where it does not say: EPSG:4549 …"},
+			{Name: "anchor", Description: "Where an IFC file's local origin lies: lon,lat[,rotation_deg]."},
+			{Name: "file", Description: "The uploaded file's name, for messages and the report."},
+		}}}
 }
 
 // Params are the ingest endpoint's query parameters, named as cim

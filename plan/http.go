@@ -13,8 +13,29 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/problem"
+	"github.com/future-community/cim/route"
 	geojson "github.com/twpayne/go-geom/encoding/geojson"
 )
+
+// Routes returns plan's routes: the check of a stored site for a map
+// (GET /sites/{id}/check), the report (GET /sites/{id}/indicators) and
+// the what-if (POST /check).
+func Routes(s *index.Store, maxAge time.Duration) []route.Route {
+	site := []route.Param{
+		{Name: "id", In: "path", Description: "The site: its feature id, or its name."},
+		{Name: "rules", Description: "A built-in rule pack; default zj-future-community.", Enum: BuiltinPacks()},
+		{Name: "stage", Description: "Checks the model as that stage sees it; default each dataset's latest.", Enum: route.Stages},
+		{Name: "dataset", Description: "Narrows the features checked to one dataset."},
+	}
+	return []route.Route{
+		{Pattern: "GET /sites/{id}/check", ID: "checkSite", Params: site, Type: "application/json", Handler: CheckHandler(s),
+			Summary: "The rule check of a site at the current revision, with the site's boundary for a map: {report, site_geometry}."},
+		{Pattern: "GET /sites/{id}/indicators", ID: "getIndicators", Params: site, Type: "application/json", Handler: IndicatorsHandler(s, maxAge),
+			Summary: "The planning indicators of a site at the current revision: the report cim check --format json writes (FAR, density, green, TOD, living circles), with an ETag of the revision."},
+		{Pattern: "POST /check", ID: "whatIf", Body: "application/json", Type: "application/json", Handler: WhatIfHandler(s),
+			Summary: "A what-if: the check of a site (stored, by id, or drawn, as a GeoJSON polygon) with proposed features laid over the store in memory and the stored ones they replace hidden. Nothing is stored; it needs no write token."},
+	}
+}
 
 // CheckAnswer is what GET /sites/{id}/check answers: the report, as cim
 // check --format json writes it, and the site's boundary as a GeoJSON

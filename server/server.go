@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/plan"
+	"github.com/future-community/cim/route"
 	"github.com/future-community/cim/sunlight"
 	"github.com/future-community/cim/tiles"
 	"github.com/future-community/cim/viewer"
@@ -72,6 +74,8 @@ type Server struct {
 	tiles    *tiles.Handler
 	viewer   *viewer.Handler
 	features *features.Handler
+	routes   []route.Route // besides the feature API's
+	mux      *http.ServeMux
 	reg      *prometheus.Registry
 }
 
@@ -123,18 +127,23 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.viewer = viewer.New(cfg.Store, cfg.Viewer)
 
-	s.features = features.New(cfg.Store, features.Options{MaxAge: cfg.MaxAge})
+	// One table of the routes besides the feature API's: registered
+	// here, and described by the feature API's /api.
+	routes := slices.Concat(s.tiles.Routes(), s.viewer.Routes(),
+		plan.Routes(cfg.Store, cfg.MaxAge), // POST /check is a read: readPosts
+		sunlight.Routes(cfg.Store), ingest.Routes(cfg.Store, cfg.Ingest),
+		[]route.Route{
+			{Pattern: "GET /healthz", ID: "getHealth", Type: "application/json", Handler: http.HandlerFunc(s.serveHealth),
+				Summary: "Whether the server can read its store: 200 with the revision, else 503."},
+			{Pattern: "GET /metrics", ID: "getMetrics", Type: "text/plain", Handler: promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}),
+				Summary: "Prometheus metrics: requests by route and status, latencies, the tile cache, the store revision, the Go runtime."},
+		})
+	s.features = features.New(cfg.Store, features.Options{MaxAge: cfg.MaxAge, Routes: routes})
 
 	mux := http.NewServeMux()
-	s.tiles.Register(mux)
-	s.viewer.Register(mux)
+	s.routes, s.mux = routes, mux
+	route.Register(mux, routes...)
 	s.features.Register(mux)
-	mux.HandleFunc("GET /healthz", s.serveHealth)
-	mux.Handle("GET /sites/{id}/indicators", plan.IndicatorsHandler(cfg.Store, cfg.MaxAge))
-	mux.Handle("POST /check", plan.WhatIfHandler(cfg.Store)) // a read: readPosts
-	mux.Handle("GET /sites/{id}/sunlight", sunlight.Handler(cfg.Store))
-	mux.Handle(ingest.Pattern, ingest.Handler(cfg.Store, cfg.Ingest))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
 
 	h := s.landing(routed(mux))
 	h = plainErrors(h)

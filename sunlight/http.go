@@ -13,6 +13,7 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/problem"
+	"github.com/future-community/cim/route"
 )
 
 // ParseLevels reads the storeys to check: N, A..B, or all (every storey
@@ -27,6 +28,19 @@ func ParseLevels(s string) (*cim.LevelRange, error) {
 		return nil, fmt.Errorf("want N, A..B or all (0 is the ground floor; basements have no sunlight)")
 	}
 	return &lr, nil
+}
+
+// Routes returns the sunlight route, GET /sites/{id}/sunlight.
+func Routes(s *index.Store) []route.Route {
+	return []route.Route{{Pattern: "GET /sites/{id}/sunlight", ID: "getSunlight", Type: "application/json", Handler: Handler(s),
+		Summary: "The sunlight analysis of a site's residential buildings (GB 50180-2018 §4.0.9, Hangzhou: ≥ 2 h on 大寒日, 8:00–16:00 true solar time), as cim sunlight --format json writes it; f=geojson answers the window sills, each with its hours.",
+		Params: []route.Param{
+			{Name: "id", In: "path", Description: "The site: its feature id, or its name."},
+			{Name: "stage", Description: "Reads the model as that stage sees it.", Enum: route.Stages},
+			{Name: "dataset", Description: "The scheme whose buildings are checked; default the site's."},
+			{Name: "level", Description: "The floors whose sills are checked: N, A..B or all; default 0."},
+			{Name: "f", Description: "json (the analysis) or geojson (the sills).", Enum: []string{"json", "geojson"}},
+		}}}
 }
 
 // Handler answers GET /sites/{id}/sunlight: the sunlight analysis of a

@@ -15,6 +15,7 @@ import (
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/problem"
+	"github.com/future-community/cim/route"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -61,10 +62,29 @@ func NewHandler(s *index.Store, o Options) *Handler {
 }
 
 // Register adds the handler's routes to mux.
-func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /tiles/{z}/{x}/{tile}", h.serveTile)
-	mux.HandleFunc("GET /tiles.json", h.serveTileJSON)
-	mux.HandleFunc("GET /style.json", h.serveStyle)
+func (h *Handler) Register(mux *http.ServeMux) { route.Register(mux, h.Routes()...) }
+
+// Routes returns the handler's routes.
+func (h *Handler) Routes() []route.Route {
+	view := []route.Param{
+		{Name: "level", Description: "Keeps, in the layers on floors, the features on a floor (0 the ground floor, -1 the first basement) or a range A..B."},
+		{Name: "stage", Description: "Shows the model as that stage sees it; default each dataset's latest.", Enum: route.Stages},
+		{Name: "dataset", Description: "Keeps one dataset's features."},
+		{Name: "layers", Description: "Keeps these layers, comma-separated; default all."},
+	}
+	tile := append([]route.Param{
+		{Name: "z", In: "path", Type: "integer", Description: "Zoom, 0 to 22."},
+		{Name: "x", In: "path", Type: "integer", Description: "Column."},
+		{Name: "tile", In: "path", Description: "The row and .mvt: 6823.mvt."},
+	}, view...)
+	return []route.Route{
+		{Pattern: "GET /tiles/{z}/{x}/{tile}", ID: "getTile", Params: tile, Type: "application/vnd.mapbox-vector-tile", Handler: http.HandlerFunc(h.serveTile),
+			Summary: "A vector tile (MVT 2.1, Web Mercator, XYZ) of the layers the TileJSON lists; storeys and spaces carry their floor. Cached, with an ETag of the store revision."},
+		{Pattern: "GET /tiles.json", ID: "getTileJSON", Params: view, Type: "application/json", Handler: http.HandlerFunc(h.serveTileJSON),
+			Summary: "TileJSON 3.0.0 of the tiles: their URL template, zooms, bounds and vector_layers with their fields."},
+		{Pattern: "GET /style.json", ID: "getStyle", Params: view, Type: "application/json", Handler: http.HandlerFunc(h.serveStyle),
+			Summary: "A MapLibre style over the tiles: buildings in 3D by height, green, water, roads, transit and the floors."},
+	}
 }
 
 // Cache returns the handler's tile cache.

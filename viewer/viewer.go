@@ -27,6 +27,7 @@ import (
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/problem"
 	"github.com/future-community/cim/query"
+	"github.com/future-community/cim/route"
 )
 
 //go:embed static
@@ -102,17 +103,24 @@ func (h *Handler) Prepare(ctx context.Context) error {
 }
 
 // Register adds the viewer's routes to mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux *http.ServeMux) { route.Register(mux, h.Routes()...) }
+
+// Routes returns the viewer's routes: its page and files, which the API
+// document leaves out (the landing page links the viewer), and the
+// catalog it starts from.
+func (h *Handler) Routes() []route.Route {
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeFileFS(w, r, sub, "index.html")
-	})
-	mux.Handle("GET /viewer/", http.StripPrefix("/viewer/", noDirs(files)))
-	mux.HandleFunc("GET /viewer/maplibre/{file}", h.serveMapLibre)
-	mux.HandleFunc("GET /catalog.json", h.serveCatalog)
-	mux.Handle("GET /sites/{id}/check", plan.CheckHandler(h.store))
+	return []route.Route{
+		{Pattern: "GET /{$}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-cache")
+			http.ServeFileFS(w, r, sub, "index.html")
+		})},
+		{Pattern: "GET /viewer/", Handler: http.StripPrefix("/viewer/", noDirs(files))},
+		{Pattern: "GET /viewer/maplibre/{file}", Handler: http.HandlerFunc(h.serveMapLibre)},
+		{Pattern: "GET /catalog.json", ID: "getCatalog", Type: "application/json", Handler: http.HandlerFunc(h.serveCatalog),
+			Summary: "What the store holds, for a map client: its revision and extent, the stages and datasets, the floors, the sites and the rule packs."},
+	}
 }
 
 // noDirs refuses folder listings.
