@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/future-community/cim/cim"
+	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest"
 	"github.com/future-community/cim/internal/storetest"
 	"github.com/future-community/cim/server"
@@ -48,7 +49,7 @@ func BenchmarkItemsBoxes(b *testing.B) {
 		f := strings.Split(line, ",")
 		urls = append(urls, "/collections/building/items?limit=100&bbox="+strings.Join(f[6:10], ","))
 	}
-	s := storetest.File(b, monaco, ingest.Options{Stage: cim.StageAsBuilt})
+	s := reopen(b, storetest.File(b, monaco, ingest.Options{Stage: cim.StageAsBuilt}))
 	srv, err := server.New(server.Config{Store: s})
 	if err != nil {
 		b.Fatal(err)
@@ -65,4 +66,19 @@ func BenchmarkItemsBoxes(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// reopen closes s and opens its folder again, as cim serve opens a store
+// ingested before: the features in tables, not in the memtable.
+func reopen(b *testing.B, s *index.Store) *index.Store {
+	dir := s.Dir()
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	s, err := index.Open(dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
 }

@@ -531,23 +531,23 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		links = append(links, link{Href: base + "/items?" + pv.Encode(), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})
 		w.Header().Add("Link", fmt.Sprintf("<%s>; rel=\"prev\"; type=%q", base+"/items?"+pv.Encode(), typeGeoJSON))
 	}
-	var buf bytes.Buffer
-	gw := geojson.NewWriter(&buf, true)
-	for _, f := range pg.features {
+	pb := pages.Get().(*pageBuf)
+	defer pages.Put(pb)
+	out := append(pb.out[:0], `{"type":"FeatureCollection","features":[`...)
+	for i, f := range pg.features {
 		if !p.CRS.isDefault() {
 			g := *f
 			g.Geometry = p.CRS.geometry(f.Geometry)
 			f = &g
 		}
-		if err := gw.Write(f); err != nil {
+		if i > 0 {
+			out = append(out, ",\n"...)
+		}
+		if out, err = pb.enc.Append(out, f); err != nil {
 			problem.Status(w, r, http.StatusInternalServerError, "feature "+f.ID+": "+err.Error())
 			return
 		}
 	}
-	gw.Close()
-	out := make([]byte, 0, buf.Len()+1024)
-	out = append(out, `{"type":"FeatureCollection","features":[`...)
-	out = append(out, bytes.ReplaceAll(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"), []byte(",\n"))...)
 	out = append(out, `],"numberReturned":`...)
 	out = strconv.AppendInt(out, int64(len(pg.features)), 10)
 	if s, err := h.summaryOf(r.Context(), sn); err == nil {
@@ -563,7 +563,21 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	out = append(out, "}\n"...)
 	w.Header().Set("Content-Crs", "<"+p.CRS.uri+">")
 	h.write(w, r, typeGeoJSON, out)
+	if cap(out) <= maxPooledPage {
+		pb.out = out
+	}
 }
+
+// pageBuf is the memory one items answer is made in, kept between
+// requests; pages larger than maxPooledPage are left to the collector.
+type pageBuf struct {
+	out []byte
+	enc geojson.Encoder
+}
+
+const maxPooledPage = 4 << 20
+
+var pages = sync.Pool{New: func() any { return new(pageBuf) }}
 
 func appendJSON(b []byte, v any) ([]byte, error) {
 	j, err := json.Marshal(v)

@@ -39,6 +39,26 @@ func NewWriter(w io.Writer, seq bool) *Writer {
 	return &Writer{w: bufio.NewWriterSize(w, 64<<10), seq: seq, extra: map[string]any{}}
 }
 
+// Encoder appends features to byte slices as the Writer writes them, for
+// a caller that frames them itself (a page of an API). Its zero value is
+// ready; it keeps its scratch space between calls, so keep one per
+// goroutine (a sync.Pool) rather than one per feature.
+type Encoder struct {
+	keys  []string
+	extra map[string]any
+}
+
+// Append appends f as a GeoJSON Feature object.
+func (e *Encoder) Append(b []byte, f *cim.Feature) ([]byte, error) {
+	if e.extra == nil {
+		e.extra = map[string]any{}
+	}
+	w := Writer{keys: e.keys, extra: e.extra}
+	b, err := w.appendFeature(b, f)
+	e.keys = w.keys
+	return b, err
+}
+
 // Write writes one feature.
 func (w *Writer) Write(f *cim.Feature) error {
 	b := w.buf[:0]
@@ -49,16 +69,10 @@ func (w *Writer) Write(f *cim.Feature) error {
 			b = append(b, ",\n"...)
 		}
 	}
-	b = append(b, `{"type":"Feature","id":`...)
-	b = appendString(b, f.ID)
-	b = append(b, `,"geometry":`...)
-	b = AppendGeometry(b, f.Geometry)
-	b = append(b, `,"properties":`...)
-	var err error
-	if b, err = w.appendProps(b, f); err != nil {
+	b, err := w.appendFeature(b, f)
+	if err != nil {
 		return err
 	}
-	b = append(b, '}')
 	if w.seq {
 		b = append(b, '\n')
 	}
@@ -68,6 +82,19 @@ func (w *Writer) Write(f *cim.Feature) error {
 	}
 	w.n++
 	return nil
+}
+
+func (w *Writer) appendFeature(b []byte, f *cim.Feature) ([]byte, error) {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendString(b, f.ID)
+	b = append(b, `,"geometry":`...)
+	b = AppendGeometry(b, f.Geometry)
+	b = append(b, `,"properties":`...)
+	b, err := w.appendProps(b, f)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
 }
 
 func (w *Writer) appendProps(b []byte, f *cim.Feature) ([]byte, error) {
