@@ -40,14 +40,18 @@ type Batch struct {
 	keys    [][]byte // scratch for indexKeys
 	oldKeys [][]byte
 	stats   BatchStats
+	chg     []byte // changes not yet written (history.go)
+	chgSeq  uint32
+	log     Commit
 	done    bool
 }
 
 // BatchStats counts what a batch did.
 type BatchStats struct {
-	Put      int // features written
-	Replaced int // of which replaced a stored feature with the same id
-	Deleted  int // features deleted
+	Put       int // features written
+	Replaced  int // of which replaced a stored feature with the same id
+	Unchanged int // of which were stored exactly so: nothing was written
+	Deleted   int // features deleted
 }
 
 // Begin starts a batch. It blocks while another batch is open.
@@ -108,6 +112,14 @@ func (b *Batch) Put(f *cim.Feature) error {
 	b.keys = b.indexKeys(b.keys, &e, ds, f.Stage, f.ID)
 	if old != nil {
 		b.stats.Replaced++
+		if bytes.Equal(oldKey, rk) && bytes.Equal(old, rec) {
+			// The same record gives the same index entries: nothing to
+			// write, no history to keep, nothing for the change feed.
+			b.stats.Put++
+			b.stats.Unchanged++
+			b.log.Unchanged++
+			return nil
+		}
 		if err := b.deleteStale(oldKey, old, b.keys); err != nil {
 			return err
 		}
@@ -128,7 +140,11 @@ func (b *Batch) Put(f *cim.Feature) error {
 	}
 	b.noteBuckets(b.keys, e.q)
 	b.stats.Put++
-	return nil
+	kind := Created
+	if old != nil {
+		kind = Updated
+	}
+	return b.noteChange(kind, rk)
 }
 
 // Delete removes the feature with the given id from a dataset and stage.
@@ -157,7 +173,7 @@ func (b *Batch) deleteRecord(rk, old []byte) error {
 		return err
 	}
 	b.stats.Deleted++
-	return nil
+	return b.noteChange(Deleted, rk)
 }
 
 // DeleteDataset removes every feature of a dataset in one stage, or in
@@ -477,6 +493,9 @@ func (b *Batch) commit() error {
 	if err := b.sweepDatasets(); err != nil {
 		return err
 	}
+	if err := b.writeLog(); err != nil {
+		return err
+	}
 	bk, changed := b.s.bk.merge(b.bk)
 	for k, info := range changed {
 		if err := b.w.set(bucketKey(k), info.encode()); err != nil {
@@ -509,6 +528,10 @@ func (b *Batch) commit() error {
 	s := b.s
 	s.mu.Lock()
 	s.rev, s.readTs, s.cat, s.bk, s.format = b.ts, b.ts, b.cat, bk, true
+	if s.logFrom == 0 {
+		s.logFrom = b.ts
+	}
+	s.announce()
 	s.mu.Unlock()
 	b.finish()
 	return nil

@@ -24,6 +24,8 @@ type Snapshot struct {
 	readTs uint64
 	cat    *catalog
 	bk     buckets
+	// logFrom is the first revision the change log covers (history.go).
+	logFrom uint64
 
 	mu     sync.Mutex
 	iters  int // open iterators

@@ -110,6 +110,8 @@ type Store struct {
 	undone  int64         // bytes of aborted batches' writes, left on disk
 	format  bool          // the format key is written
 	summary *summaryCache // of the last revision summarised
+	logFrom uint64        // the first revision the log covers, 0 if none yet
+	changed chan struct{} // closed at the next commit (Changed)
 }
 
 // Open opens or creates the store in directory dir. If the last process
@@ -238,8 +240,23 @@ func (s *Store) load(o Options) error {
 	if s.cat, err = loadCatalog(rd); err != nil {
 		return err
 	}
-	s.bk, err = loadBuckets(rd)
-	return err
+	if s.bk, err = loadBuckets(rd); err != nil {
+		return err
+	}
+	switch item, err := rd.Get(keyLogFrom); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return err
+	default:
+		return item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("%w: log start", errCorrupt)
+			}
+			s.logFrom = binary.BigEndian.Uint64(v)
+			return nil
+		})
+	}
+	return nil
 }
 
 // undo reverts every key written above version committed, the last
@@ -436,6 +453,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.announce() // long polls end
 	s.mu.Unlock()
 	var err error
 	if s.worthReclaiming() {
@@ -503,7 +521,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	s.open[s.readTs]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(s.readTs, false),
-		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk,
+		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk, logFrom: s.logFrom,
 	}, nil
 }
 

@@ -1,0 +1,377 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/future-community/cim/cim"
+)
+
+// The revision log and the change feed. Every commit writes, at its own
+// version, a log entry (what did it, when, how many features it created,
+// updated, left unchanged and deleted) and the list of the features it
+// changed, in chunks:
+//
+//	0x00 'L' rev                  → Commit as JSON
+//	0x00 'C' rev seq u32          → changes: kind, class, stage, dataset, id…
+//	0x00 'l' "from"               → the first revision the log covers
+//
+// A store made before the log existed has history that the log does not
+// cover; LogFrom says where it starts, and a change feed asked for what
+// came before answers ErrHistoryGone.
+
+var (
+	keyLogFrom = []byte{pMeta, 'l', 'f', 'r', 'o', 'm'}
+	prefixLog  = []byte{pMeta, 'L'}
+	prefixChg  = []byte{pMeta, 'C'}
+)
+
+func logKey(rev uint64) []byte { return binary.BigEndian.AppendUint64(bytes.Clone(prefixLog), rev) }
+
+func changeKey(rev uint64, seq uint32) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(bytes.Clone(prefixChg), rev), seq)
+}
+
+// ErrHistoryGone is returned for a revision older than the history the
+// store keeps.
+var ErrHistoryGone = errors.New("history not kept")
+
+// Commit is one entry of the revision log.
+type Commit struct {
+	Revision uint64    `json:"revision"`
+	Time     time.Time `json:"time"`
+	// What did it: "ingest FILE", "api POST /collections/building/items",
+	// "delete dataset D"; empty when the writer said nothing.
+	What     string   `json:"what,omitempty"`
+	Datasets []string `json:"datasets,omitempty"`
+	Stages   []string `json:"stages,omitempty"`
+	// Created, Updated and Deleted count the features the commit changed
+	// (the change feed lists each); Unchanged those it wrote again as
+	// they were, which cost no space and are not in the feed.
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Deleted   int `json:"deleted"`
+}
+
+// ChangeKind says what happened to a feature.
+type ChangeKind uint8
+
+// The kinds of change.
+const (
+	Created ChangeKind = iota + 1
+	Updated
+	Deleted
+)
+
+func (k ChangeKind) String() string {
+	switch k {
+	case Created:
+		return "created"
+	case Updated:
+		return "updated"
+	case Deleted:
+		return "deleted"
+	}
+	return fmt.Sprintf("ChangeKind(%d)", uint8(k))
+}
+
+// MarshalText writes the kind's name.
+func (k ChangeKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Change is one feature that a commit created, updated or deleted. A
+// feature is known by its dataset, stage and id; an update may change its
+// class.
+type Change struct {
+	Revision uint64     `json:"revision"`
+	Kind     ChangeKind `json:"kind"`
+	ID       string     `json:"id"`
+	Class    cim.Class  `json:"class"`
+	Dataset  string     `json:"dataset"`
+	Stage    cim.Stage  `json:"stage"`
+}
+
+// ChangePos is a position in the change feed: after the change at index
+// I of chunk Seq of revision Rev. The zero value is the start.
+type ChangePos struct {
+	Rev uint64
+	Seq uint32
+	I   int
+}
+
+// Since is the position after every change of revisions up to rev.
+func Since(rev uint64) ChangePos { return ChangePos{Rev: rev, Seq: ^uint32(0), I: int(^uint(0) >> 1)} }
+
+func (p ChangePos) before(rev uint64, seq uint32, i int) bool {
+	switch {
+	case p.Rev != rev:
+		return p.Rev < rev
+	case p.Seq != seq:
+		return p.Seq < seq
+	}
+	return p.I < i
+}
+
+// changeChunk is how many bytes of changes a chunk holds before the
+// batch writes it.
+const changeChunk = 32 << 10
+
+// noteChange records that the batch changed the feature of record key rk.
+func (b *Batch) noteChange(kind ChangeKind, rk []byte) error {
+	c, ds, st, id := recordKeyParts(rk)
+	name := b.cat.byID[ds]
+	b.chg = append(b.chg, byte(kind), byte(c), byte(st))
+	b.chg = binary.AppendUvarint(b.chg, uint64(len(name)))
+	b.chg = append(b.chg, name...)
+	b.chg = binary.AppendUvarint(b.chg, uint64(len(id)))
+	b.chg = append(b.chg, id...)
+	switch kind {
+	case Created:
+		b.log.Created++
+	case Updated:
+		b.log.Updated++
+	case Deleted:
+		b.log.Deleted++
+	}
+	if len(b.chg) >= changeChunk {
+		return b.flushChanges()
+	}
+	return nil
+}
+
+func (b *Batch) flushChanges() error {
+	if len(b.chg) == 0 {
+		return nil
+	}
+	if err := b.w.set(changeKey(b.ts, b.chgSeq), b.chg); err != nil {
+		return err
+	}
+	b.chgSeq++
+	b.chg = make([]byte, 0, changeChunk+512) // the writer holds the last until it lands
+	return nil
+}
+
+// Describe says what the batch does, for the revision log: "ingest
+// FILE", "api PUT …".
+func (b *Batch) Describe(what string) { b.log.What = what }
+
+// writeLog writes the batch's log entry and the rest of its changes.
+func (b *Batch) writeLog() error {
+	if err := b.flushChanges(); err != nil {
+		return err
+	}
+	b.log.Revision, b.log.Time = b.ts, time.Now().UTC().Truncate(time.Millisecond)
+	for ds, stages := range b.stages {
+		b.log.Datasets = append(b.log.Datasets, b.cat.byID[ds])
+		for st := range cim.Stage(numStages) {
+			if stages&(1<<st) != 0 && !contains(b.log.Stages, st.String()) {
+				b.log.Stages = append(b.log.Stages, st.String())
+			}
+		}
+	}
+	for ds := range b.touched {
+		if name := b.cat.byID[ds]; !contains(b.log.Datasets, name) {
+			b.log.Datasets = append(b.log.Datasets, name)
+		}
+	}
+	sortStrings(b.log.Datasets)
+	sortStrings(b.log.Stages)
+	v, err := json.Marshal(b.log)
+	if err != nil {
+		return err
+	}
+	if err := b.w.set(logKey(b.ts), v); err != nil {
+		return err
+	}
+	if b.s.logFrom == 0 {
+		return b.w.set(bytes.Clone(keyLogFrom), binary.BigEndian.AppendUint64(nil, b.ts))
+	}
+	return nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortStrings(l []string) {
+	for i := 1; i < len(l); i++ {
+		for j := i; j > 0 && l[j] < l[j-1]; j-- {
+			l[j], l[j-1] = l[j-1], l[j]
+		}
+	}
+}
+
+// LogFrom returns the first revision the revision log and the change
+// feed cover: 1 for a store made with them, a later one for a store made
+// before, 0 for a store with no commit yet.
+func (sn *Snapshot) LogFrom() uint64 { return sn.logFrom }
+
+// Log calls fn with each commit after revision since, oldest first, up to
+// the snapshot's revision, until fn returns false.
+func (sn *Snapshot) Log(ctx context.Context, since uint64, fn func(Commit) bool) error {
+	if err := sn.use(); err != nil {
+		return err
+	}
+	defer sn.done()
+	it := sn.txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog})
+	defer it.Close()
+	for it.Seek(logKey(since + 1)); it.ValidForPrefix(prefixLog); it.Next() {
+		if err := checkCtx(ctx); err != nil {
+			return err
+		}
+		var c Commit
+		err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) })
+		if err != nil {
+			return fmt.Errorf("%w: log entry %x: %v", errCorrupt, it.Item().Key(), err)
+		}
+		if !fn(c) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// ChangeFilter narrows the change feed; zero fields keep everything.
+type ChangeFilter struct {
+	Dataset string
+	Stage   cim.Stage // cim.StageAny for all
+	Classes []cim.Class
+}
+
+// Changes returns up to limit changes after position after, oldest first,
+// that pass the filter, and the position after the last one read (to
+// continue from; equal to after when there were none). more reports
+// whether changes beyond the last one returned may pass the filter. It
+// fails with ErrHistoryGone when after lies before the history the log
+// covers.
+func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f ChangeFilter) (cs []Change, next ChangePos, more bool, err error) {
+	next = after
+	if sn.logFrom == 0 || sn.rev == 0 {
+		if after.Rev > sn.rev {
+			return nil, next, false, fmt.Errorf("revision %d is after the store's, %d", after.Rev, sn.rev)
+		}
+		if sn.rev > 0 {
+			return nil, next, false, fmt.Errorf("%w: the store keeps no change log (it was made before cim had one): read the store whole, then follow the changes after its revision", ErrHistoryGone)
+		}
+		return nil, next, false, nil
+	}
+	if after.Rev+1 < sn.logFrom {
+		return nil, next, false, fmt.Errorf("%w: the change log begins at revision %d; changes after %d are not recorded: read the store whole, then follow the changes after its revision", ErrHistoryGone, sn.logFrom, after.Rev)
+	}
+	if after.Rev > sn.rev {
+		return nil, next, false, fmt.Errorf("revision %d is after the store's, %d", after.Rev, sn.rev)
+	}
+	if err := sn.use(); err != nil {
+		return nil, next, false, err
+	}
+	defer sn.done()
+	classes := uint64(0)
+	for _, c := range f.Classes {
+		classes |= 1 << c
+	}
+	it := sn.txn.NewIterator(badger.IteratorOptions{Prefix: prefixChg})
+	defer it.Close()
+	for it.Seek(changeKey(after.Rev, 0)); it.ValidForPrefix(prefixChg); it.Next() {
+		if err := checkCtx(ctx); err != nil {
+			return cs, next, false, err
+		}
+		k := it.Item().Key()
+		if len(k) != len(prefixChg)+12 {
+			return cs, next, false, fmt.Errorf("%w: change key %x", errCorrupt, k)
+		}
+		rev := binary.BigEndian.Uint64(k[len(prefixChg):])
+		seq := binary.BigEndian.Uint32(k[len(prefixChg)+8:])
+		if !after.before(rev, seq, int(^uint(0)>>1)) {
+			continue // the whole chunk is at or before after
+		}
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return cs, next, false, err
+		}
+		for i := 0; len(v) > 0; i++ {
+			var c Change
+			if c, v, err = readChange(v); err != nil {
+				return cs, next, false, fmt.Errorf("%w: change %d of %x: %v", errCorrupt, i, k, err)
+			}
+			if !after.before(rev, seq, i) {
+				continue
+			}
+			if len(cs) == limit {
+				return cs, next, true, nil
+			}
+			next = ChangePos{rev, seq, i}
+			if (f.Dataset != "" && c.Dataset != f.Dataset) || (f.Stage != cim.StageAny && c.Stage != f.Stage) ||
+				(classes != 0 && classes&(1<<c.Class) == 0) {
+				continue
+			}
+			c.Revision = rev
+			cs = append(cs, c)
+		}
+	}
+	return cs, next, false, nil
+}
+
+func readChange(v []byte) (Change, []byte, error) {
+	var c Change
+	if len(v) < 3 {
+		return c, nil, errors.New("short")
+	}
+	c.Kind, c.Class, c.Stage = ChangeKind(v[0]), cim.Class(v[1]), cim.Stage(v[2])
+	v = v[3:]
+	str := func() (string, error) {
+		n, k := binary.Uvarint(v)
+		if k <= 0 || uint64(len(v)-k) < n {
+			return "", errors.New("bad length")
+		}
+		s := string(v[k : k+int(n)])
+		v = v[k+int(n):]
+		return s, nil
+	}
+	var err error
+	if c.Dataset, err = str(); err != nil {
+		return c, nil, err
+	}
+	if c.ID, err = str(); err != nil {
+		return c, nil, err
+	}
+	if c.Kind < Created || c.Kind > Deleted || !c.Class.Valid() {
+		return c, nil, fmt.Errorf("kind %d, class %d", c.Kind, c.Class)
+	}
+	return c, v, nil
+}
+
+// Changed returns a channel that is closed at the next commit after
+// revision rev, at once if the store is already past it. A change feed
+// long-polls on it.
+func (s *Store) Changed(rev uint64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rev > rev || s.closed {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
+}
+
+// announce wakes the waiters of Changed; s.mu is held.
+func (s *Store) announce() {
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+}

@@ -1,0 +1,314 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/future-community/cim/cim"
+)
+
+// follow reads the whole change feed after pos, limit changes at a time,
+// applying each to twin (created and updated set, deleted removes), and
+// returns the position after the last.
+func follow(t *testing.T, s *Store, pos ChangePos, limit int, twin map[string]int, f ChangeFilter) ChangePos {
+	t.Helper()
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	for {
+		cs, next, more, err := sn.Changes(context.Background(), pos, limit, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) > limit {
+			t.Fatalf("%d changes, limit %d", len(cs), limit)
+		}
+		for _, c := range cs {
+			if c.Revision < pos.Rev || c.Revision > next.Rev {
+				t.Fatalf("change %+v outside %v..%v: out of order", c, pos, next)
+			}
+			k := c.Dataset + "/" + c.Stage.String() + "/" + c.ID
+			switch c.Kind {
+			case Created:
+				if _, ok := twin[k]; ok {
+					t.Fatalf("%s created twice", k)
+				}
+				twin[k] = int(c.Revision)
+			case Updated:
+				if _, ok := twin[k]; !ok {
+					t.Fatalf("%s updated before it was created", k)
+				}
+				twin[k] = int(c.Revision)
+			case Deleted:
+				if _, ok := twin[k]; !ok {
+					t.Fatalf("%s deleted before it was created", k)
+				}
+				delete(twin, k)
+			}
+		}
+		pos = next
+		if !more {
+			return pos
+		}
+	}
+}
+
+// stored lists the store's features as dataset/stage/id.
+func stored(t *testing.T, s *Store) []string {
+	t.Helper()
+	sn, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	it, err := sn.Scan(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var out []string
+	for it.Next() {
+		f, err := it.Feature()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, key(f))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestChangeFeedReplaysTheStore commits random batches (new features,
+// updates, features written again unchanged, deletions, a dataset
+// deleted, a dataset replaced) and follows the change feed from the
+// start, a few changes at a time, between them: what the feed says
+// exists is exactly what the store holds.
+func TestChangeFeedReplaysTheStore(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	var all []*cim.Feature
+	twin := map[string]int{}
+	var pos ChangePos
+	for round := range 12 {
+		b, err := s.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Describe(fmt.Sprintf("round %d", round))
+		switch {
+		case round == 6:
+			if _, err := b.DeleteDataset(context.Background(), "beta", cim.StageAny); err != nil {
+				t.Fatal(err)
+			}
+		case round == 9:
+			b.ReplaceDataset("alpha")
+			for _, f := range all {
+				if f.Dataset == "alpha" && r.IntN(2) == 0 {
+					if err := b.Put(f); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		default:
+			for range 40 {
+				switch x := r.IntN(10); {
+				case x < 5 || len(all) == 0:
+					f := randomFeature(r, len(all))
+					all = append(all, f)
+					if err := b.Put(f); err != nil {
+						t.Fatal(err)
+					}
+				case x < 7: // an update
+					f := all[r.IntN(len(all))]
+					f.Props = map[string]any{"n": float64(round), "v": r.Float64()}
+					if err := b.Put(f); err != nil {
+						t.Fatal(err)
+					}
+				case x < 9: // the same again
+					if err := b.Put(all[r.IntN(len(all))]); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					f := all[r.IntN(len(all))]
+					if _, err := b.Delete(f.Dataset, f.Stage, f.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if _, err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		pos = follow(t, s, pos, 1+r.IntN(15), twin, ChangeFilter{})
+		got := slices.Sorted(func(yield func(string) bool) {
+			for k := range twin {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		if want := stored(t, s); !slices.Equal(got, want) {
+			t.Fatalf("round %d: the feed gives %d features, the store holds %d\nfeed:  %v\nstore: %v", round, len(got), len(want), got, want)
+		}
+	}
+	if len(twin) == 0 {
+		t.Fatal("nothing stored: the test shows nothing")
+	}
+
+	// The log has a commit per round, counting what the feed listed.
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	var commits []Commit
+	if err := sn.Log(context.Background(), 0, func(c Commit) bool { commits = append(commits, c); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(commits) != 12 || commits[11].Revision != s.Revision() || commits[6].What != "round 6" {
+		t.Fatalf("log: %+v", commits)
+	}
+	unchanged := 0
+	for _, c := range commits {
+		cs, _, _, err := sn.Changes(context.Background(), Since(c.Revision-1), 1<<20, ChangeFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[ChangeKind]int{}
+		for _, ch := range cs {
+			if ch.Revision == c.Revision {
+				n[ch.Kind]++
+			}
+		}
+		if n[Created] != c.Created || n[Updated] != c.Updated || n[Deleted] != c.Deleted {
+			t.Errorf("commit %d counts %d/%d/%d, its changes %v", c.Revision, c.Created, c.Updated, c.Deleted, n)
+		}
+		unchanged += c.Unchanged
+	}
+	if unchanged == 0 || commits[6].Deleted == 0 || commits[9].Deleted == 0 {
+		t.Errorf("no unchanged writes, or deletions by DeleteDataset (%d) or ReplaceDataset (%d): the test shows less than it says", commits[6].Deleted, commits[9].Deleted)
+	}
+
+	// A filter keeps what it names.
+	cs, _, _, err := sn.Changes(context.Background(), ChangePos{}, 1<<20, ChangeFilter{Dataset: "alpha", Stage: cim.StagePlanning})
+	if err != nil || len(cs) == 0 {
+		t.Fatal(len(cs), err)
+	}
+	for _, c := range cs {
+		if c.Dataset != "alpha" || c.Stage != cim.StagePlanning {
+			t.Fatalf("filtered feed has %+v", c)
+		}
+	}
+}
+
+// TestUnchangedWriteKeepsNoHistory writes the same features again: the
+// commit has a log entry, but no changes, and the store's data keys keep
+// their version.
+func TestUnchangedWriteKeepsNoHistory(t *testing.T) {
+	s := openTemp(t)
+	fs := []*cim.Feature{
+		{ID: "a", Class: cim.ClassBuilding, Dataset: "d", Stage: cim.StageAsBuilt, Geometry: rect(120, 30, 120.001, 30.001), Props: map[string]any{"height": 10.0}},
+		{ID: "b", Class: cim.ClassGreen, Dataset: "d", Stage: cim.StageAsBuilt, Geometry: rect(120.002, 30, 120.003, 30.001)},
+	}
+	ingest(t, s, fs)
+	rev1 := s.Revision()
+	st, rev2, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unchanged != 2 || st.Put != 2 || st.Replaced != 2 || rev2 != rev1+1 {
+		t.Fatalf("stats %+v, rev %d after %d", st, rev2, rev1)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	cs, _, _, err := sn.Changes(context.Background(), Since(rev1), 100, ChangeFilter{})
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("changes after an unchanged write: %v %v", cs, err)
+	}
+	cs, _, _, err = sn.Changes(context.Background(), ChangePos{}, 100, ChangeFilter{})
+	if err != nil || len(cs) != 2 || cs[0].Kind != Created || cs[0].Revision != rev1 {
+		t.Fatalf("changes from the start: %+v %v", cs, err)
+	}
+	var last Commit
+	sn.Log(context.Background(), rev1, func(c Commit) bool { last = c; return true })
+	if last.Revision != rev2 || last.Unchanged != 2 || last.Created+last.Updated+last.Deleted != 0 ||
+		!slices.Equal(last.Datasets, []string{"d"}) || !slices.Equal(last.Stages, []string{"as-built"}) || time.Since(last.Time) > time.Minute {
+		t.Fatalf("log entry %+v", last)
+	}
+}
+
+// TestAbortedBatchLeavesNoLog aborts a batch: no log entry, no change.
+func TestAbortedBatchLeavesNoLog(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	ingest(t, s, []*cim.Feature{randomFeature(r, 0)})
+	b, err := s.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 3000; i++ { // past a chunk of changes
+		if err := b.Put(randomFeature(r, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, []*cim.Feature{randomFeature(r, 5000)})
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	cs, _, _, err := sn.Changes(context.Background(), ChangePos{}, 10000, ChangeFilter{})
+	if err != nil || len(cs) != 2 || cs[0].ID != "t:0" || cs[1].ID != "t:5000" {
+		t.Fatalf("after an abort: %d changes %v", len(cs), err)
+	}
+	n := 0
+	sn.Log(context.Background(), 0, func(Commit) bool { n++; return true })
+	if n != 2 {
+		t.Fatalf("%d log entries, want 2", n)
+	}
+}
+
+// TestChangedWakesAtCommit: a waiter on Changed wakes when a commit
+// lands, not before.
+func TestChangedWakesAtCommit(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	ch := s.Changed(s.Revision())
+	select {
+	case <-ch:
+		t.Fatal("woke before any commit")
+	case <-time.After(20 * time.Millisecond):
+	}
+	ingest(t, s, []*cim.Feature{randomFeature(r, 0)})
+	select {
+	case <-ch:
+	case <-time.After(time.Second):
+		t.Fatal("did not wake at the commit")
+	}
+	select {
+	case <-s.Changed(0):
+	default:
+		t.Fatal("Changed of a past revision is not closed")
+	}
+}
+
+// TestChangesBeforeTheLogAreGone: a position before the log's first
+// revision is ErrHistoryGone, not an empty feed.
+func TestChangesBeforeTheLogAreGone(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	ingest(t, s, []*cim.Feature{randomFeature(r, 0)})
+	ingest(t, s, []*cim.Feature{randomFeature(r, 1)})
+	sn, _ := s.Snapshot()
+	sn.logFrom = 2 // as a store made before the log would say
+	_, _, _, err := sn.Changes(context.Background(), ChangePos{}, 10, ChangeFilter{})
+	sn.Close()
+	if !errors.Is(err, ErrHistoryGone) || !strings.Contains(err.Error(), "revision 2") {
+		t.Fatalf("err %v", err)
+	}
+}
