@@ -55,6 +55,9 @@ type Handler struct {
 	extra  []route.Route
 	stop   chan struct{}
 	once   sync.Once
+	// draining ends the change feed's long polls (Drain).
+	draining  chan struct{}
+	drainOnce sync.Once
 
 	mu         sync.Mutex
 	sums       *summary // of the last revision asked for
@@ -73,7 +76,7 @@ func New(s *index.Store, o Options) *Handler {
 	if o.PagingMax <= 0 {
 		o.PagingMax = 16
 	}
-	h := &Handler{store: s, maxAge: o.MaxAge, pool: newPool(s, o.PagingIdle, o.PagingMax), extra: o.Routes, stop: make(chan struct{})}
+	h := &Handler{store: s, maxAge: o.MaxAge, pool: newPool(s, o.PagingIdle, o.PagingMax), extra: o.Routes, stop: make(chan struct{}), draining: make(chan struct{})}
 	h.routes = h.routeTable()
 	go h.expire(o.PagingIdle)
 	return h
@@ -92,8 +95,14 @@ func (h *Handler) expire(idle time.Duration) {
 	}
 }
 
+// Drain answers the change feed's long polls at once, and those to come:
+// a server that is shutting down calls it so that they do not hold up
+// its shutdown.
+func (h *Handler) Drain() { h.drainOnce.Do(func() { close(h.draining) }) }
+
 // Close releases the revisions held for pagings.
 func (h *Handler) Close() {
+	h.Drain()
 	h.once.Do(func() {
 		close(h.stop)
 		h.pool.close()

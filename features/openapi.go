@@ -47,6 +47,7 @@ func (h *Handler) routeTable() []apiRoute {
 		{"PUT", "/collections/{collectionId}/items/{featureId}", "replaceFeature", "Replaces a feature's geometry and properties with a GeoJSON Feature; its id, class, dataset and stage stay. If-Match with the ETag GET gave makes it conditional (412 when the feature changed).", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveReplace},
 		{"PATCH", "/collections/{collectionId}/items/{featureId}", "updateFeature", "Updates a feature with a JSON merge patch (RFC 7396) of its GeoJSON: properties set, or removed by null; geometry replaced. If-Match as for PUT.", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveUpdate},
 		{"DELETE", "/collections/{collectionId}/items/{featureId}", "deleteFeature", "Deletes a feature (204). If-Match as for PUT.", []string{"collectionId", "featureId", "stage", "dataset"}, "", h.serveDelete},
+		{"", "/changes", "getChanges", "The change feed: the features created, updated and deleted after revision since, oldest first, each with its revision and a link to it, a page at a time (follow next); the answer's revision is where the next poll starts (the poll link). wait= long-polls until a change comes. A since older than the history the store keeps is a 410: read the collections whole, then follow from their revision.", []string{"since", "after", "limit", "dataset", "stage", "class", "wait"}, typeJSON, h.serveChanges},
 		{"", "/collections/{collectionId}/items/{featureId}/levels", "getLevels", "The floor stack of a building: each storey's level, name, elevation, height, floor area, counted GFA and number of spaces.", []string{"collectionId", "featureId", "stage", "dataset"}, typeJSON, h.serveLevels},
 	}
 }
@@ -79,6 +80,10 @@ func parameters() map[string]map[string]any {
 		"rev":         q("rev", "The store revision a paging reads; next links carry it.", map[string]any{"type": "integer", "minimum": 1}),
 		"cursor":      q("cursor", "Where a paging continues; next links carry it.", str),
 		"before":      q("before", "The position a page ends at; prev links carry it.", str),
+		"since":       q("since", "The change feed's start: the changes after this revision (0: all the store's history keeps).", map[string]any{"type": "integer", "minimum": 0, "default": 0}),
+		"after":       q("after", "Where a change feed's paging continues; next links carry it.", str),
+		"class":       q("class", "Keeps the changes of these classes (collections), comma-separated.", str),
+		"wait":        q("wait", "Long-polls: when no change follows since, wait up to this long (at most 25s) for one.", str),
 		"filter":      q("filter", "A CQL2 filter on the collection's queryables: Basic CQL2, LIKE/BETWEEN/IN, S_INTERSECTS with WKT literals in CRS84, property-property comparisons. An unknown queryable or an unsupported construct is a 400 naming it.", str),
 		"filter-lang": q("filter-lang", "The filter's language: cql2-text (the default; cql-text is taken as its older name) or cql2-json.", map[string]any{"type": "string", "enum": []string{"cql2-text", "cql2-json", "cql-text"}, "default": "cql2-text"}),
 		"filter-crs":  q("filter-crs", "The CRS of the filter's geometries.", crsEnum),

@@ -97,3 +97,33 @@ func FuzzParseParams(f *testing.F) {
 		}
 	})
 }
+
+func FuzzChangeParams(f *testing.F) {
+	for _, s := range []string{"", "since=0", "since=12&after=12.0.5&limit=7", "since=3&wait=25s", "wait=30", "class=building,green&stage=design",
+		"after=1.2", "since=-1", "limit=0", "wait=1h", "after=5.0.0&since=9", "x=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := url.ParseQuery(s)
+		if err != nil {
+			return
+		}
+		p, err := parseChangeParams(v)
+		if err != nil {
+			var pe *problem.ParamError
+			if !errors.As(err, &pe) {
+				t.Fatalf("%q: %v is not a ParamError", s, err)
+			}
+			return
+		}
+		if p.limit < 1 || p.limit > MaxLimit || p.wait < 0 || p.wait > MaxWait || p.after.Rev < p.since {
+			t.Fatalf("%q: %+v", s, p)
+		}
+		if v.Get("after") != "" {
+			again, err := parseChangePos(formatChangePos(p.after))
+			if err != nil || again != p.after {
+				t.Fatalf("%q: position %v reads back as %v, %v", s, p.after, again, err)
+			}
+		}
+	})
+}

@@ -415,11 +415,12 @@ func begin(ctx context.Context, s *index.Store) (*index.Batch, error) {
 // puts put or, if put is nil, deletes the feature. It reports whether the
 // feature was as expected; nothing is written when it was not or on an
 // error.
-func (h *Handler) commit(ctx context.Context, dataset string, stage cim.Stage, id, want string, put *cim.Feature) (ok bool, err error) {
+func (h *Handler) commit(ctx context.Context, what, dataset string, stage cim.Stage, id, want string, put *cim.Feature) (ok bool, err error) {
 	b, err := begin(ctx, h.store)
 	if err != nil {
 		return false, err
 	}
+	b.Describe(what)
 	defer func() {
 		if !ok || err != nil {
 			b.Abort()
@@ -491,7 +492,7 @@ func (h *Handler) serveCreate(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	created, err := h.commit(r.Context(), f.Dataset, f.Stage, f.ID, "", f)
+	created, err := h.commit(r.Context(), "api "+r.Method+" "+r.URL.Path, f.Dataset, f.Stage, f.ID, "", f)
 	switch {
 	case err != nil:
 		storeError(w, r, err)
@@ -593,7 +594,7 @@ func (h *Handler) change(w http.ResponseWriter, r *http.Request, next func(cur *
 			problem.Status(w, r, http.StatusInternalServerError, err.Error())
 			return
 		}
-		done, err := h.commit(r.Context(), cur.Dataset, cur.Stage, cur.ID, tag, f)
+		done, err := h.commit(r.Context(), "api "+r.Method+" "+r.URL.Path, cur.Dataset, cur.Stage, cur.ID, tag, f)
 		switch {
 		case err != nil:
 			storeError(w, r, err)

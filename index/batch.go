@@ -584,6 +584,8 @@ type IngestOptions struct {
 	Replace string
 	// Progress, if set, is called every 4096 features.
 	Progress func(BatchStats)
+	// What says what the ingest is, for the revision log: "ingest FILE".
+	What string
 }
 
 // Ingest puts every feature from src in one batch and commits it, all or
@@ -601,6 +603,7 @@ func (s *Store) Ingest(ctx context.Context, src Source, opts *IngestOptions) (Ba
 	if o.Replace != "" {
 		b.ReplaceDataset(o.Replace)
 	}
+	b.Describe(o.What)
 	for n := 1; ; n++ {
 		f, err := src.Next()
 		if err == io.EOF {

@@ -257,7 +257,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	opts := Options{Dataset: name, Stage: p.Stage, SkipInvalid: p.SkipInvalid, MemoryMB: h.o.MemoryMB, TempDir: h.o.TempDir, CRS: p.CRS, Anchor: p.Anchor}
-	rep, err := Run(r.Context(), h.s, path, opts, RunOptions{Replace: p.Replace, Opened: func(in *File) func() {
+	rep, err := Run(r.Context(), h.s, path, opts, RunOptions{Replace: p.Replace, What: "api ingest " + p.File, Opened: func(in *File) func() {
 		return h.watch(in, name, p.File, n)
 	}})
 	if err != nil {

@@ -41,6 +41,9 @@ type RunOptions struct {
 	// any, is called when the ingest ends. It is where progress starts
 	// watching the file (File.BytesRead, File.Features, File.Phase).
 	Opened func(in *File) (done func())
+	// What says what the ingest is, for the store's revision log;
+	// default "ingest PATH".
+	What string
 }
 
 // Run loads the file at path into s as one atomic batch: if the file is
@@ -60,7 +63,10 @@ func Run(ctx context.Context, s *index.Store, path string, opts Options, ro RunO
 			defer done()
 		}
 	}
-	opt := &index.IngestOptions{}
+	opt := &index.IngestOptions{What: ro.What}
+	if opt.What == "" {
+		opt.What = "ingest " + path
+	}
 	if ro.Replace {
 		opt.Replace = in.Dataset
 	}

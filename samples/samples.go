@@ -46,6 +46,7 @@ func Names() []string {
 // it: the scheme in Dataset at the planning stage, and the city's as-built
 // features in City (by their cim:dataset and cim:stage properties).
 func Load(b *index.Batch) error {
+	b.Describe("ingest the bundled sample")
 	b.ReplaceDataset(Dataset)
 	b.ReplaceDataset(City)
 	for _, name := range Names() {
