@@ -86,7 +86,11 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	printInfo(w, dir, rev, sums)
+	h, err := historyOf(c.Context, sn)
+	if err != nil {
+		return err
+	}
+	printInfo(w, dir, rev, h, sums)
 
 	fmt.Fprintln(w, "\nStoreys and rooms on floor 1 (China's 2层) in the design stage (cim query --level 1 --stage design --class storey,space):")
 	one := cim.Level(1)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,8 +31,16 @@ Examples:
 type infoJSON struct {
 	Store    string        `json:"store"`
 	Revision uint64        `json:"revision"`
+	History  historyJSON   `json:"history"`
 	Features int           `json:"features"`
 	Datasets []datasetJSON `json:"datasets"`
+}
+
+// historyJSON is what the store keeps of its past: its revision log
+// (cim log) from LogFrom on.
+type historyJSON struct {
+	LogFrom uint64 `json:"log_from"`
+	Commits int    `json:"commits"`
 }
 
 type datasetJSON struct {
@@ -56,16 +65,26 @@ func runInfo(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		if out == "json" {
-			return writeInfoJSON(c.App.Writer, s.Dir(), sn.Revision(), sums)
+		h, err := historyOf(c.Context, sn)
+		if err != nil {
+			return err
 		}
-		printInfo(c.App.Writer, s.Dir(), sn.Revision(), sums)
+		if out == "json" {
+			return writeInfoJSON(c.App.Writer, s.Dir(), sn.Revision(), h, sums)
+		}
+		printInfo(c.App.Writer, s.Dir(), sn.Revision(), h, sums)
 		return nil
 	})
 }
 
-func writeInfoJSON(w io.Writer, dir string, rev uint64, sums []index.DatasetSummary) error {
-	info := infoJSON{Store: dir, Revision: rev, Datasets: []datasetJSON{}}
+func historyOf(ctx context.Context, sn *index.Snapshot) (historyJSON, error) {
+	h := historyJSON{LogFrom: sn.LogFrom()}
+	err := sn.Log(ctx, 0, func(index.Commit) bool { h.Commits++; return true })
+	return h, err
+}
+
+func writeInfoJSON(w io.Writer, dir string, rev uint64, h historyJSON, sums []index.DatasetSummary) error {
+	info := infoJSON{Store: dir, Revision: rev, History: h, Datasets: []datasetJSON{}}
 	for _, s := range sums {
 		d := datasetJSON{
 			Name: s.Dataset, Stage: s.Stage.String(), Features: s.Features,
@@ -83,12 +102,20 @@ func writeInfoJSON(w io.Writer, dir string, rev uint64, sums []index.DatasetSumm
 	return enc.Encode(info)
 }
 
-func printInfo(w io.Writer, dir string, rev uint64, sums []index.DatasetSummary) {
+func printInfo(w io.Writer, dir string, rev uint64, h historyJSON, sums []index.DatasetSummary) {
 	total := 0
 	for _, s := range sums {
 		total += s.Features
 	}
-	fmt.Fprintf(w, "store %s, revision %d: %s features in %d dataset/stage pairs\n\n", dir, rev, humanInt(total), len(sums))
+	fmt.Fprintf(w, "store %s, revision %d: %s features in %d dataset/stage pairs\n", dir, rev, humanInt(total), len(sums))
+	switch {
+	case rev == 0:
+	case h.LogFrom > 1:
+		fmt.Fprintf(w, "history: %d commits logged, revisions %d to %d (the store is older than its log; cim log lists them)\n", h.Commits, h.LogFrom, rev)
+	default:
+		fmt.Fprintf(w, "history: %d commits logged, revisions 1 to %d (cim log lists them)\n", h.Commits, rev)
+	}
+	fmt.Fprintln(w)
 	if len(sums) == 0 {
 		fmt.Fprintln(w, "The store is empty. Load data with: cim ingest --db", dir, "FILE...")
 		return

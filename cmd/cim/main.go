@@ -165,6 +165,7 @@ Then build a store of your own:
 		Commands: []*cli.Command{
 			ingestCommand(),
 			infoCommand(),
+			logCommand(),
 			queryCommand(),
 			checkCommand(),
 			sunlightCommand(),
