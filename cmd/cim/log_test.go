@@ -29,7 +29,7 @@ func TestLog(t *testing.T) {
 		t.Fatalf("%d commits: %s", len(commits), out)
 	}
 	for i, want := range []struct {
-		what                                string
+		what                                 string
 		created, updated, unchanged, deleted int
 	}{
 		{"ingest the bundled sample", 139, 0, 0, 0},
