@@ -531,6 +531,9 @@ func (b *Batch) commit() error {
 	if s.logFrom == 0 {
 		s.logFrom = b.ts
 	}
+	// On an error the floor stays where it was: more history is kept,
+	// none is lost.
+	_ = s.updateFloorLocked()
 	s.announce()
 	s.mu.Unlock()
 	b.finish()

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -374,4 +376,263 @@ func (s *Store) announce() {
 		close(s.changed)
 		s.changed = nil
 	}
+}
+
+// Keep is how much history a store keeps: the revisions of the last
+// Duration, or the last Revisions commits. Reads as of an older revision
+// fail with ErrHistoryGone, and compaction drops the versions only they
+// would read.
+type Keep struct {
+	Duration  time.Duration
+	Revisions int
+}
+
+// DefaultKeep is what a store keeps unless told otherwise: 30 days.
+var DefaultKeep = Keep{Duration: 30 * 24 * time.Hour}
+
+var (
+	keyKeep     = []byte{pMeta, 'k', 'e', 'e', 'p'}
+	keyHistFrom = []byte{pMeta, 'h', 'f', 'r', 'o', 'm'}
+)
+
+// dropHistory records that the store's history before its current
+// revision is to go: a reclaim of an aborted batch's space compacts
+// away every version older than the head, since Badger drops a version
+// only with all older ones. It is written at the current read version.
+func (s *Store) dropHistory() error {
+	s.mu.Lock()
+	at, rev := s.readTs, s.rev
+	s.mu.Unlock()
+	txn := s.db.NewTransactionAt(at, true)
+	defer txn.Discard()
+	if err := txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, rev)); err != nil {
+		return err
+	}
+	if err := txn.CommitAt(max(at, 1), nil); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.histFrom = rev
+	return s.updateFloorLocked()
+}
+
+// ParseKeep reads a retention: a count of revisions ("10"), or a
+// duration in days ("30d") or as Go writes one ("720h", "90m").
+func ParseKeep(s string) (Keep, error) {
+	bad := fmt.Errorf("keep history %q: want a count of revisions (10), days (30d) or a duration (720h)", s)
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 {
+			return Keep{}, bad
+		}
+		return Keep{Revisions: n}, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil || n <= 0 || n > 1e5 {
+			return Keep{}, bad
+		}
+		d = time.Duration(n * 24 * float64(time.Hour))
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil || d <= 0 {
+			return Keep{}, bad
+		}
+	}
+	return Keep{Duration: d}, nil
+}
+
+func (k Keep) String() string {
+	switch {
+	case k.Revisions > 0:
+		return strconv.Itoa(k.Revisions) + " revisions"
+	case k.Duration%(24*time.Hour) == 0:
+		return strconv.Itoa(int(k.Duration/(24*time.Hour))) + " days"
+	}
+	return k.Duration.String()
+}
+
+func (k Keep) encode() []byte {
+	if k.Revisions > 0 {
+		return []byte(strconv.Itoa(k.Revisions))
+	}
+	return []byte(k.Duration.String())
+}
+
+// Keep returns how much history the store keeps.
+func (s *Store) Keep() Keep {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep
+}
+
+// SetKeep sets how much history the store keeps, from now on; Compact
+// then drops what it no longer needs.
+func (s *Store) SetKeep(k Keep) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if k.Revisions <= 0 && k.Duration <= 0 {
+		return errors.New("keep history: keep at least one revision")
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	at := s.readTs
+	s.mu.Unlock()
+	// The setting is no revision of the model: it is written at the
+	// current read version, where readers at that version may see it.
+	txn := s.db.NewTransactionAt(at, true)
+	defer txn.Discard()
+	if err := txn.Set(bytes.Clone(keyKeep), k.encode()); err != nil {
+		return err
+	}
+	if err := txn.CommitAt(max(at, 1), nil); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = k
+	return s.updateFloorLocked()
+}
+
+// loadKeep reads the retention setting; a store without one keeps
+// DefaultKeep.
+func loadKeep(txn *badger.Txn) (Keep, error) {
+	item, err := txn.Get(keyKeep)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return DefaultKeep, nil
+	}
+	if err != nil {
+		return Keep{}, err
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return Keep{}, err
+	}
+	if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
+		return Keep{Revisions: n}, nil
+	}
+	d, err := time.ParseDuration(string(v))
+	if err != nil || d <= 0 {
+		return Keep{}, fmt.Errorf("%w: keep history %q", errCorrupt, v)
+	}
+	return Keep{Duration: d}, nil
+}
+
+// updateFloorLocked works out the oldest revision a reader may ask for
+// (Oldest) from the log and the retention, and tells compaction; s.mu is
+// held.
+func (s *Store) updateFloorLocked() error {
+	if s.logFrom == 0 {
+		s.floor = max(s.rev, s.histFrom)
+		s.updateDiscardLocked()
+		return nil
+	}
+	txn := s.db.NewTransactionAt(s.readTs, false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog})
+	defer it.Close()
+	var revs []uint64 // the commits, oldest first
+	cutoff := time.Now().Add(-s.keep.Duration)
+	floor := s.logFrom
+	for it.Seek(logKey(s.logFrom)); it.ValidForPrefix(prefixLog); it.Next() {
+		k := it.Item().Key()
+		rev := binary.BigEndian.Uint64(k[len(prefixLog):])
+		revs = append(revs, rev)
+		if s.keep.Duration > 0 {
+			var c Commit
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
+				return fmt.Errorf("%w: log entry %d: %v", errCorrupt, rev, err)
+			}
+			if !c.Time.After(cutoff) {
+				floor = rev // the model as it was at the cutoff
+			}
+		}
+	}
+	if s.keep.Revisions > 0 && len(revs) > s.keep.Revisions {
+		floor = revs[len(revs)-s.keep.Revisions]
+	}
+	s.floor = max(floor, s.logFrom, s.histFrom)
+	s.updateDiscardLocked()
+	return nil
+}
+
+// Oldest returns the oldest revision the store can still be read as of
+// (SnapshotAt): the first one its log covers, or the oldest its
+// retention keeps; the current revision when it keeps none.
+func (s *Store) Oldest() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.floor
+}
+
+// SnapshotAt returns a snapshot of the store as it was at revision rev:
+// as the commit rev left it, or the last commit before rev. A revision
+// older than Oldest is ErrHistoryGone; one after the store's is an error.
+func (s *Store) SnapshotAt(rev uint64) (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if rev > s.rev {
+		return nil, fmt.Errorf("revision %d: the store is at revision %d", rev, s.rev)
+	}
+	if rev < s.floor {
+		return nil, fmt.Errorf("%w: revision %d is older than the store keeps (%s); the oldest it can read is revision %d", ErrHistoryGone, rev, s.keep, s.floor)
+	}
+	at := rev
+	if rev == s.rev {
+		at = s.readTs // the head, past any aborted batch's undo
+	} else if s.logFrom > 0 {
+		// A version that no commit made (an aborted batch's) reads as
+		// the commit before it.
+		txn := s.db.NewTransactionAt(s.readTs, false)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog, Reverse: true})
+		it.Seek(logKey(rev))
+		if it.ValidForPrefix(prefixLog) {
+			at = binary.BigEndian.Uint64(it.Item().Key()[len(prefixLog):])
+		}
+		it.Close()
+		txn.Discard()
+		rev = at
+	}
+	s.open[at]++
+	return &Snapshot{
+		s: s, txn: s.db.NewTransactionAt(at, false),
+		rev: rev, readTs: at, cat: s.cat, bk: s.bk, logFrom: s.logFrom,
+	}, nil
+}
+
+// RevisionAt returns the revision the store was at, at time t: that of
+// the last commit at or before t. A time before the oldest kept revision
+// is ErrHistoryGone.
+func (s *Store) RevisionAt(ctx context.Context, t time.Time) (uint64, error) {
+	sn, err := s.Snapshot()
+	if err != nil {
+		return 0, err
+	}
+	defer sn.Close()
+	var rev uint64
+	var first *Commit
+	err = sn.Log(ctx, 0, func(c Commit) bool {
+		if first == nil {
+			first = &c
+		}
+		if c.Time.After(t) {
+			return false
+		}
+		rev = c.Revision
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	oldest := s.Oldest()
+	if rev < oldest {
+		return 0, fmt.Errorf("%w: %s is before the oldest revision the store keeps, %d", ErrHistoryGone, t.Format(time.RFC3339), oldest)
+	}
+	return rev, nil
 }

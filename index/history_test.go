@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -310,5 +311,176 @@ func TestChangesBeforeTheLogAreGone(t *testing.T) {
 	sn.Close()
 	if !errors.Is(err, ErrHistoryGone) || !strings.Contains(err.Error(), "revision 2") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// contents lists the features a snapshot holds, with their properties.
+func contents(t *testing.T, sn *Snapshot) []string {
+	t.Helper()
+	it, err := sn.Scan(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var out []string
+	for it.Next() {
+		f, err := it.Feature()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %v %v", key(f), f.Props, cim.BoundsOf(f.Geometry)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestAsOf reads the store as of each earlier revision after three
+// ingests (new features, then updates and deletions, then more) and an
+// aborted batch: each reads what the store held then. A retention of two
+// revisions then makes the first unreadable, with an error naming the
+// oldest readable one, across a compaction and a reopen.
+func TestAsOf(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	r := rand.New(rand.NewPCG(9, 9))
+	var all []*cim.Feature
+	for i := range 60 {
+		all = append(all, randomFeature(r, i))
+	}
+	saved := map[uint64][]string{}
+	var times []time.Time
+	save := func() {
+		sn, err := s.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved[sn.Revision()] = contents(t, sn)
+		sn.Close()
+		times = append(times, time.Now())
+		time.Sleep(5 * time.Millisecond)
+	}
+	ingest(t, s, all[:40])
+	save()
+	b, _ := s.Begin()
+	for _, f := range all[:10] {
+		f.Props = map[string]any{"n": -1.0}
+		b.Put(f)
+	}
+	for _, f := range all[10:15] {
+		b.Delete(f.Dataset, f.Stage, f.ID)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	save()
+	b, _ = s.Begin()
+	aborted := b.ts
+	for _, f := range all[40:] {
+		b.Put(f)
+	}
+	b.Abort()
+	ingest(t, s, all[40:])
+	save()
+	if len(saved) != 3 {
+		t.Fatalf("%d revisions saved", len(saved))
+	}
+
+	check := func(when string) {
+		t.Helper()
+		for rev, want := range saved {
+			sn, err := s.SnapshotAt(rev)
+			if err != nil {
+				t.Fatalf("%s: as of %d: %v", when, rev, err)
+			}
+			if got := contents(t, sn); !slices.Equal(got, want) {
+				t.Errorf("%s: as of %d: %d features, then %d", when, rev, len(got), len(want))
+			}
+			sn.Close()
+		}
+	}
+	check("after the ingests")
+	sn, err := s.SnapshotAt(aborted)
+	if err != nil || sn.Revision() != 2 || !slices.Equal(contents(t, sn), saved[2]) {
+		t.Fatalf("as of the aborted batch's version %d: revision %d, %v", aborted, sn.Revision(), err)
+	}
+	sn.Close()
+	if rev, err := s.RevisionAt(context.Background(), times[1]); err != nil || rev != 2 {
+		t.Errorf("revision at the second save: %d %v", rev, err)
+	}
+	if _, err := s.SnapshotAt(s.Revision() + 1); err == nil {
+		t.Error("a revision after the store's reads")
+	}
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	check("after a compaction")
+	// Closing flushes the memtable; a store opened with CompactOnClose
+	// then merges those tables when it closes, where Badger drops the
+	// versions that compaction is allowed to.
+	for _, o := range []*Options{nil, {CompactOnClose: true}, nil} {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if s, err = Open(dir, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reopen and compactions")
+
+	// Keep two revisions: the first goes.
+	if err := s.SetKeep(Keep{Revisions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	revs := slices.Sorted(maps.Keys(saved))
+	second := revs[1]
+	if s.Oldest() != second {
+		t.Fatalf("oldest %d, want %d, the second newest of %v", s.Oldest(), second, revs)
+	}
+	delete(saved, revs[0])
+	for _, o := range []*Options{{CompactOnClose: true}, nil} {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if s, err = Open(dir, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k := s.Keep(); k.Revisions != 2 {
+		t.Fatalf("keep %v after a reopen", k)
+	}
+	check("with two revisions kept")
+	_, err = s.SnapshotAt(revs[0])
+	if !errors.Is(err, ErrHistoryGone) || !strings.Contains(err.Error(), fmt.Sprintf("oldest it can read is revision %d", second)) {
+		t.Fatalf("as of a dropped revision: %v", err)
+	}
+}
+
+func TestParseKeep(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Keep
+		ok   bool
+	}{
+		{"10", Keep{Revisions: 10}, true},
+		{"30d", Keep{Duration: 30 * 24 * time.Hour}, true},
+		{"1.5d", Keep{Duration: 36 * time.Hour}, true},
+		{"720h", Keep{Duration: 720 * time.Hour}, true},
+		{"0", Keep{}, false},
+		{"-3", Keep{}, false},
+		{"d", Keep{}, false},
+		{"forever", Keep{}, false},
+		{"-1h", Keep{}, false},
+	} {
+		got, err := ParseKeep(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("%q: %v %v, want %v ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
 	}
 }

@@ -112,6 +112,10 @@ type Store struct {
 	summary *summaryCache // of the last revision summarised
 	logFrom uint64        // the first revision the log covers, 0 if none yet
 	changed chan struct{} // closed at the next commit (Changed)
+	keep    Keep          // how much history to keep
+	floor   uint64        // the oldest revision readable (Oldest)
+	// histFrom is the oldest revision a reclaim left readable (dropHistory).
+	histFrom uint64
 }
 
 // Open opens or creates the store in directory dir. If the last process
@@ -224,17 +228,27 @@ func (s *Store) load(o Options) error {
 			return fmt.Errorf("recover interrupted batch: %w", err)
 		}
 		s.readTs = at
+		if err := s.loadHistory(); err != nil {
+			return err
+		}
 		// Reclaiming rewrites the tables before it deletes them; on a disk
-		// without room for that, the space waits for Compact.
+		// without room for that, the space waits for Compact. The undone
+		// batch's versions go only with every older version: reclaiming
+		// them drops the store's history (dropHistory).
 		if roomIn(s.dir, "reclaim", tablesSize(s.dir)+spaceHeadroom) == nil {
 			rep.report(RecoveryReclaiming, 0, 0, true)
+			if err := s.dropHistory(); err != nil {
+				return fmt.Errorf("recover interrupted batch: %w", err)
+			}
 			if err := s.reclaim(o, at); err != nil {
 				return fmt.Errorf("recover interrupted batch: reclaim its space: %w", err)
 			}
 		}
 		rep.report(RecoveryDone, 0, 0, true)
 	}
-	s.db.SetDiscardTs(s.readTs)
+	if err := s.loadHistory(); err != nil {
+		return err
+	}
 	rd := s.db.NewTransactionAt(s.readTs, false)
 	defer rd.Discard()
 	if s.cat, err = loadCatalog(rd); err != nil {
@@ -242,19 +256,6 @@ func (s *Store) load(o Options) error {
 	}
 	if s.bk, err = loadBuckets(rd); err != nil {
 		return err
-	}
-	switch item, err := rd.Get(keyLogFrom); {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
-		return err
-	default:
-		return item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("%w: log start", errCorrupt)
-			}
-			s.logFrom = binary.BigEndian.Uint64(v)
-			return nil
-		})
 	}
 	return nil
 }
@@ -417,6 +418,50 @@ func (s *Store) writeRev(rev, at uint64) error {
 	return s.db.Sync()
 }
 
+// loadHistory reads where the log begins and how much history the store
+// keeps, and tells compaction what it may drop.
+func (s *Store) loadHistory() error {
+	rd := s.db.NewTransactionAt(s.readTs, false)
+	defer rd.Discard()
+	switch item, err := rd.Get(keyLogFrom); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return err
+	default:
+		err := item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("%w: log start", errCorrupt)
+			}
+			s.logFrom = binary.BigEndian.Uint64(v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	switch item, err := rd.Get(keyHistFrom); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return err
+	default:
+		err := item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("%w: history start", errCorrupt)
+			}
+			s.histFrom = binary.BigEndian.Uint64(v)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var err error
+	if s.keep, err = loadKeep(rd); err != nil {
+		return err
+	}
+	return s.updateFloorLocked()
+}
+
 // loadFormat checks the store's format key. A store without one has
 // never committed anything.
 func (s *Store) loadFormat(txn *badger.Txn) error {
@@ -457,7 +502,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	var err error
 	if s.worthReclaiming() {
-		err = s.compactClosed(s.opts, s.readTs)
+		if err = s.dropHistory(); err == nil {
+			err = s.compactClosed(s.opts, s.readTs)
+		}
 	} else {
 		err = s.db.Close()
 	}
@@ -540,7 +587,7 @@ func (s *Store) updateDiscardLocked() {
 	if s.closed {
 		return
 	}
-	d := s.readTs
+	d := min(s.readTs, s.floor)
 	for ts := range s.open {
 		d = min(d, ts)
 	}
