@@ -468,7 +468,9 @@ func (s *Store) Keep() Keep {
 }
 
 // SetKeep sets how much history the store keeps, from now on; Compact
-// then drops what it no longer needs.
+// then drops what it no longer needs. Keeping more does not bring back
+// what a compaction may already have dropped: the oldest readable
+// revision never moves back.
 func (s *Store) SetKeep(k Keep) error {
 	if s.readOnly {
 		return ErrReadOnly
@@ -479,7 +481,7 @@ func (s *Store) SetKeep(k Keep) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	at := s.readTs
+	at, floor := s.readTs, max(s.floor, s.histFrom)
 	s.mu.Unlock()
 	// The setting is no revision of the model: it is written at the
 	// current read version, where readers at that version may see it.
@@ -488,12 +490,15 @@ func (s *Store) SetKeep(k Keep) error {
 	if err := txn.Set(bytes.Clone(keyKeep), k.encode()); err != nil {
 		return err
 	}
+	if err := txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, floor)); err != nil {
+		return err
+	}
 	if err := txn.CommitAt(max(at, 1), nil); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.keep = k
+	s.keep, s.histFrom = k, floor
 	return s.updateFloorLocked()
 }
 

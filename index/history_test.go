@@ -456,6 +456,13 @@ func TestAsOf(t *testing.T) {
 		t.Fatalf("keep %v after a reopen", k)
 	}
 	check("with two revisions kept")
+	// Keeping more again does not bring the first back.
+	if err := s.SetKeep(DefaultKeep); err != nil {
+		t.Fatal(err)
+	}
+	if s.Oldest() != second {
+		t.Fatalf("oldest %d after keeping more again, want %d", s.Oldest(), second)
+	}
 	_, err = s.SnapshotAt(revs[0])
 	if !errors.Is(err, ErrHistoryGone) || !strings.Contains(err.Error(), fmt.Sprintf("oldest it can read is revision %d", second)) {
 		t.Fatalf("as of a dropped revision: %v", err)

@@ -51,7 +51,7 @@ Examples:
    cim check --db city.db --site my-site.geojson --rules my-pack.yaml --out report.json
    cim check --db cim.db --site site --out report.html   (a page to mail: map, results, TOD rings)`,
 		Flags: []cli.Flag{
-			dbFlag(),
+			dbFlag(), asOfFlag(),
 			&cli.StringFlag{Name: "site", Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings, green and parcels (default: the site feature's; all for a site file)"},
 			stageFlag("the stage whose view to check (default latest: each dataset at its latest stage; see README, Stages)"),

@@ -14,15 +14,22 @@ import (
 func compactCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compact",
-		Usage: "merge a store's tables, for the fastest reads",
+		Usage: "merge a store's tables, for the fastest reads, and drop the history it no longer keeps",
 		Description: `A large ingest leaves the store's newest data in several overlapping
 tables; Badger merges them in the background over time, and reads merge
 them meanwhile. compact merges everything now, which is worth doing
 before serving a freshly loaded city.
 
-Example:
-   cim compact --db city.db`,
-		Flags:  []cli.Flag{dbFlag()},
+A store keeps its past revisions (for --as-of and the change feed) for
+30 days unless told otherwise: --keep-history sets how much, a duration
+(30d, 720h) or a count of revisions (10), and compact drops the older
+versions.
+
+Examples:
+   cim compact --db city.db
+   cim compact --db city.db --keep-history 10`,
+		Flags: []cli.Flag{dbFlag(),
+			&cli.StringFlag{Name: "keep-history", Usage: "how much history the store keeps from now on: a duration (30d, 720h) or a count of revisions (10)"}},
 		Action: runCompact,
 	}
 }
@@ -35,12 +42,27 @@ func runCompact(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	var keep *index.Keep
+	if v := c.String("keep-history"); v != "" {
+		k, err := index.ParseKeep(v)
+		if err != nil {
+			return usagef("--keep-history: %v", err)
+		}
+		keep = &k
+	}
 	before := dirSize(dir)
 	start := time.Now()
 	s, err := openStoreAt(c, dir, &index.Options{CompactOnClose: true})
 	if err != nil {
 		return err
 	}
+	if keep != nil {
+		if err := s.SetKeep(*keep); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	oldest, kept := s.Oldest(), s.Keep()
 	if err := s.Compact(); err != nil {
 		s.Close()
 		return err
@@ -48,7 +70,8 @@ func runCompact(c *cli.Context) error {
 	if err := s.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "compacted %s in %.1fs: %.1f MB → %.1f MB\n", dir, time.Since(start).Seconds(), float64(before)/1e6, float64(dirSize(dir))/1e6)
+	fmt.Fprintf(c.App.Writer, "compacted %s in %.1fs: %.1f MB → %.1f MB; it keeps %s of history, readable from revision %d\n",
+		dir, time.Since(start).Seconds(), float64(before)/1e6, float64(dirSize(dir))/1e6, kept, oldest)
 	return nil
 }
 

@@ -86,7 +86,7 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := historyOf(c.Context, sn)
+	h, err := historyOf(c.Context, s, sn)
 	if err != nil {
 		return err
 	}

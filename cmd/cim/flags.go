@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
@@ -160,10 +161,58 @@ func withSnapshot(c *cli.Context, fn func(*index.Store, *index.Snapshot) error) 
 		return err
 	}
 	defer s.Close()
-	sn, err := s.Snapshot()
+	sn, err := snapshotAsOf(c, s)
 	if err != nil {
 		return err
 	}
 	defer sn.Close()
 	return fn(s, sn)
+}
+
+func asOfFlag() *cli.StringFlag {
+	return &cli.StringFlag{Name: "as-of", Usage: "read the store as it was at a revision (cim log lists them) or at a time (2026-12-01, 2026-12-01T08:00:00+08:00); the store keeps 30 days of history unless told otherwise (cim compact --keep-history)"}
+}
+
+// snapshotAsOf takes a snapshot of s at --as-of, if the command has the
+// flag and it is set, else at the head.
+func snapshotAsOf(c *cli.Context, s *index.Store) (*index.Snapshot, error) {
+	v := ""
+	if slices.Contains(c.FlagNames(), "as-of") {
+		v = strings.TrimSpace(c.String("as-of"))
+	}
+	if v == "" {
+		return s.Snapshot()
+	}
+	rev, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		t, terr := parseTime(v)
+		if terr != nil {
+			return nil, usagef("--as-of %q: want a revision (a number, as cim log lists them) or a time (2026-12-01, 2026-12-01T08:00:00+08:00)", v)
+		}
+		if rev, err = s.RevisionAt(c.Context, t); err != nil {
+			return nil, usagef("--as-of %s: %v", v, err)
+		}
+	}
+	sn, err := s.SnapshotAt(rev)
+	if err != nil {
+		return nil, usagef("--as-of %s: %v", v, err)
+	}
+	return sn, nil
+}
+
+// parseTime reads a time as RFC 3339, or a date or date and minute in
+// the machine's time zone.
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{time.DateOnly, "2006-01-02 15:04", "2006-01-02T15:04", time.DateTime} {
+		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
+			if layout == time.DateOnly {
+				t = t.Add(24*time.Hour - time.Nanosecond) // the end of that day
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("not a time")
 }

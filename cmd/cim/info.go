@@ -23,7 +23,7 @@ features by class and by floor (a building on floors 0..4 counts on each).
 Examples:
    cim info --db city.db
    cim info --db city.db --format json | jq '.datasets[].name'`,
-		Flags:  []cli.Flag{dbFlag(), formatFlag("table", "json")},
+		Flags:  []cli.Flag{dbFlag(), formatFlag("table", "json"), asOfFlag()},
 		Action: runInfo,
 	}
 }
@@ -41,6 +41,8 @@ type infoJSON struct {
 type historyJSON struct {
 	LogFrom uint64 `json:"log_from"`
 	Commits int    `json:"commits"`
+	Keep    string `json:"keep"`
+	Oldest  uint64 `json:"oldest_readable"`
 }
 
 type datasetJSON struct {
@@ -65,7 +67,7 @@ func runInfo(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		h, err := historyOf(c.Context, sn)
+		h, err := historyOf(c.Context, s, sn)
 		if err != nil {
 			return err
 		}
@@ -77,8 +79,8 @@ func runInfo(c *cli.Context) error {
 	})
 }
 
-func historyOf(ctx context.Context, sn *index.Snapshot) (historyJSON, error) {
-	h := historyJSON{LogFrom: sn.LogFrom()}
+func historyOf(ctx context.Context, s *index.Store, sn *index.Snapshot) (historyJSON, error) {
+	h := historyJSON{LogFrom: sn.LogFrom(), Keep: s.Keep().String(), Oldest: s.Oldest()}
 	err := sn.Log(ctx, 0, func(index.Commit) bool { h.Commits++; return true })
 	return h, err
 }
@@ -111,9 +113,9 @@ func printInfo(w io.Writer, dir string, rev uint64, h historyJSON, sums []index.
 	switch {
 	case rev == 0:
 	case h.LogFrom > 1:
-		fmt.Fprintf(w, "history: %d commits logged, revisions %d to %d (the store is older than its log; cim log lists them)\n", h.Commits, h.LogFrom, rev)
+		fmt.Fprintf(w, "history: %d commits logged, revisions %d to %d (the store is older than its log; cim log lists them); keeps %s, readable (--as-of) from revision %d\n", h.Commits, h.LogFrom, rev, h.Keep, h.Oldest)
 	default:
-		fmt.Fprintf(w, "history: %d commits logged, revisions 1 to %d (cim log lists them)\n", h.Commits, rev)
+		fmt.Fprintf(w, "history: %d commits logged, revisions 1 to %d (cim log lists them); keeps %s, readable (--as-of) from revision %d\n", h.Commits, rev, h.Keep, h.Oldest)
 	}
 	fmt.Fprintln(w)
 	if len(sums) == 0 {

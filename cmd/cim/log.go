@@ -126,9 +126,17 @@ func printLog(w io.Writer, dir string, sn *index.Snapshot, commits []logJSON) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cm.Revision, cm.Time.Format(time.DateTime), what,
 			strings.Join(cm.Datasets, ","), strings.Join(cm.Stages, ","),
 			humanInt(cm.Created), humanInt(cm.Updated), humanInt(cm.Unchanged), humanInt(cm.Deleted))
-		for _, ch := range cm.Changes {
-			fmt.Fprintf(tw, "\t\t  %s %s/%s %s %s\t\t\t\t\t\t\n", ch.Kind, ch.Dataset, ch.Stage, ch.Class, ch.ID)
-		}
 	}
 	tw.Flush()
+	for _, cm := range commits {
+		if len(cm.Changes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nrevision %d changed:\n", cm.Revision)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, ch := range cm.Changes {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", ch.Kind, ch.Dataset, ch.Stage, ch.Class, ch.ID)
+		}
+		tw.Flush()
+	}
 }

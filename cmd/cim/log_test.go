@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,5 +63,60 @@ func TestLog(t *testing.T) {
 	}
 	if code, _, errOut := runCim(t, "log", "--db", db, "--since", "9"); code != exitUsage || !strings.Contains(errOut, "revision 3") {
 		t.Errorf("--since past the store: %d %s", code, errOut)
+	}
+}
+
+// TestQueryAsOf ingests a file, a changed copy of it (a taller building,
+// one building gone) and a second file, saving cim query's output after
+// each; cim query --as-of each revision then prints exactly what was
+// saved. With one revision kept, the first is a clear error.
+func TestQueryAsOf(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	orig, err := os.ReadFile("../../samples/buildings.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(orig), `"height": 79.5`, `"height": 99.5`, 1)
+	var fc map[string]any
+	if err := json.Unmarshal([]byte(changed), &fc); err != nil {
+		t.Fatal(err)
+	}
+	fs := fc["features"].([]any)
+	fc["features"] = fs[1:]
+	b, _ := json.Marshal(fc)
+	second := filepath.Join(dir, "buildings.geojson") // the same dataset name
+	if err := os.WriteFile(second, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := map[string]string{}
+	for i, file := range []string{"../../samples/buildings.geojson", second, "../../samples/green.geojson"} {
+		if code, _, errOut := runCim(t, "ingest", "--db", db, "--replace", file); code != 0 {
+			t.Fatalf("ingest %s: %d %s", file, code, errOut)
+		}
+		code, out, errOut := runCim(t, "query", "--db", db, "--format", "geojson")
+		if code != 0 {
+			t.Fatalf("query: %d %s", code, errOut)
+		}
+		saved[fmt.Sprint(i+1)] = out
+	}
+	if saved["1"] == saved["2"] || saved["2"] == saved["3"] {
+		t.Fatal("the ingests changed nothing: the test shows nothing")
+	}
+	for rev, want := range saved {
+		code, out, errOut := runCim(t, "query", "--db", db, "--format", "geojson", "--as-of", rev)
+		if code != 0 || out != want {
+			t.Errorf("--as-of %s: %d %s; %d bytes, then %d", rev, code, errOut, len(out), len(want))
+		}
+	}
+	if code, out, errOut := runCim(t, "compact", "--db", db, "--keep-history", "1"); code != 0 || !strings.Contains(out, "readable from revision 3") {
+		t.Fatalf("compact: %d %s %s", code, out, errOut)
+	}
+	code, _, errOut := runCim(t, "query", "--db", db, "--as-of", "1")
+	if code != exitUsage || !strings.Contains(errOut, "the oldest it can read is revision 3") {
+		t.Errorf("--as-of a revision no longer kept: %d %s", code, errOut)
+	}
+	if code, out, _ := runCim(t, "query", "--db", db, "--format", "geojson", "--as-of", "3"); code != 0 || out != saved["3"] {
+		t.Errorf("--as-of 3 after the compaction: %d", code)
 	}
 }

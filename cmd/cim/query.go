@@ -44,7 +44,7 @@ Examples:
    cim query --db city.db --floor 2F --class space       (the floor above the ground floor: --level 1)
    cim query --db city.db --id geojson:zoning:42`,
 		Flags: []cli.Flag{
-			dbFlag(),
+			dbFlag(), asOfFlag(),
 			&cli.StringFlag{Name: "bbox", Usage: "W,S,E,N in degrees (WGS84)"},
 			&cli.StringFlag{Name: "level", Usage: "floor N or range A..B, from 0 = the ground floor (China's 1F); -1 = B1"},
 			&cli.StringFlag{Name: "floor", Usage: "floor or range in Chinese numbering: 1F (the ground floor), 3F, B1, B2..3F, 1层"},

@@ -52,7 +52,7 @@ Examples:
    cim sunlight --db cim.db --site my-site.geojson --format geojson --out sills.geojson
    cim sunlight --db cim.db --site site --day dongzhi --band 9:00-15:00 --min 1h`,
 		Flags: []cli.Flag{
-			dbFlag(),
+			dbFlag(), asOfFlag(),
 			&cli.StringFlag{Name: "site", Usage: "site: a feature id in the store or a GeoJSON file with one polygon"},
 			&cli.StringFlag{Name: "dataset", Usage: "dataset of the scheme's buildings (default: the site feature's; all for a site file)"},
 			stageFlag("the stage whose view to check (default latest)"),

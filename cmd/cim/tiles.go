@@ -35,7 +35,7 @@ Examples:
    cim tiles export --db city.db --out city.pmtiles
    cim tiles export --db city.db --out floor2.pmtiles --minzoom 14 --maxzoom 18 --level 2`,
 			Flags: []cli.Flag{
-				dbFlag(),
+				dbFlag(), asOfFlag(),
 				&cli.StringFlag{Name: "out", Usage: "the archive to write (FILE.pmtiles)"},
 				&cli.IntFlag{Name: "minzoom", Value: 0, Usage: "the first zoom"},
 				&cli.IntFlag{Name: "maxzoom", Value: 16, Usage: fmt.Sprintf("the last zoom (at most %d)", tiles.MaxZoom)},
