@@ -316,6 +316,19 @@ func (h *Handler) serveCollection(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, typeJSON, sn.Revision(), collection(baseURL(r), c, s))
 }
 
+// asOfFailed answers a request whose snapshot could not be had: a bad
+// as_of is a 400, one older than the history kept a 410.
+func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, index.ErrBadAsOf):
+		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
+	case errors.Is(err, index.ErrHistoryGone):
+		problem.Status(w, r, http.StatusGone, err.Error())
+	default:
+		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
+	}
+}
+
 // badParam answers 400 for a parameter error.
 func badParam(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *problem.ParamError
@@ -458,8 +471,19 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		badParam(w, r, err)
 		return
 	}
-	sn, err := h.pool.acquire(p.Rev)
+	var sn *index.Snapshot
+	if p.AsOf != "" {
+		// A past revision holds still: its pages need no pinning.
+		if sn, err = h.store.SnapshotAsOf(r.Context(), p.AsOf); err != nil {
+			asOfFailed(w, r, err)
+			return
+		}
+		defer sn.Close()
+	} else if sn, err = h.pool.acquire(p.Rev); err == nil {
+		defer h.pool.release(sn)
+	}
 	switch {
+	case err == nil:
 	case errors.Is(err, errGone):
 		problem.Status(w, r, http.StatusGone, fmt.Sprintf("revision %d, which this paging began at, is no longer held (a revision is held for a while after its last page, and while few pagings run): the store has changed since; start again from the first page", p.Rev))
 		return
@@ -467,7 +491,6 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
 		return
 	}
-	defer h.pool.release(sn)
 	rev := sn.Revision()
 	etag := etagOf(rev, r.URL.Path+"?"+r.URL.RawQuery)
 	h.setCaching(w, etag)
@@ -648,9 +671,9 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 // datasets hold the id: dataset= chooses) and returns false.
 func (h *Handler) item(w http.ResponseWriter, r *http.Request, c cim.Class, p Params) (*cim.Feature, *index.Snapshot, bool) {
 	id := r.PathValue("featureId")
-	sn, err := h.store.Snapshot()
+	sn, err := h.store.SnapshotAsOf(r.Context(), p.AsOf)
 	if err != nil {
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+		asOfFailed(w, r, err)
 		return nil, nil, false
 	}
 	q := query.Query{ID: id, Classes: []cim.Class{c}, Dataset: p.Dataset, Stage: p.Stage}

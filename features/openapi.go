@@ -33,7 +33,7 @@ func (rt apiRoute) pattern() string {
 }
 
 func (h *Handler) routeTable() []apiRoute {
-	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "before", "filter", "filter-lang", "filter-crs", "properties"}
+	items := []string{"collectionId", "limit", "bbox", "bbox-crs", "crs", "level", "stage", "dataset", "rev", "cursor", "before", "as_of", "filter", "filter-lang", "filter-crs", "properties"}
 	return []apiRoute{
 		{"", "/", "getLandingPage", "The landing page: links to the API definition, the conformance classes and the collections.", []string{"f"}, typeJSON, h.ServeLanding},
 		{"", "/api", "getAPI", "This OpenAPI 3.0 document.", nil, typeOpenAPI, h.serveAPI},
@@ -42,7 +42,7 @@ func (h *Handler) routeTable() []apiRoute {
 		{"", "/collections/{collectionId}", "describeCollection", "A collection: its extent, item type and CRSs.", []string{"collectionId"}, typeJSON, h.serveCollection},
 		{"", "/collections/{collectionId}/queryables", "getQueryables", "The properties a request can filter on, as a JSON Schema.", []string{"collectionId"}, "application/schema+json", h.serveQueryables},
 		{"", "/collections/{collectionId}/items", "getFeatures", "The features of a collection, a page at a time: follow the next link to page through them all at the revision the first page read, and the prev link back.", items, typeGeoJSON, h.serveItems},
-		{"", "/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset"}, typeGeoJSON, h.serveItem},
+		{"", "/collections/{collectionId}/items/{featureId}", "getFeature", "One feature, by its CIM id (dataset= chooses when several datasets hold the id).", []string{"collectionId", "featureId", "crs", "stage", "dataset", "as_of"}, typeGeoJSON, h.serveItem},
 		{"POST", "/collections/{collectionId}/items", "createFeature", "Adds a feature to the collection (OGC API – Features Part 4): a GeoJSON Feature, validated as cim ingest reads one; its dataset and stage from cim:dataset and cim:stage, else dataset= and stage=, else dataset api at the default stage; its id from its id member, else a new one. Answers 201 with the feature, its Location and ETag; 409 when the id exists.", []string{"collectionId", "stage", "dataset"}, typeGeoJSON, h.serveCreate},
 		{"PUT", "/collections/{collectionId}/items/{featureId}", "replaceFeature", "Replaces a feature's geometry and properties with a GeoJSON Feature; its id, class, dataset and stage stay. If-Match with the ETag GET gave makes it conditional (412 when the feature changed).", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveReplace},
 		{"PATCH", "/collections/{collectionId}/items/{featureId}", "updateFeature", "Updates a feature with a JSON merge patch (RFC 7396) of its GeoJSON: properties set, or removed by null; geometry replaced. If-Match as for PUT.", []string{"collectionId", "featureId", "stage", "dataset"}, typeGeoJSON, h.serveUpdate},
@@ -80,6 +80,7 @@ func parameters() map[string]map[string]any {
 		"rev":         q("rev", "The store revision a paging reads; next links carry it.", map[string]any{"type": "integer", "minimum": 1}),
 		"cursor":      q("cursor", "Where a paging continues; next links carry it.", str),
 		"before":      q("before", "The position a page ends at; prev links carry it.", str),
+		"as_of":       q("as_of", "Reads the store as it was at a revision (12) or a time (2026-12-01T08:00:00+08:00); the store keeps its history for 30 days unless told otherwise. Older than that is a 410.", str),
 		"since":       q("since", "The change feed's start: the changes after this revision (0: all the store's history keeps).", map[string]any{"type": "integer", "minimum": 0, "default": 0}),
 		"after":       q("after", "Where a change feed's paging continues; next links carry it.", str),
 		"class":       q("class", "Keeps the changes of these classes (collections), comma-separated.", str),

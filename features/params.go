@@ -44,6 +44,9 @@ type Params struct {
 	Rev    uint64
 	Cursor string
 	Before string
+	// AsOf reads the store as it was at a revision or a time
+	// (index.Store.SnapshotAsOf); "" reads it as it is.
+	AsOf string
 	// Filter is the CQL2 filter (filter=, filter-lang=), nil for none.
 	// The handler binds it to the collection's queryables; what passes
 	// is counted in the page.
@@ -53,7 +56,7 @@ type Params struct {
 // reserved are the parameters that are not property equalities.
 var reserved = map[string]bool{
 	"f": true, "limit": true, "bbox": true, "bbox-crs": true, "crs": true, "level": true, "stage": true,
-	"dataset": true, "rev": true, "cursor": true, "before": true, "filter": true, "filter-lang": true, "filter-crs": true,
+	"dataset": true, "rev": true, "cursor": true, "before": true, "as_of": true, "filter": true, "filter-lang": true, "filter-crs": true,
 	"datetime": true,
 }
 
@@ -138,6 +141,7 @@ func ParseParams(q url.Values) (Params, error) {
 		}
 	}
 	p.Dataset = get("dataset")
+	p.AsOf = get("as_of")
 	if v := get("rev"); v != "" {
 		if p.Rev, err = strconv.ParseUint(v, 10, 64); err != nil || p.Rev == 0 {
 			fail("rev", v, "want the revision a next link gave")
@@ -237,6 +241,9 @@ func (p Params) values() url.Values {
 	}
 	if p.Dataset != "" {
 		v.Set("dataset", p.Dataset)
+	}
+	if p.AsOf != "" {
+		v.Set("as_of", p.AsOf)
 	}
 	for _, c := range p.Where {
 		k := c.Key

@@ -568,6 +568,10 @@ func (h *Handler) change(w http.ResponseWriter, r *http.Request, next func(cur *
 		badParam(w, r, err)
 		return
 	}
+	if p.AsOf != "" {
+		badParam(w, r, &problem.ParamError{Name: "as_of", Value: p.AsOf, Reason: "a write changes the store as it is: the past stays as it was"})
+		return
+	}
 	for range writeAttempts {
 		cur, sn, ok := h.item(w, r, c, p)
 		if !ok {

@@ -641,3 +641,31 @@ func (s *Store) RevisionAt(ctx context.Context, t time.Time) (uint64, error) {
 	}
 	return rev, nil
 }
+
+// ErrBadAsOf is returned by SnapshotAsOf for a value that is neither a
+// revision nor a time, or a revision after the store's.
+var ErrBadAsOf = errors.New("as of")
+
+// SnapshotAsOf returns a snapshot of the store as of v, as a request
+// gives it: "" for the head, a revision ("12"), or a time in RFC 3339
+// ("2026-12-01T08:00:00+08:00"). A bad value or a revision after the
+// store's is ErrBadAsOf, one older than the history kept ErrHistoryGone.
+func (s *Store) SnapshotAsOf(ctx context.Context, v string) (*Snapshot, error) {
+	if v == "" {
+		return s.Snapshot()
+	}
+	rev, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		t, terr := time.Parse(time.RFC3339, v)
+		if terr != nil {
+			return nil, fmt.Errorf("%w %q: want a revision or a time in RFC 3339 (2026-12-01T08:00:00+08:00)", ErrBadAsOf, v)
+		}
+		if rev, err = s.RevisionAt(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	if head := s.Revision(); rev > head {
+		return nil, fmt.Errorf("%w %d: the store is at revision %d", ErrBadAsOf, rev, head)
+	}
+	return s.SnapshotAt(rev)
+}

@@ -26,6 +26,7 @@ func Routes(s *index.Store, maxAge time.Duration) []route.Route {
 		{Name: "rules", Description: "A built-in rule pack; default zj-future-community.", Enum: BuiltinPacks()},
 		{Name: "stage", Description: "Checks the model as that stage sees it; default each dataset's latest.", Enum: route.Stages},
 		{Name: "dataset", Description: "Narrows the features checked to one dataset."},
+		{Name: "as_of", Description: "Checks the store as it was at a revision (12) or a time (2026-12-01T08:00:00+08:00)."},
 	}
 	return []route.Route{
 		{Pattern: "GET /sites/{id}/check", ID: "checkSite", Params: site, Type: "application/json", Handler: CheckHandler(s),
@@ -34,6 +35,19 @@ func Routes(s *index.Store, maxAge time.Duration) []route.Route {
 			Summary: "The planning indicators of a site at the current revision: the report cim check --format json writes (FAR, density, green, TOD, living circles), with an ETag of the revision."},
 		{Pattern: "POST /check", ID: "whatIf", Body: "application/json", Type: "application/json", Handler: WhatIfHandler(s),
 			Summary: "A what-if: the check of a site (stored, by id, or drawn, as a GeoJSON polygon) with proposed features laid over the store in memory and the stored ones they replace hidden. Nothing is stored; it needs no write token."},
+	}
+}
+
+// asOfFailed answers a request whose snapshot could not be had: a bad
+// as_of is a 400, one older than the history kept a 410.
+func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, index.ErrBadAsOf):
+		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
+	case errors.Is(err, index.ErrHistoryGone):
+		problem.Status(w, r, http.StatusGone, err.Error())
+	default:
+		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
 	}
 }
 
@@ -58,9 +72,9 @@ func CheckHandler(s *index.Store) http.Handler {
 		if !ok {
 			return
 		}
-		sn, err := s.Snapshot()
+		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
 		if err != nil {
-			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			asOfFailed(w, r, err)
 			return
 		}
 		defer sn.Close()
@@ -104,9 +118,9 @@ func IndicatorsHandler(s *index.Store, maxAge time.Duration) http.Handler {
 		if !ok {
 			return
 		}
-		sn, err := s.Snapshot()
+		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
 		if err != nil {
-			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			asOfFailed(w, r, err)
 			return
 		}
 		defer sn.Close()

@@ -71,6 +71,7 @@ func (h *Handler) Routes() []route.Route {
 		{Name: "stage", Description: "Shows the model as that stage sees it; default each dataset's latest.", Enum: route.Stages},
 		{Name: "dataset", Description: "Keeps one dataset's features."},
 		{Name: "layers", Description: "Keeps these layers, comma-separated; default all."},
+		{Name: "as_of", Description: "Shows the store as it was at a revision (12) or a time (2026-12-01T08:00:00+08:00); TileJSON's tile URLs carry it."},
 	}
 	tile := append([]route.Param{
 		{Name: "z", In: "path", Type: "integer", Description: "Zoom, 0 to 22."},
@@ -111,9 +112,9 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		badParam(w, r, err)
 		return
 	}
-	sn, err := h.store.Snapshot()
+	sn, err := h.store.SnapshotAsOf(r.Context(), p.AsOf)
 	if err != nil {
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+		asOfFailed(w, r, err)
 		return
 	}
 	defer sn.Close()
@@ -281,6 +282,19 @@ func (h *Handler) summaryOf(ctx context.Context, sn *index.Snapshot) (*storeSumm
 	return s, nil
 }
 
+// asOfFailed answers a request whose snapshot could not be had: a bad
+// as_of is a 400, one older than the history kept a 410.
+func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, index.ErrBadAsOf):
+		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
+	case errors.Is(err, index.ErrHistoryGone):
+		problem.Status(w, r, http.StatusGone, err.Error())
+	default:
+		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
+	}
+}
+
 // fromOSM reports whether a dataset came from OpenStreetMap, whose
 // licence (ODbL) asks for attribution: the OSM reader gives its features
 // ids "osm:n…", "osm:w…", "osm:r…". One feature tells.
@@ -310,8 +324,8 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request) (p Params, sn
 		badParam(w, r, err)
 		return p, nil, nil, false
 	}
-	if sn, err = h.store.Snapshot(); err != nil {
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+	if sn, err = h.store.SnapshotAsOf(r.Context(), p.AsOf); err != nil {
+		asOfFailed(w, r, err)
 		return p, nil, nil, false
 	}
 	if sum, err = h.summaryOf(r.Context(), sn); err != nil {

@@ -23,6 +23,9 @@ type Params struct {
 	Dataset string
 	// Layers keeps only these layers; nil keeps all.
 	Layers []string
+	// AsOf shows the store as it was at a revision or a time
+	// (index.Store.SnapshotAsOf); "" shows it as it is.
+	AsOf string
 }
 
 // maxParam bounds a parameter's value: no valid one comes near.
@@ -82,6 +85,9 @@ func ParseParams(q url.Values) (Params, error) {
 		}
 		slices.Sort(p.Layers)
 	}
+	if p.AsOf, err = get("as_of"); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 
@@ -109,6 +115,9 @@ func (p Params) Query() string {
 	}
 	if len(p.Layers) > 0 {
 		v.Set("layers", strings.Join(p.Layers, ","))
+	}
+	if p.AsOf != "" {
+		v.Set("as_of", p.AsOf)
 	}
 	return v.Encode()
 }
