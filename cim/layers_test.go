@@ -40,6 +40,8 @@ func TestLayers(t *testing.T) {
 		// plan reads a what-if's proposed GeoJSON as cim ingest does.
 		"plan":    {"cim", "walk", "index", "query", "problem", "route", "ingest/geojson"},
 		"problem": {},
+		// diff compares two states of the model, and their checks.
+		"diff": {"cim", "index", "query", "plan"},
 		// route holds the server's routes as data, for the mux and /api.
 		"route":  {"cim"},
 		"tiles/": {},

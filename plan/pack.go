@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,8 +25,36 @@ type Pack struct {
 	Params      Params           `yaml:"params" json:"params"`
 	Tables      map[string]Table `yaml:"tables" json:"tables,omitempty"`
 	Rules       []Rule           `yaml:"rules" json:"rules"`
+	// Tolerances say how far a site's indicators may move from the
+	// approved scheme to what is built (规划条件核实, cim diff --site), by
+	// indicator.
+	Tolerances map[string]Tolerance `yaml:"tolerances" json:"tolerances,omitempty"`
 	// Source is the file the pack came from, or "built-in".
 	Source string `yaml:"-" json:"source"`
+}
+
+// Tolerance is how far an indicator may move: by at most Relative of its
+// approved value (0.03 for ±3 %), or by at most Absolute.
+type Tolerance struct {
+	Relative  float64 `yaml:"relative" json:"relative,omitempty"`
+	Absolute  float64 `yaml:"absolute" json:"absolute,omitempty"`
+	Reference string  `yaml:"reference" json:"reference,omitempty"`
+}
+
+// Allows reports whether an indicator may move from approved to built.
+func (t Tolerance) Allows(approved, built float64) bool {
+	d := math.Abs(built - approved)
+	if t.Relative > 0 {
+		return d <= t.Relative*math.Abs(approved)+1e-9
+	}
+	return d <= t.Absolute+1e-9
+}
+
+func (t Tolerance) String() string {
+	if t.Relative > 0 {
+		return fmt.Sprintf("±%g %%", t.Relative*100)
+	}
+	return fmt.Sprintf("±%g", t.Absolute)
 }
 
 // Rule compares one indicator with a limit.
@@ -223,6 +252,14 @@ func (p *Pack) validate() error {
 	for name, t := range p.Tables {
 		if len(t.Keys) == 0 || len(t.Rows) == 0 {
 			return fmt.Errorf("table %s: want keys and rows", name)
+		}
+	}
+	for name, t := range p.Tolerances {
+		if !slices.Contains(indicatorNames, name) {
+			return fmt.Errorf("tolerance %s: unknown site indicator", name)
+		}
+		if (t.Relative > 0) == (t.Absolute > 0) || t.Relative < 0 || t.Absolute < 0 {
+			return fmt.Errorf("tolerance %s: want one of relative (0.03 for ±3 %%) or absolute, above 0", name)
 		}
 	}
 	ids := map[string]bool{}

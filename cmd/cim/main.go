@@ -166,6 +166,7 @@ Then build a store of your own:
 			ingestCommand(),
 			infoCommand(),
 			logCommand(),
+			diffCommand(),
 			queryCommand(),
 			checkCommand(),
 			sunlightCommand(),
