@@ -27,6 +27,31 @@ type HTMLOptions struct {
 	// VCSRevision the commit it was built from ("+dirty" when the tree had
 	// changes), as runtime/debug.ReadBuildInfo tells the program.
 	Version, VCSRevision string
+	// Compare, if set, adds a "planned vs built" section: how another
+	// state of the site (what is built) differs from the one checked.
+	Compare *Comparison
+}
+
+// Comparison is the "planned vs built" section of a report (cim check
+// --compare, measured by package diff): the site's indicators on both
+// sides against the pack's tolerances, and the features that differ.
+type Comparison struct {
+	From, To   string // the two sides, as a person reads them
+	Counts     string // "1 added, 1 removed, 2 changed"
+	Exceeded   int    // tolerances exceeded
+	Indicators []ComparedIndicator
+	Features   []ComparedFeature
+}
+
+// ComparedIndicator is one indicator on both sides, formatted.
+type ComparedIndicator struct {
+	Label, From, To, Change, Tolerance string
+	Exceeded                           bool
+}
+
+// ComparedFeature is one feature that differs, formatted.
+type ComparedFeature struct {
+	Kind, Class, FromID, ToID, Name, What string
 }
 
 // WriteHTML writes the report as one self-contained HTML file a planner can
@@ -74,6 +99,7 @@ type htmlView struct {
 	Indicators    []htmlIndicator
 	Parcels       []htmlParcel
 	Stations      []htmlStation
+	Compare       *Comparison
 	Notes         []string
 }
 
@@ -116,7 +142,7 @@ func newHTMLView(r *Report, opts HTMLOptions) *htmlView {
 	v := &htmlView{
 		Site: r.Site.Name, SiteID: r.Site.ID, AreaHa: fixed(r.Indicators.SiteAreaHa, 2),
 		Dataset: r.Dataset, Stage: r.StageView(), Pack: r.Pack, PackSource: r.PackSource, Revision: r.Revision,
-		Passed: r.Passed, Notes: r.Notes,
+		Passed: r.Passed, Notes: r.Notes, Compare: opts.Compare,
 	}
 	if !opts.Checked.IsZero() {
 		v.Checked = opts.Checked.Format("2006-01-02 15:04:05 -07:00")

@@ -49,7 +49,9 @@ Examples:
    cim check --db cim.db --site site --rules zj-future-community
    cim check --db cim.db --site site --stage planning --rules gb50180-2018 --format json
    cim check --db city.db --site my-site.geojson --rules my-pack.yaml --out report.json
-   cim check --db cim.db --site site --out report.html   (a page to mail: map, results, TOD rings)`,
+   cim check --db cim.db --site site --out report.html   (a page to mail: map, results, TOD rings)
+   cim check --db cim.db --site site --stage planning --compare as-built --out report.html
+                                                           (with "planned vs built", as cim diff --site)`,
 		Flags: []cli.Flag{
 			dbFlag(), asOfFlag(),
 			&cli.StringFlag{Name: "site", Usage: "site: a feature id in the store (\"site\", \"p-01\", \"osm:r123\") or a GeoJSON file"},
@@ -59,6 +61,7 @@ Examples:
 			&cli.IntFlag{Name: "jobs", Usage: "sites checked at once", DefaultText: "one per CPU"},
 			&cli.StringFlag{Name: "format", Usage: "output format: table, json, html (default: by the --out extension, else table)"},
 			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output (html needs one; with several sites, one file each: FILE-<site>.html)"},
+			&cli.StringFlag{Name: "compare", Usage: "add to the HTML report a \"planned vs built\" section: the site at this stage (as-built) against the one checked, with the pack's tolerances (as cim diff --site)"},
 		},
 		Action: runCheck,
 	}
@@ -83,7 +86,17 @@ func runCheck(c *cli.Context) error {
 	if err != nil {
 		return argError(c.String("rules"), fmt.Errorf("--rules: %w", err))
 	}
+	compareTo := cim.StageAny
+	if v := c.String("compare"); v != "" {
+		if out != "html" {
+			return usagef("--compare adds a section to the HTML report: give --out FILE.html")
+		}
+		if compareTo, err = cim.ParseStage(v); err != nil {
+			return usagef("--compare: %v", err)
+		}
+	}
 	var reps []*plan.Report
+	var comps []*plan.Comparison
 	checked := time.Now()
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
 		sites, err := resolveSite(c.Context, sn, c.String("site"), c.String("dataset"), stage)
@@ -98,8 +111,20 @@ func runCheck(c *cli.Context) error {
 			}
 			return plan.Selection{Dataset: ds, Stage: stage}
 		}
-		reps, err = plan.CheckSites(c.Context, sn, sites, sel, pack, c.Int("jobs"))
-		return err
+		if reps, err = plan.CheckSites(c.Context, sn, sites, sel, pack, c.Int("jobs")); err != nil {
+			return err
+		}
+		if c.String("compare") == "" {
+			return nil
+		}
+		for _, site := range sites {
+			cmp, err := compareSite(c.Context, sn, site, sel(site).Dataset, stage, compareTo, pack)
+			if err != nil {
+				return err
+			}
+			comps = append(comps, cmp)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -113,7 +138,7 @@ func runCheck(c *cli.Context) error {
 		}
 	}
 	if out == "html" {
-		if err := writeHTMLReports(c, reps, checked); err != nil {
+		if err := writeHTMLReports(c, reps, checked, comps); err != nil {
 			return err
 		}
 	} else if err := writeReports(c, out, reps, passed, failed); err != nil {
@@ -193,13 +218,17 @@ func writeReports(c *cli.Context, out string, reps []*plan.Report, passed, faile
 // writeHTMLReports writes one page per site: --out itself for one site,
 // else --out with "-<site id>" before its extension. Each page carries
 // the check time, cim's version and the store revision.
-func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time) error {
+func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time, comps []*plan.Comparison) error {
 	opts := plan.HTMLOptions{Checked: checked}
 	b := readBuildInfo()
 	opts.Version, opts.VCSRevision = b.Module, b.Rev()
 	path := c.String("out")
 	used := map[string]bool{}
-	for _, rep := range reps {
+	for i, rep := range reps {
+		opts.Compare = nil
+		if i < len(comps) {
+			opts.Compare = comps[i]
+		}
 		p := path
 		if len(reps) > 1 {
 			// One page per site; ids that make the same file name (p:1,

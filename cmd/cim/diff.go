@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -306,4 +307,43 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// compareSite is the "planned vs built" section of a check's HTML report:
+// the site at stage to against the stage checked, as cim diff --site
+// measures it.
+func compareSite(ctx context.Context, sn *index.Snapshot, site plan.Site, dataset string, from, to cim.Stage, pack *plan.Pack) (*plan.Comparison, error) {
+	a := diff.Side{Snapshot: sn, Stage: from, Dataset: dataset}
+	b := diff.Side{Snapshot: sn, Stage: to, Dataset: dataset}
+	res, err := diff.Compare(ctx, a, b, diff.Options{Site: site.Geometry})
+	if err != nil {
+		return nil, err
+	}
+	ds, err := diff.Indicators(ctx, a, b, site, pack)
+	if err != nil {
+		return nil, err
+	}
+	cmp := &plan.Comparison{From: a.String(), To: b.String(),
+		Counts: fmt.Sprintf("%d added, %d removed, %d changed, %d matched by footprint under another id",
+			res.Counts[diff.Added], res.Counts[diff.Removed], res.Counts[diff.Changed], res.Counts[diff.Matched])}
+	for _, d := range ds {
+		ch := trimNum(d.Change)
+		if d.Relative != nil {
+			ch += fmt.Sprintf(" (%+.1f %%)", *d.Relative*100)
+		}
+		cmp.Indicators = append(cmp.Indicators, plan.ComparedIndicator{Label: d.Label, From: trimNum(d.From), To: trimNum(d.To),
+			Change: ch, Tolerance: d.Tolerance, Exceeded: d.Exceeded})
+		if d.Exceeded {
+			cmp.Exceeded++
+		}
+	}
+	for _, ch := range res.Changes {
+		what := strings.Join(ch.What, "; ")
+		if ch.Kind == diff.Matched {
+			what = fmt.Sprintf("same footprint (IoU %.2f)", ch.IoU)
+		}
+		cmp.Features = append(cmp.Features, plan.ComparedFeature{Kind: string(ch.Kind), Class: ch.Class.String(),
+			FromID: ch.FromID, ToID: ch.ToID, Name: ch.Name, What: what})
+	}
+	return cmp, nil
 }

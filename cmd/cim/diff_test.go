@@ -144,6 +144,22 @@ func TestDiffPlanningVerification(t *testing.T) {
 			t.Errorf("a removed feature in %v", f.Properties["fill"])
 		}
 	}
+	// The check's HTML report, with the same comparison.
+	html := filepath.Join(dir, "report.html")
+	runCim(t, "check", "--db", db, "--site", "site", "--dataset", "scheme", "--stage", "planning", "--compare", "as-built", "--out", html)
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Planned vs built", "规划条件核实", "1 added, 1 removed, 2 changed, 1 matched", "geojson:scheme:s-4", "moved 5.0 m", "±3 % exceeded"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if code, _, errOut := runCim(t, "check", "--db", db, "--site", "site", "--compare", "as-built"); code != exitUsage || !strings.Contains(errOut, "--out FILE.html") {
+		t.Errorf("--compare without an HTML report: %d %s", code, errOut)
+	}
+
 	// Revisions: 2 held the planned scheme, 3 the survey too, which the
 	// latest view shows instead of the plan.
 	code, out, errOut = runCim(t, "diff", "--db", db, "--from-rev", "2", "--to-rev", "3", "--dataset", "scheme")
