@@ -294,7 +294,7 @@ func writeDiffGeoJSON(w io.Writer, res *diff.Result) error {
 		}
 		fc.Features = append(fc.Features, &geojson.Feature{ID: firstNonEmpty(ch.ToID, ch.FromID), Geometry: f.Geometry, Properties: props})
 	}
-	b, err := json.Marshal(fc)
+	b, err := json.Marshal(&fc)
 	if err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func TestDiffPlanningVerification(t *testing.T) {
 	var fc struct {
 		Features []struct{ Properties map[string]any }
 	}
-	if code != exitInput || json.Unmarshal([]byte(out), &fc) != nil || len(fc.Features) != 5 {
+	if code != exitInput || json.Unmarshal([]byte(out), &fc) != nil || len(fc.Features) != 5 || !strings.HasPrefix(out, `{"type":"FeatureCollection","features":[`) {
 		t.Fatalf("geojson: exit %d, %d features: %.300s", code, len(fc.Features), out)
 	}
 	for _, f := range fc.Features {
