@@ -531,6 +531,9 @@ func (b *Batch) commit() error {
 	if s.logFrom == 0 {
 		s.logFrom = b.ts
 	}
+	if s.commits != nil {
+		s.commits = append(s.commits, commitTime{b.ts, b.log.Time})
+	}
 	// On an error the floor stays where it was: more history is kept,
 	// none is lost.
 	_ = s.updateFloorLocked()

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -535,33 +536,43 @@ func (s *Store) updateFloorLocked() error {
 		s.updateDiscardLocked()
 		return nil
 	}
-	txn := s.db.NewTransactionAt(s.readTs, false)
-	defer txn.Discard()
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog})
-	defer it.Close()
-	var revs []uint64 // the commits, oldest first
-	cutoff := time.Now().Add(-s.keep.Duration)
-	floor := s.logFrom
-	for it.Seek(logKey(s.logFrom)); it.ValidForPrefix(prefixLog); it.Next() {
-		k := it.Item().Key()
-		rev := binary.BigEndian.Uint64(k[len(prefixLog):])
-		revs = append(revs, rev)
-		if s.keep.Duration > 0 {
+	if s.commits == nil {
+		// Read once; each commit then appends its own.
+		txn := s.db.NewTransactionAt(s.readTs, false)
+		defer txn.Discard()
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog})
+		defer it.Close()
+		s.commits = []commitTime{}
+		for it.Seek(logKey(s.logFrom)); it.ValidForPrefix(prefixLog); it.Next() {
+			rev := binary.BigEndian.Uint64(it.Item().Key()[len(prefixLog):])
 			var c Commit
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
 				return fmt.Errorf("%w: log entry %d: %v", errCorrupt, rev, err)
 			}
-			if !c.Time.After(cutoff) {
-				floor = rev // the model as it was at the cutoff
-			}
+			s.commits = append(s.commits, commitTime{rev, c.Time})
 		}
 	}
-	if s.keep.Revisions > 0 && len(revs) > s.keep.Revisions {
-		floor = revs[len(revs)-s.keep.Revisions]
+	cs := s.commits
+	floor := s.logFrom
+	if s.keep.Duration > 0 {
+		// The model as it was at the cutoff: the last commit before it.
+		cutoff := time.Now().Add(-s.keep.Duration)
+		if i := sort.Search(len(cs), func(i int) bool { return cs[i].t.After(cutoff) }); i > 0 {
+			floor = cs[i-1].rev
+		}
+	}
+	if s.keep.Revisions > 0 && len(cs) > s.keep.Revisions {
+		floor = cs[len(cs)-s.keep.Revisions].rev
 	}
 	s.floor = max(floor, s.logFrom, s.histFrom)
 	s.updateDiscardLocked()
 	return nil
+}
+
+// commitTime is a commit's revision and time, which retention reads.
+type commitTime struct {
+	rev uint64
+	t   time.Time
 }
 
 // Oldest returns the oldest revision the store can still be read as of
@@ -615,29 +626,23 @@ func (s *Store) SnapshotAt(rev uint64) (*Snapshot, error) {
 // the last commit at or before t. A time before the oldest kept revision
 // is ErrHistoryGone.
 func (s *Store) RevisionAt(ctx context.Context, t time.Time) (uint64, error) {
-	sn, err := s.Snapshot()
-	if err != nil {
-		return 0, err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
 	}
-	defer sn.Close()
+	if s.commits == nil {
+		if err := s.updateFloorLocked(); err != nil {
+			return 0, err
+		}
+	}
+	cs := s.commits
 	var rev uint64
-	var first *Commit
-	err = sn.Log(ctx, 0, func(c Commit) bool {
-		if first == nil {
-			first = &c
-		}
-		if c.Time.After(t) {
-			return false
-		}
-		rev = c.Revision
-		return true
-	})
-	if err != nil {
-		return 0, err
+	if i := sort.Search(len(cs), func(i int) bool { return cs[i].t.After(t) }); i > 0 {
+		rev = cs[i-1].rev
 	}
-	oldest := s.Oldest()
-	if rev < oldest {
-		return 0, fmt.Errorf("%w: %s is before the oldest revision the store keeps, %d", ErrHistoryGone, t.Format(time.RFC3339), oldest)
+	if rev < s.floor || rev == 0 {
+		return 0, fmt.Errorf("%w: %s is before the oldest revision the store keeps, %d", ErrHistoryGone, t.Format(time.RFC3339), s.floor)
 	}
 	return rev, nil
 }

@@ -116,6 +116,7 @@ type Store struct {
 	floor   uint64        // the oldest revision readable (Oldest)
 	// histFrom is the oldest revision a reclaim left readable (dropHistory).
 	histFrom uint64
+	commits  []commitTime // the log's, oldest first; nil until read
 }
 
 // Open opens or creates the store in directory dir. If the last process
