@@ -136,6 +136,10 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		h.streamChanges(w, r, p)
+		return
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		p.wait = min(p.wait, time.Until(dl)-time.Second) // answer before the request times out
 	}
@@ -191,6 +195,81 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// streamChanges answers the change feed as server-sent events (Accept:
+// text/event-stream), for EventSource: an event per change, named by its
+// kind, its data the change as the JSON feed has it and its id the
+// position after it, which EventSource sends back as Last-Event-ID when
+// it reconnects. The stream ends a second before the request's timeout
+// (or when the server shuts down); the client reconnects and goes on.
+func (h *Handler) streamChanges(w http.ResponseWriter, r *http.Request, p changeParams) {
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		pos, err := parseChangePos(id)
+		if err != nil {
+			badParam(w, r, &problem.ParamError{Name: "Last-Event-ID", Value: id, Reason: err.Error()})
+			return
+		}
+		p.after = pos
+	}
+	ctx := r.Context()
+	end := make(<-chan time.Time)
+	if dl, ok := ctx.Deadline(); ok {
+		t := time.NewTimer(time.Until(dl) - time.Second)
+		defer t.Stop()
+		end = t.C
+	}
+	rc := http.NewResponseController(w)
+	started := false
+	base := baseURL(r)
+	for {
+		sn, err := h.store.Snapshot()
+		if err != nil {
+			if !started {
+				problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			}
+			return
+		}
+		cs, _, more, err := sn.Changes(ctx, p.after, p.limit, p.filter)
+		rev := sn.Revision()
+		sn.Close()
+		if err != nil {
+			if !started {
+				status := http.StatusInternalServerError
+				if errors.Is(err, index.ErrHistoryGone) {
+					status = http.StatusGone
+				}
+				problem.Status(w, r, status, err.Error())
+			}
+			return
+		}
+		if !started {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		for _, c := range cs {
+			data, _ := json.Marshal(changeOf(base, c))
+			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", formatChangePos(c.Pos), c.Kind, data); err != nil {
+				return
+			}
+			p.after = c.Pos
+		}
+		rc.Flush()
+		if more {
+			continue
+		}
+		select {
+		case <-h.store.Changed(rev):
+		case <-end:
+			return
+		case <-ctx.Done():
+			return
+		case <-h.draining:
+			return
+		}
+	}
+}
+
 func (h *Handler) writeChanges(w http.ResponseWriter, r *http.Request, p changeParams, rev uint64, cs []index.Change, next index.ChangePos, more bool) {
 	base := baseURL(r)
 	out := struct {
@@ -200,12 +279,7 @@ func (h *Handler) writeChanges(w http.ResponseWriter, r *http.Request, p changeP
 		Links    []link       `json:"links"`
 	}{Revision: rev, Since: p.since, Changes: []changeJSON{}}
 	for _, c := range cs {
-		q := url.Values{"dataset": {c.Dataset}, "stage": {c.Stage.String()}}
-		out.Changes = append(out.Changes, changeJSON{
-			Revision: c.Revision, Kind: c.Kind.String(), ID: c.ID, Collection: c.Class.String(),
-			Dataset: c.Dataset, Stage: c.Stage.String(),
-			Href: base + "/collections/" + c.Class.String() + "/items/" + url.PathEscape(c.ID) + "?" + q.Encode(),
-		})
+		out.Changes = append(out.Changes, changeOf(base, c))
 	}
 	v := url.Values{}
 	if p.limit != DefaultLimit {
@@ -245,6 +319,15 @@ func (h *Handler) writeChanges(w http.ResponseWriter, r *http.Request, p changeP
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	h.write(w, r, typeJSON, append(body, '\n'))
+}
+
+func changeOf(base string, c index.Change) changeJSON {
+	q := url.Values{"dataset": {c.Dataset}, "stage": {c.Stage.String()}}
+	return changeJSON{
+		Revision: c.Revision, Kind: c.Kind.String(), ID: c.ID, Collection: c.Class.String(),
+		Dataset: c.Dataset, Stage: c.Stage.String(),
+		Href: base + "/collections/" + c.Class.String() + "/items/" + url.PathEscape(c.ID) + "?" + q.Encode(),
+	}
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -1,10 +1,12 @@
 package features_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -242,5 +244,74 @@ func TestFeedLongPollWakesAtCommit(t *testing.T) {
 	json.Unmarshal(body, &p)
 	if len(p.Changes) != 0 || time.Since(start) < 300*time.Millisecond || p.link("poll") == "" {
 		t.Fatalf("an idle poll answered %s after %v", body, time.Since(start))
+	}
+}
+
+// TestFeedAsServerSentEvents reads the feed as an EventSource does: two
+// commits arrive as two events, named by their kind, whose ids resume
+// the stream after them (Last-Event-ID).
+func TestFeedAsServerSentEvents(t *testing.T) {
+	s := storetest.Sample(t)
+	srv := serve(t, s)
+	rev := s.Revision()
+	type event struct{ id, name, data string }
+	read := func(lastID string, n int) []event {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/changes?since=%d", srv.URL, rev), nil)
+		req.Header.Set("Accept", "text/event-stream")
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		var evs []event
+		var e event
+		sc := bufio.NewScanner(resp.Body)
+		for len(evs) < n && sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				e.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				e.name = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				e.data = line[6:]
+			case line == "":
+				evs = append(evs, e)
+				e = event{}
+			}
+		}
+		return evs
+	}
+	got := make(chan []event, 1)
+	go func() { got <- read("", 2) }()
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, id := range []string{"sse-1", "sse-2"} {
+		time.Sleep(100 * time.Millisecond)
+		b, _ := s.Begin()
+		b.Put(building(id, r))
+		if _, err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var evs []event
+	select {
+	case evs = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no events")
+	}
+	if len(evs) != 2 || evs[0].name != "created" || !strings.Contains(evs[0].data, `"id":"sse-1"`) || !strings.Contains(evs[1].data, `"id":"sse-2"`) {
+		t.Fatalf("events %+v", evs)
+	}
+	again := read(evs[0].id, 1)
+	if len(again) != 1 || !strings.Contains(again[0].data, `"id":"sse-2"`) || again[0].id != evs[1].id {
+		t.Fatalf("resumed after %s: %+v", evs[0].id, again)
 	}
 }

@@ -98,6 +98,9 @@ type Change struct {
 	Class    cim.Class  `json:"class"`
 	Dataset  string     `json:"dataset"`
 	Stage    cim.Stage  `json:"stage"`
+	// Pos is the change's position in the feed: Changes after it
+	// continues with the next.
+	Pos ChangePos `json:"-"`
 }
 
 // ChangePos is a position in the change feed: after the change at index
@@ -318,7 +321,7 @@ func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f C
 				(classes != 0 && classes&(1<<c.Class) == 0) {
 				continue
 			}
-			c.Revision = rev
+			c.Revision, c.Pos = rev, next
 			cs = append(cs, c)
 		}
 	}
