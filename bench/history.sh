@@ -151,7 +151,7 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 {
   echo "# What history costs (issue #20): space, and reads at the head"
   echo
-  echo "$(date -u), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load $load0 at the start, $load1 at the end."
+  echo "Run from $stamp to $(date -u +%Y%m%dT%H%M%SZ), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load $load0 at the start, $load1 at the end."
   echo "cim built from $after_rev; \"before\" is $before_rev (before the revision log and history). bench/history.sh, ROUNDS=$ROUNDS, QRUNS=$QRUNS."
   echo
   echo "## 1. Space"
