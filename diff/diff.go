@@ -58,16 +58,20 @@ type Options struct {
 	Site geom.T
 	// Classes compared; default DefaultClasses.
 	Classes []cim.Class
-	// ToleranceM is how far an outline may move and stay the same
-	// (default 0.5 m).
+	// ToleranceM is how far an outline may move and stay the same; 0
+	// means not at all (DefaultOptions has 0.5 m; a negative value takes
+	// it too).
 	ToleranceM float64
-	// HeightToleranceM is how much a height may differ and stay the same
-	// (default 0.5 m).
+	// HeightToleranceM is how much a height may differ and stay the
+	// same, as ToleranceM (0.5 m).
 	HeightToleranceM float64
 	// MinIoU is the least footprint overlap (intersection over union)
 	// that matches two features with different ids (default 0.5).
 	MinIoU float64
 }
+
+// DefaultOptions are the tolerances cim diff starts from.
+var DefaultOptions = Options{ToleranceM: 0.5, HeightToleranceM: 0.5, MinIoU: 0.5}
 
 // DefaultClasses are the classes compared unless told otherwise: what a
 // planning verification measures outdoors. Storeys and spaces are the
@@ -130,10 +134,10 @@ func (r *Result) Differs() bool {
 
 // Compare compares side from with side to.
 func Compare(ctx context.Context, from, to Side, o Options) (*Result, error) {
-	if o.ToleranceM <= 0 {
+	if o.ToleranceM < 0 {
 		o.ToleranceM = 0.5
 	}
-	if o.HeightToleranceM <= 0 {
+	if o.HeightToleranceM < 0 {
 		o.HeightToleranceM = 0.5
 	}
 	if o.MinIoU <= 0 {
@@ -152,14 +156,23 @@ func Compare(ctx context.Context, from, to Side, o Options) (*Result, error) {
 	}
 	res := &Result{From: from.String(), To: to.String(), Changes: []Change{}, Counts: map[Kind]int{},
 		Options: map[string]any{"tolerance_m": o.ToleranceM, "height_tolerance_m": o.HeightToleranceM, "min_iou": o.MinIoU}}
+	// Ids are matched within a dataset when both sides read the same
+	// datasets; across them when the sides are two datasets.
+	sameDS := from.Dataset == to.Dataset
+	key := func(f *cim.Feature) string {
+		if sameDS {
+			return fmt.Sprintf("%d/%s/%s", f.Class, f.Dataset, f.ID)
+		}
+		return fmt.Sprintf("%d/%s", f.Class, f.ID)
+	}
 	byID := map[string]*cim.Feature{}
 	for _, f := range b {
-		byID[key(f.Class, f.ID)] = f
+		byID[key(f)] = f
 	}
 	var leftA []*cim.Feature
 	paired := map[*cim.Feature]bool{}
 	for _, f := range a {
-		g, ok := byID[key(f.Class, f.ID)]
+		g, ok := byID[key(f)]
 		if !ok {
 			leftA = append(leftA, f)
 			continue
@@ -213,8 +226,6 @@ func (r *Result) add(c Change) {
 	r.Counts[c.Kind]++
 }
 
-func key(c cim.Class, id string) string { return fmt.Sprintf("%d/%s", c, id) }
-
 // read lists the features of a side.
 func read(ctx context.Context, s Side, o Options) ([]*cim.Feature, error) {
 	q := query.Query{Classes: o.Classes, Dataset: s.Dataset, Stage: s.Stage}
@@ -235,8 +246,8 @@ func read(ctx context.Context, s Side, o Options) ([]*cim.Feature, error) {
 	return out, rows.Err()
 }
 
-// meets reports whether g meets the site: a vertex inside it, or an
-// area in common.
+// meets reports whether g meets the site: a vertex inside it, an edge
+// across its outline, or an area in common.
 func meets(g, site geom.T) bool {
 	fc := g.FlatCoords()
 	for i := 0; i+1 < len(fc); i += g.Stride() {
@@ -244,7 +255,24 @@ func meets(g, site geom.T) bool {
 			return true
 		}
 	}
+	for _, e := range edges(g) {
+		for _, s := range edges(site) {
+			if crosses(e, s) {
+				return true
+			}
+		}
+	}
 	return isArea(g) && cim.IntersectionArea(g, site) > 0
+}
+
+// crosses reports whether two segments share a point.
+func crosses(a, b [4]float64) bool {
+	orient := func(ax, ay, bx, by, cx, cy float64) float64 { return (bx-ax)*(cy-ay) - (by-ay)*(cx-ax) }
+	d1 := orient(b[0], b[1], b[2], b[3], a[0], a[1])
+	d2 := orient(b[0], b[1], b[2], b[3], a[2], a[3])
+	d3 := orient(a[0], a[1], a[2], a[3], b[0], b[1])
+	d4 := orient(a[0], a[1], a[2], a[3], b[2], b[3])
+	return (d1 > 0) != (d2 > 0) && (d3 > 0) != (d4 > 0) && d1 != 0 && d2 != 0 && d3 != 0 && d4 != 0
 }
 
 func isArea(g geom.T) bool {

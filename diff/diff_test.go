@@ -183,3 +183,31 @@ func TestIndicatorsAgainstTolerances(t *testing.T) {
 		t.Errorf("green ratio (no green either side) %+v", d)
 	}
 }
+
+// TestSiteKeepsWhatCrossesIt: a road across the site, with no vertex
+// inside it, is compared; one beside it is not.
+func TestSiteKeepsWhatCrossesIt(t *testing.T) {
+	s := storetest.New(t)
+	line := func(id string, x0, y0, x1, y1 float64) *cim.Feature {
+		return &cim.Feature{ID: id, Class: cim.ClassRoad, Dataset: "scheme", Stage: cim.StagePlanning,
+			Geometry: geom.NewLineStringFlat(geom.XY, []float64{lon0 + x0*mLon, lat0 + y0*mLat, lon0 + x1*mLon, lat0 + y1*mLat})}
+	}
+	b, _ := s.Begin()
+	b.Put(line("across", -100, 10, 300, 10))
+	b.Put(line("beside", -100, 60, 300, 60))
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	res, err := diff.Compare(context.Background(),
+		diff.Side{Snapshot: sn, Stage: cim.StagePlanning, Dataset: "scheme"},
+		diff.Side{Snapshot: sn, Stage: cim.StageAsBuilt, Dataset: "scheme"},
+		diff.Options{Site: box(0, 0, 50, 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 || res.Changes[0].FromID != "across" || res.Changes[0].Kind != diff.Removed {
+		t.Errorf("changes %+v", res.Changes)
+	}
+}

@@ -3,7 +3,9 @@ package diff
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/future-community/cim/plan"
 )
@@ -43,8 +45,8 @@ func Indicators(ctx context.Context, from, to Side, site plan.Site, pack *plan.P
 		return nil, fmt.Errorf("diff: check %s: %w", to, err)
 	}
 	names := append([]string(nil), DeltaIndicators...)
-	for name := range pack.Tolerances {
-		if !contains(names, name) {
+	for _, name := range slices.Sorted(maps.Keys(pack.Tolerances)) {
+		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
@@ -69,15 +71,6 @@ func Indicators(ctx context.Context, from, to Side, site plan.Site, pack *plan.P
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func round(v float64) float64 { return math.Round(v*1e4) / 1e4 }

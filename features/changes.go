@@ -168,6 +168,9 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, index.ErrHistoryGone):
 			problem.Status(w, r, http.StatusGone, err.Error())
 			return
+		case errors.Is(err, index.ErrAhead):
+			badParam(w, r, &problem.ParamError{Name: "after", Value: r.URL.Query().Get("after"), Reason: err.Error()})
+			return
 		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 			return
 		case err != nil:
@@ -228,14 +231,23 @@ func (h *Handler) streamChanges(w http.ResponseWriter, r *http.Request, p change
 			}
 			return
 		}
-		cs, _, more, err := sn.Changes(ctx, p.after, p.limit, p.filter)
+		if !started && p.since > sn.Revision() {
+			sn.Close()
+			badParam(w, r, &problem.ParamError{Name: "since", Value: strconv.FormatUint(p.since, 10),
+				Reason: fmt.Sprintf("after the store's revision, %d", sn.Revision())})
+			return
+		}
+		cs, next, more, err := sn.Changes(ctx, p.after, p.limit, p.filter)
 		rev := sn.Revision()
 		sn.Close()
 		if err != nil {
 			if !started {
 				status := http.StatusInternalServerError
-				if errors.Is(err, index.ErrHistoryGone) {
+				switch {
+				case errors.Is(err, index.ErrHistoryGone):
 					status = http.StatusGone
+				case errors.Is(err, index.ErrAhead):
+					status = http.StatusBadRequest
 				}
 				problem.Status(w, r, status, err.Error())
 			}
@@ -252,8 +264,8 @@ func (h *Handler) streamChanges(w http.ResponseWriter, r *http.Request, p change
 			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", formatChangePos(c.Pos), c.Kind, data); err != nil {
 				return
 			}
-			p.after = c.Pos
 		}
+		p.after = next // past what the filter left out too
 		rc.Flush()
 		if more {
 			continue

@@ -492,6 +492,10 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rev := sn.Revision()
+	if p.AsOf != "" {
+		// The links read the revision as_of found, not the time again.
+		p.AsOf = strconv.FormatUint(rev, 10)
+	}
 	etag := etagOf(rev, r.URL.Path+"?"+r.URL.RawQuery)
 	h.setCaching(w, etag)
 	if match(r, etag) {

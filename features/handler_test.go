@@ -188,6 +188,8 @@ func TestProblems(t *testing.T) {
 		{"/changes?limit=-1", 400, "limit"},
 		{"/changes?wait=1h", 400, "wait"},
 		{"/changes?after=1.2", 400, "after"},
+		{"/changes?since=0&after=999.0.0", 400, "after"},
+		{"/changes?since=0&after=18446744073709551615.0.0", 400, "after"},
 		{"/changes?class=nosuch", 400, "class"},
 		{"/changes?sinse=1", 400, "sinse"},
 		{"/collections/nosuch", 404, ""},

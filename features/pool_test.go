@@ -3,12 +3,15 @@ package features
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/twpayne/go-geom"
+
+	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/internal/storetest"
-	"github.com/future-community/cim/samples"
 )
 
 // TestPool: a held revision is read again; one evicted (past the count,
@@ -20,12 +23,24 @@ func TestPool(t *testing.T) {
 	p := newPool(s, time.Minute, 2)
 	p.now = func() time.Time { return now }
 	defer p.close()
-	commit := func() uint64 {
+	n := 0
+	commit := func() uint64 { // a new revision: a feature more
 		t.Helper()
-		if err := samples.Ingest(s); err != nil {
+		b, err := s.Begin()
+		if err != nil {
 			t.Fatal(err)
 		}
-		return s.Revision()
+		n++
+		err = b.Put(&cim.Feature{ID: fmt.Sprintf("pool-%d", n), Class: cim.ClassFacility, Dataset: "pool", Stage: cim.StageAsBuilt,
+			Geometry: geom.NewPointFlat(geom.XY, []float64{120.21, 30.256})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := b.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev
 	}
 	first := func() (uint64, *index.Snapshot) {
 		t.Helper()

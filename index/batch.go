@@ -22,28 +22,29 @@ import (
 // the first) but is slow: the batch must flush its writes to read them
 // back. Sources with many repeated ids are better de-duplicated first.
 type Batch struct {
-	s       *Store
-	ts      uint64      // the version everything is written at
-	prev    uint64      // the store's read version when the batch began
-	rev     uint64      // the store's revision when the batch began
-	base    *badger.Txn // reads the store as it was before the batch
-	w       writer
-	seen    idSet
-	seed    maphash.Seed
-	cat     *catalog
-	newDS   map[uint32]bool     // datasets this batch created
-	touched map[uint32]bool     // datasets this batch wrote to
-	sweep   map[string]bool     // datasets to replace
-	stages  map[uint32]stageSet // the stages the batch wrote, per dataset
-	bk      buckets             // what the batch adds to the bucket catalog
-	arena   arena
-	keys    [][]byte // scratch for indexKeys
-	oldKeys [][]byte
-	stats   BatchStats
-	chg     []byte // changes not yet written (history.go)
-	chgSeq  uint32
-	log     Commit
-	done    bool
+	s        *Store
+	ts       uint64      // the version everything is written at
+	prev     uint64      // the store's read version when the batch began
+	rev      uint64      // the store's revision when the batch began
+	base     *badger.Txn // reads the store as it was before the batch
+	w        writer
+	seen     idSet
+	seed     maphash.Seed
+	cat      *catalog
+	newDS    map[uint32]bool     // datasets this batch created
+	touched  map[uint32]bool     // datasets this batch wrote to
+	sweep    map[string]bool     // datasets to replace
+	stages   map[uint32]stageSet // the stages the batch wrote, per dataset
+	bk       buckets             // what the batch adds to the bucket catalog
+	arena    arena
+	keys     [][]byte // scratch for indexKeys
+	oldKeys  [][]byte
+	stats    BatchStats
+	chg      []byte // changes not yet written (history.go)
+	chgSeq   uint32
+	log      Commit
+	histFrom uint64 // where readable history begins, if the batch writes it
+	done     bool
 }
 
 // BatchStats counts what a batch did.
@@ -477,22 +478,38 @@ func (b *Batch) datasetID(name string) uint32 {
 }
 
 // Commit makes the batch's writes visible, durably, and returns the new
-// revision. If it fails, the batch is aborted.
+// revision. A batch that changed nothing (every feature it put was
+// stored exactly so) makes no revision: Commit returns the store's. If it
+// fails, the batch is aborted.
 func (b *Batch) Commit() (uint64, error) {
 	if b.done {
 		return 0, ErrClosed
 	}
-	err := b.commit()
+	noop, err := b.commit()
 	if err != nil {
 		return 0, errors.Join(err, b.Abort())
+	}
+	if noop {
+		return b.rev, nil
 	}
 	return b.ts, nil
 }
 
-func (b *Batch) commit() error {
+func (b *Batch) commit() (noop bool, err error) {
 	if err := b.sweepDatasets(); err != nil {
-		return err
+		return false, err
 	}
+	if b.log.Created+b.log.Updated+b.log.Deleted == 0 && len(b.newDS) == 0 && b.w.sent == 0 && len(b.w.buf) == 0 {
+		// Nothing to write, nothing for the log or the feed: no revision,
+		// no history, no cache made stale.
+		b.w.cancel()
+		b.finish()
+		return true, nil
+	}
+	return false, b.write()
+}
+
+func (b *Batch) write() error {
 	if err := b.writeLog(); err != nil {
 		return err
 	}
@@ -534,6 +551,7 @@ func (b *Batch) commit() error {
 	if s.commits != nil {
 		s.commits = append(s.commits, commitTime{b.ts, b.log.Time})
 	}
+	s.histFrom = max(s.histFrom, b.histFrom)
 	// On an error the floor stays where it was: more history is kept,
 	// none is lost.
 	_ = s.updateFloorLocked()

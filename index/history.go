@@ -42,8 +42,11 @@ func changeKey(rev uint64, seq uint32) []byte {
 }
 
 // ErrHistoryGone is returned for a revision older than the history the
-// store keeps.
-var ErrHistoryGone = errors.New("history not kept")
+// store keeps, ErrAhead for one after the store's.
+var (
+	ErrHistoryGone = errors.New("history not kept")
+	ErrAhead       = errors.New("ahead of the store")
+)
 
 // Commit is one entry of the revision log.
 type Commit struct {
@@ -124,6 +127,11 @@ func (p ChangePos) before(rev uint64, seq uint32, i int) bool {
 	return p.I < i
 }
 
+// maxChangeScan bounds the changes one call of Changes reads: a filter
+// that passes few of them answers a page with fewer than limit, or none,
+// and more, rather than reading the whole log at once.
+const maxChangeScan = 100_000
+
 // changeChunk is how many bytes of changes a chunk holds before the
 // batch writes it.
 const changeChunk = 32 << 10
@@ -173,6 +181,23 @@ func (b *Batch) writeLog() error {
 		return err
 	}
 	b.log.Revision, b.log.Time = b.ts, time.Now().UTC().Truncate(time.Millisecond)
+	s := b.s
+	s.mu.Lock()
+	if n := len(s.commits); n > 0 && b.log.Time.Before(s.commits[n-1].t) {
+		b.log.Time = s.commits[n-1].t // the clock stepped back: the log stays in order
+	}
+	floor, histFrom := s.floor, s.histFrom
+	s.mu.Unlock()
+	if floor > histFrom {
+		// Where readable history begins, kept with the commit: a
+		// compaction may drop what lies below it, so after a restart
+		// the floor must not come back lower (a clock stepped back, a
+		// retention changed).
+		if err := b.w.set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, floor)); err != nil {
+			return err
+		}
+		b.histFrom = floor
+	}
 	for ds, stages := range b.stages {
 		b.log.Datasets = append(b.log.Datasets, b.cat.byID[ds])
 		for st := range cim.Stage(numStages) {
@@ -258,25 +283,23 @@ type ChangeFilter struct {
 // Changes returns up to limit changes after position after, oldest first,
 // that pass the filter, and the position after the last one read (to
 // continue from; equal to after when there were none). more reports
-// whether changes beyond the last one returned may pass the filter. It
-// fails with ErrHistoryGone when after lies before the history the log
-// covers.
+// whether changes beyond the last one returned may pass the filter; a
+// call reads at most maxChangeScan changes, so a page may hold fewer than
+// limit and still have more. It fails with ErrHistoryGone when after lies
+// before the history the store keeps, ErrAhead after its revision.
 func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f ChangeFilter) (cs []Change, next ChangePos, more bool, err error) {
 	next = after
-	if sn.logFrom == 0 || sn.rev == 0 {
-		if after.Rev > sn.rev {
-			return nil, next, false, fmt.Errorf("revision %d is after the store's, %d", after.Rev, sn.rev)
-		}
-		if sn.rev > 0 {
-			return nil, next, false, fmt.Errorf("%w: the store keeps no change log (it was made before cim had one): read the store whole, then follow the changes after its revision", ErrHistoryGone)
-		}
-		return nil, next, false, nil
-	}
-	if after.Rev+1 < sn.logFrom {
+	switch {
+	case after.Rev > sn.rev:
+		return nil, next, false, fmt.Errorf("%w: revision %d is after the store's, %d", ErrAhead, after.Rev, sn.rev)
+	case sn.logFrom == 0 && after.Rev == sn.rev:
+		return nil, next, false, nil // nothing after the head, log or none
+	case sn.logFrom == 0:
+		return nil, next, false, fmt.Errorf("%w: the store keeps no change log before its next commit (it was made before cim had one): read the store whole, then follow the changes after its revision", ErrHistoryGone)
+	case after.Rev < sn.logFrom-1:
 		return nil, next, false, fmt.Errorf("%w: the change log begins at revision %d; changes after %d are not recorded: read the store whole, then follow the changes after its revision", ErrHistoryGone, sn.logFrom, after.Rev)
-	}
-	if after.Rev > sn.rev {
-		return nil, next, false, fmt.Errorf("revision %d is after the store's, %d", after.Rev, sn.rev)
+	case sn.floor > 0 && after.Rev < sn.floor-1:
+		return nil, next, false, fmt.Errorf("%w: the store keeps the changes from revision %d on (its history retention); changes after %d are gone: read the store whole, then follow the changes after its revision", ErrHistoryGone, sn.floor, after.Rev)
 	}
 	if err := sn.use(); err != nil {
 		return nil, next, false, err
@@ -288,6 +311,7 @@ func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f C
 	}
 	it := sn.txn.NewIterator(badger.IteratorOptions{Prefix: prefixChg})
 	defer it.Close()
+	scanned := 0
 	for it.Seek(changeKey(after.Rev, 0)); it.ValidForPrefix(prefixChg); it.Next() {
 		if err := checkCtx(ctx); err != nil {
 			return cs, next, false, err
@@ -313,9 +337,10 @@ func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f C
 			if !after.before(rev, seq, i) {
 				continue
 			}
-			if len(cs) == limit {
+			if len(cs) == limit || scanned == maxChangeScan {
 				return cs, next, true, nil
 			}
+			scanned++
 			next = ChangePos{rev, seq, i}
 			if (f.Dataset != "" && c.Dataset != f.Dataset) || (f.Stage != cim.StageAny && c.Stage != f.Stage) ||
 				(classes != 0 && classes&(1<<c.Class) == 0) {
@@ -382,6 +407,45 @@ func (s *Store) announce() {
 	}
 }
 
+// trimChanges deletes the change lists of the revisions older than the
+// store keeps, which Changes no longer serves; the log of commits stays
+// (cim log). It writes as SetKeep does (writeMeta).
+func (s *Store) trimChanges() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	at, floor := s.readTs, s.floor
+	s.mu.Unlock()
+	if floor <= 1 || at == 0 {
+		return nil
+	}
+	var keys [][]byte
+	rd := s.db.NewTransactionAt(at, false)
+	it := rd.NewIterator(badger.IteratorOptions{Prefix: prefixChg, PrefetchValues: false})
+	end := changeKey(floor, 0)
+	for it.Seek(prefixChg); it.ValidForPrefix(prefixChg) && bytes.Compare(it.Item().Key(), end) < 0; it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	rd.Discard()
+	for len(keys) > 0 {
+		n := min(len(keys), 4096)
+		err := s.writeMeta(func(txn *badger.Txn) error {
+			for _, k := range keys[:n] {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
 // Keep is how much history a store keeps: the revisions of the last
 // Duration, or the last Revisions commits. Reads as of an older revision
 // fail with ErrHistoryGone, and compaction drops the versions only they
@@ -405,20 +469,48 @@ var (
 // only with all older ones. It is written at the current read version.
 func (s *Store) dropHistory() error {
 	s.mu.Lock()
-	at, rev := s.readTs, s.rev
+	rev := s.rev
 	s.mu.Unlock()
-	txn := s.db.NewTransactionAt(at, true)
-	defer txn.Discard()
-	if err := txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, rev)); err != nil {
-		return err
-	}
-	if err := txn.CommitAt(max(at, 1), nil); err != nil {
+	err := s.writeMeta(func(txn *badger.Txn) error {
+		return txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, rev))
+	})
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.histFrom = rev
 	return s.updateFloorLocked()
+}
+
+// writeMeta writes settings that are no revision of the model (the
+// retention, where history begins) at a version of their own, the read
+// version's next: as an undone batch does, it moves the read version and
+// leaves the revision. No open snapshot sees the write; the next does.
+// The caller holds writeMu, or the store is not yet or no longer shared.
+func (s *Store) writeMeta(fn func(*badger.Txn) error) error {
+	s.mu.Lock()
+	rev, at := s.rev, s.readTs+1
+	s.mu.Unlock()
+	txn := s.db.NewTransactionAt(at, true)
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	if err := txn.Set(keyRev, revValue(rev, at)); err != nil {
+		return err
+	}
+	if err := txn.CommitAt(at, nil); err != nil {
+		return err
+	}
+	if err := s.db.Sync(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.readTs = at
+	s.updateDiscardLocked()
+	s.mu.Unlock()
+	return nil
 }
 
 // ParseKeep reads a retention: a count of revisions ("10"), or a
@@ -485,19 +577,15 @@ func (s *Store) SetKeep(k Keep) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	at, floor := s.readTs, max(s.floor, s.histFrom)
+	floor := max(s.floor, s.histFrom)
 	s.mu.Unlock()
-	// The setting is no revision of the model: it is written at the
-	// current read version, where readers at that version may see it.
-	txn := s.db.NewTransactionAt(at, true)
-	defer txn.Discard()
-	if err := txn.Set(bytes.Clone(keyKeep), k.encode()); err != nil {
-		return err
-	}
-	if err := txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, floor)); err != nil {
-		return err
-	}
-	if err := txn.CommitAt(max(at, 1), nil); err != nil {
+	err := s.writeMeta(func(txn *badger.Txn) error {
+		if err := txn.Set(bytes.Clone(keyKeep), k.encode()); err != nil {
+			return err
+		}
+		return txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, floor))
+	})
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -535,7 +623,7 @@ func loadKeep(txn *badger.Txn) (Keep, error) {
 // held.
 func (s *Store) updateFloorLocked() error {
 	if s.logFrom == 0 {
-		s.floor = max(s.rev, s.histFrom)
+		s.floor = max(s.floor, s.rev, s.histFrom)
 		s.updateDiscardLocked()
 		return nil
 	}
@@ -545,15 +633,19 @@ func (s *Store) updateFloorLocked() error {
 		defer txn.Discard()
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixLog})
 		defer it.Close()
-		s.commits = []commitTime{}
+		commits := []commitTime{}
 		for it.Seek(logKey(s.logFrom)); it.ValidForPrefix(prefixLog); it.Next() {
 			rev := binary.BigEndian.Uint64(it.Item().Key()[len(prefixLog):])
 			var c Commit
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
 				return fmt.Errorf("%w: log entry %d: %v", errCorrupt, rev, err)
 			}
-			s.commits = append(s.commits, commitTime{rev, c.Time})
+			if n := len(commits); n > 0 && c.Time.Before(commits[n-1].t) {
+				c.Time = commits[n-1].t // written by a cim that let a clock step back
+			}
+			commits = append(commits, commitTime{rev, c.Time})
 		}
+		s.commits = commits
 	}
 	cs := s.commits
 	floor := s.logFrom
@@ -567,7 +659,8 @@ func (s *Store) updateFloorLocked() error {
 	if s.keep.Revisions > 0 && len(cs) > s.keep.Revisions {
 		floor = cs[len(cs)-s.keep.Revisions].rev
 	}
-	s.floor = max(floor, s.logFrom, s.histFrom)
+	// Never lower: a compaction may already have dropped what lies below.
+	s.floor = max(s.floor, floor, s.logFrom, s.histFrom)
 	s.updateDiscardLocked()
 	return nil
 }
@@ -621,7 +714,7 @@ func (s *Store) SnapshotAt(rev uint64) (*Snapshot, error) {
 	s.open[at]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(at, false),
-		rev: rev, readTs: at, cat: s.cat, bk: s.bk, logFrom: s.logFrom,
+		rev: rev, readTs: at, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor,
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/future-community/cim/cim"
 )
 
@@ -208,8 +210,8 @@ func TestChangeFeedReplaysTheStore(t *testing.T) {
 }
 
 // TestUnchangedWriteKeepsNoHistory writes the same features again: the
-// commit has a log entry, but no changes, and the store's data keys keep
-// their version.
+// batch changes nothing, so it makes no revision, no log entry and no
+// change.
 func TestUnchangedWriteKeepsNoHistory(t *testing.T) {
 	s := openTemp(t)
 	fs := []*cim.Feature{
@@ -218,28 +220,41 @@ func TestUnchangedWriteKeepsNoHistory(t *testing.T) {
 	}
 	ingest(t, s, fs)
 	rev1 := s.Revision()
+	changed := s.Changed(rev1)
 	st, rev2, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Unchanged != 2 || st.Put != 2 || st.Replaced != 2 || rev2 != rev1+1 {
-		t.Fatalf("stats %+v, rev %d after %d", st, rev2, rev1)
+	if st.Unchanged != 2 || st.Put != 2 || st.Replaced != 2 || rev2 != rev1 || s.Revision() != rev1 {
+		t.Fatalf("stats %+v, revision %d (store %d) after %d", st, rev2, s.Revision(), rev1)
+	}
+	select {
+	case <-changed:
+		t.Error("an unchanged write woke the change feed's long polls")
+	default:
 	}
 	sn, _ := s.Snapshot()
 	defer sn.Close()
-	cs, _, _, err := sn.Changes(context.Background(), Since(rev1), 100, ChangeFilter{})
-	if err != nil || len(cs) != 0 {
-		t.Fatalf("changes after an unchanged write: %v %v", cs, err)
-	}
-	cs, _, _, err = sn.Changes(context.Background(), ChangePos{}, 100, ChangeFilter{})
+	cs, _, _, err := sn.Changes(context.Background(), ChangePos{}, 100, ChangeFilter{})
 	if err != nil || len(cs) != 2 || cs[0].Kind != Created || cs[0].Revision != rev1 {
 		t.Fatalf("changes from the start: %+v %v", cs, err)
 	}
-	var last Commit
-	sn.Log(context.Background(), rev1, func(c Commit) bool { last = c; return true })
-	if last.Revision != rev2 || last.Unchanged != 2 || last.Created+last.Updated+last.Deleted != 0 ||
-		!slices.Equal(last.Datasets, []string{"d"}) || !slices.Equal(last.Stages, []string{"as-built"}) || time.Since(last.Time) > time.Minute {
-		t.Fatalf("log entry %+v", last)
+	n := 0
+	sn.Log(context.Background(), 0, func(c Commit) bool {
+		n++
+		if c.Revision != rev1 || c.Created != 2 || !slices.Equal(c.Datasets, []string{"d"}) || !slices.Equal(c.Stages, []string{"as-built"}) || time.Since(c.Time) > time.Minute {
+			t.Errorf("log entry %+v", c)
+		}
+		return true
+	})
+	if n != 1 {
+		t.Errorf("%d log entries, want 1", n)
+	}
+	// One changed feature among unchanged ones: a revision, which counts
+	// the rest as unchanged.
+	fs[0].Props = map[string]any{"height": 12.0}
+	if st, rev3, err := s.Ingest(context.Background(), &sliceSource{fs: fs}, nil); err != nil || rev3 == rev1 || st.Unchanged != 1 {
+		t.Fatalf("one change: %+v, revision %d, %v", st, rev3, err)
 	}
 }
 
@@ -456,6 +471,29 @@ func TestAsOf(t *testing.T) {
 		t.Fatalf("keep %v after a reopen", k)
 	}
 	check("with two revisions kept")
+	// The change lists go with the history: the feed from the start is
+	// gone, the feed from the oldest kept revision is not.
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	sn, err = s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := sn.Changes(context.Background(), ChangePos{}, 10, ChangeFilter{}); !errors.Is(err, ErrHistoryGone) {
+		t.Errorf("the feed from the start after retention: %v", err)
+	}
+	if cs, _, _, err := sn.Changes(context.Background(), Since(second-1), 1000, ChangeFilter{}); err != nil || len(cs) == 0 || cs[0].Revision != second {
+		t.Errorf("the feed from the oldest kept revision: %d changes, %v", len(cs), err)
+	}
+	it := sn.txn.NewIterator(badger.IteratorOptions{Prefix: prefixChg})
+	for it.Seek(prefixChg); it.ValidForPrefix(prefixChg); it.Next() {
+		if rev := binary.BigEndian.Uint64(it.Item().Key()[len(prefixChg):]); rev < second {
+			t.Errorf("the change list of revision %d is kept, older than %d", rev, second)
+		}
+	}
+	it.Close()
+	sn.Close()
 	// Keeping more again does not bring the first back.
 	if err := s.SetKeep(DefaultKeep); err != nil {
 		t.Fatal(err)

@@ -24,8 +24,9 @@ type Snapshot struct {
 	readTs uint64
 	cat    *catalog
 	bk     buckets
-	// logFrom is the first revision the change log covers (history.go).
-	logFrom uint64
+	// logFrom is the first revision the change log covers, floor the
+	// oldest the store keeps (history.go).
+	logFrom, floor uint64
 
 	mu     sync.Mutex
 	iters  int // open iterators

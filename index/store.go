@@ -543,6 +543,9 @@ func (s *Store) Compact() error {
 	if err := roomIn(s.dir, "compact", tablesSize(s.dir)+spaceHeadroom); err != nil {
 		return err
 	}
+	if err := s.trimChanges(); err != nil {
+		return err
+	}
 	return s.db.Flatten(2)
 }
 
@@ -569,7 +572,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	s.open[s.readTs]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(s.readTs, false),
-		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk, logFrom: s.logFrom,
+		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor,
 	}, nil
 }
 

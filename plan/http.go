@@ -30,9 +30,9 @@ func Routes(s *index.Store, maxAge time.Duration) []route.Route {
 	}
 	return []route.Route{
 		{Pattern: "GET /sites/{id}/check", ID: "checkSite", Params: site, Type: "application/json", Handler: CheckHandler(s),
-			Summary: "The rule check of a site at the current revision, with the site's boundary for a map: {report, site_geometry}."},
+			Summary: "The rule check of a site at the current revision (or as_of), with the site's boundary for a map: {report, site_geometry}."},
 		{Pattern: "GET /sites/{id}/indicators", ID: "getIndicators", Params: site, Type: "application/json", Handler: IndicatorsHandler(s, maxAge),
-			Summary: "The planning indicators of a site at the current revision: the report cim check --format json writes (FAR, density, green, TOD, living circles), with an ETag of the revision."},
+			Summary: "The planning indicators of a site at the current revision (or as_of): the report cim check --format json writes (FAR, density, green, TOD, living circles), with an ETag of the revision."},
 		{Pattern: "POST /check", ID: "whatIf", Body: "application/json", Type: "application/json", Handler: WhatIfHandler(s),
 			Summary: "A what-if: the check of a site (stored, by id, or drawn, as a GeoJSON polygon) with proposed features laid over the store in memory and the stored ones they replace hidden. Nothing is stored; it needs no write token."},
 	}
@@ -60,7 +60,8 @@ type CheckAnswer struct {
 }
 
 // CheckHandler answers GET /sites/{id}/check?rules=PACK&stage=STAGE&dataset=D
-// with a check of the site on the store's current revision: rules is a
+// with a check of the site on the store's current revision (as_of= an
+// earlier one, a revision or an RFC 3339 time): rules is a
 // built-in pack (default zj-future-community; files are not read over
 // HTTP), stage the view (default: each dataset's latest), dataset narrows
 // the features checked. A bad parameter is a 400 problem, an unknown site
@@ -104,7 +105,8 @@ func CheckHandler(s *index.Store) http.Handler {
 }
 
 // IndicatorsHandler answers GET /sites/{id}/indicators?rules=PACK&stage=STAGE&dataset=D
-// with the report of a check of the site on the store's current revision,
+// with the report of a check of the site on the store's current revision
+// (as_of= an earlier one),
 // byte for byte as cim check --site ID --format json writes it: rules is a
 // built-in pack (default zj-future-community), stage the view (default:
 // each dataset's latest), dataset the scheme's dataset (default: the site

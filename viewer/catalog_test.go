@@ -7,8 +7,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/twpayne/go-geom"
+
+	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/internal/storetest"
-	"github.com/future-community/cim/samples"
 )
 
 // TestCatalog: the catalog lists the sample's datasets, floors, site and
@@ -35,7 +37,15 @@ func TestCatalog(t *testing.T) {
 	if len(c.Datasets) != 2 || !slices.Contains(c.Levels, -1) || !slices.Contains(c.Levels, 0) || len(c.Sites) != 1 || len(c.Packs) < 2 || len(c.Bounds) != 4 {
 		t.Fatalf("catalog %+v", c)
 	}
-	if err := samples.Ingest(s); err != nil { // a commit: a new revision
+	b, err := s.Begin() // a commit: a new revision
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(&cim.Feature{ID: "new", Class: cim.ClassFacility, Dataset: "more", Stage: cim.StageAsBuilt,
+		Geometry: geom.NewPointFlat(geom.XY, []float64{120.21, 30.256})}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if c2 := get(); c2.Revision == c.Revision {

@@ -75,12 +75,12 @@ func runCompact(c *cli.Context) error {
 	return nil
 }
 
-// dirSize is the bytes of the store's table and log files.
+// dirSize is the bytes of the store's table and value log files.
 func dirSize(dir string) int64 {
 	var n int64
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil && filepath.Ext(d.Name()) == ".sst" {
+			if fi, err := d.Info(); err == nil && (filepath.Ext(d.Name()) == ".sst" || filepath.Ext(d.Name()) == ".vlog") {
 				n += fi.Size()
 			}
 		}

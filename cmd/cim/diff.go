@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -112,7 +113,7 @@ func runDiff(c *cli.Context) error {
 		return usagef("nothing to compare: give two stages (--from planning --to as-built), two datasets (--dataset-to) or two revisions (--from-rev, --to-rev)")
 	}
 	o := diff.Options{ToleranceM: c.Float64("tolerance-m"), HeightToleranceM: c.Float64("height-tolerance-m"), MinIoU: c.Float64("min-iou")}
-	if o.ToleranceM < 0 || o.HeightToleranceM < 0 || o.MinIoU <= 0 || o.MinIoU > 1 {
+	if o.ToleranceM < 0 || o.HeightToleranceM < 0 || o.MinIoU <= 0 || o.MinIoU > 1 || math.IsNaN(o.ToleranceM+o.HeightToleranceM+o.MinIoU) {
 		return usagef("--tolerance-m and --height-tolerance-m want 0 or more, --min-iou a share above 0 and at most 1")
 	}
 	if v := c.String("class"); v != "" {
@@ -315,7 +316,9 @@ func firstNonEmpty(a, b string) string {
 func compareSite(ctx context.Context, sn *index.Snapshot, site plan.Site, dataset string, from, to cim.Stage, pack *plan.Pack) (*plan.Comparison, error) {
 	a := diff.Side{Snapshot: sn, Stage: from, Dataset: dataset}
 	b := diff.Side{Snapshot: sn, Stage: to, Dataset: dataset}
-	res, err := diff.Compare(ctx, a, b, diff.Options{Site: site.Geometry})
+	o := diff.DefaultOptions
+	o.Site = site.Geometry
+	res, err := diff.Compare(ctx, a, b, o)
 	if err != nil {
 		return nil, err
 	}

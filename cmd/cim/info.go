@@ -112,6 +112,8 @@ func printInfo(w io.Writer, dir string, rev uint64, h historyJSON, sums []index.
 	fmt.Fprintf(w, "store %s, revision %d: %s features in %d dataset/stage pairs\n", dir, rev, humanInt(total), len(sums))
 	switch {
 	case rev == 0:
+	case h.LogFrom == 0:
+		fmt.Fprintf(w, "history: none logged (the store is older than cim's revision log; its next commit starts one)\n")
 	case h.LogFrom > 1:
 		fmt.Fprintf(w, "history: %d commits logged, revisions %d to %d (the store is older than its log; cim log lists them); keeps %s, readable (--as-of) from revision %d\n", h.Commits, h.LogFrom, rev, h.Keep, h.Oldest)
 	default:

@@ -79,7 +79,7 @@ func runLog(c *cli.Context) error {
 			for i, cm := range commits {
 				at[cm.Revision] = i
 			}
-			cs, _, _, err := sn.Changes(c.Context, index.Since(commits[0].Revision-1), 1<<40, index.ChangeFilter{Dataset: dataset, Stage: cim.StageAny})
+			cs, _, _, err := sn.Changes(c.Context, index.Since(commits[0].Revision-1), 1<<30, index.ChangeFilter{Dataset: dataset, Stage: cim.StageAny})
 			if err != nil {
 				return err
 			}
