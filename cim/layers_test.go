@@ -38,8 +38,9 @@ func TestLayers(t *testing.T) {
 		"sun":      {},
 		"sunlight": {"cim", "sun", "index", "query", "plan", "problem", "route"},
 		// plan reads a what-if's proposed GeoJSON as cim ingest does.
-		"plan":    {"cim", "walk", "index", "query", "problem", "route", "ingest/geojson"},
-		"problem": {},
+		"plan": {"cim", "walk", "index", "query", "problem", "route", "ingest/geojson"},
+		// problem answers the store's errors (a bad as_of, history gone).
+		"problem": {"cim", "index"},
 		// diff compares two states of the model, and their checks.
 		"diff": {"cim", "index", "query", "plan"},
 		// route holds the server's routes as data, for the mux and /api.

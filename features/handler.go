@@ -316,19 +316,6 @@ func (h *Handler) serveCollection(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, r, typeJSON, sn.Revision(), collection(baseURL(r), c, s))
 }
 
-// asOfFailed answers a request whose snapshot could not be had: a bad
-// as_of is a 400, one older than the history kept a 410.
-func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, index.ErrBadAsOf):
-		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
-	case errors.Is(err, index.ErrHistoryGone):
-		problem.Status(w, r, http.StatusGone, err.Error())
-	default:
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
-	}
-}
-
 // badParam answers 400 for a parameter error.
 func badParam(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *problem.ParamError
@@ -475,7 +462,7 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	if p.AsOf != "" {
 		// A past revision holds still: its pages need no pinning.
 		if sn, err = h.store.SnapshotAsOf(r.Context(), p.AsOf); err != nil {
-			asOfFailed(w, r, err)
+			problem.Snapshot(w, r, err)
 			return
 		}
 		defer sn.Close()
@@ -677,7 +664,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request, c cim.Class, p Pa
 	id := r.PathValue("featureId")
 	sn, err := h.store.SnapshotAsOf(r.Context(), p.AsOf)
 	if err != nil {
-		asOfFailed(w, r, err)
+		problem.Snapshot(w, r, err)
 		return nil, nil, false
 	}
 	q := query.Query{ID: id, Classes: []cim.Class{c}, Dataset: p.Dataset, Stage: p.Stage}

@@ -38,19 +38,6 @@ func Routes(s *index.Store, maxAge time.Duration) []route.Route {
 	}
 }
 
-// asOfFailed answers a request whose snapshot could not be had: a bad
-// as_of is a 400, one older than the history kept a 410.
-func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, index.ErrBadAsOf):
-		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
-	case errors.Is(err, index.ErrHistoryGone):
-		problem.Status(w, r, http.StatusGone, err.Error())
-	default:
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
-	}
-}
-
 // CheckAnswer is what GET /sites/{id}/check answers: the report, as cim
 // check --format json writes it, and the site's boundary as a GeoJSON
 // geometry for a map.
@@ -75,7 +62,7 @@ func CheckHandler(s *index.Store) http.Handler {
 		}
 		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
 		if err != nil {
-			asOfFailed(w, r, err)
+			problem.Snapshot(w, r, err)
 			return
 		}
 		defer sn.Close()
@@ -122,7 +109,7 @@ func IndicatorsHandler(s *index.Store, maxAge time.Duration) http.Handler {
 		}
 		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
 		if err != nil {
-			asOfFailed(w, r, err)
+			problem.Snapshot(w, r, err)
 			return
 		}
 		defer sn.Close()

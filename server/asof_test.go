@@ -83,6 +83,9 @@ func TestAsOf(t *testing.T) {
 	if a := get(t, fmt.Sprintf("%s/sites/site/indicators?as_of=%d", base, before)); a.status != 200 {
 		t.Errorf("indicators as of %d: %d %s", before, a.status, a.body)
 	}
+	if a := get(t, fmt.Sprintf("%s/sites/site/sunlight?as_of=%d", base, before)); a.status != 200 {
+		t.Errorf("sunlight as of %d: %d %.200s", before, a.status, a.body)
+	}
 
 	for _, tc := range []struct {
 		path   string
@@ -93,6 +96,7 @@ func TestAsOf(t *testing.T) {
 		{"/tiles.json?as_of=999", 400},
 		{"/sites/site/indicators?as_of=x", 400},
 		{"/collections/building/items?as_of=2001-01-01T00:00:00Z", 410},
+		{"/sites/site/sunlight?as_of=999", 400},
 	} {
 		if a := get(t, base+tc.path); a.status != tc.status || a.header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s: %d %s, want %d", tc.path, a.status, a.body, tc.status)

@@ -40,6 +40,7 @@ func Routes(s *index.Store) []route.Route {
 			{Name: "dataset", Description: "The scheme whose buildings are checked; default the site's."},
 			{Name: "level", Description: "The floors whose sills are checked: N, A..B or all; default 0."},
 			{Name: "f", Description: "json (the analysis) or geojson (the sills).", Enum: []string{"json", "geojson"}},
+			{Name: "as_of", Description: "Analyses the store as it was at a revision (12) or a time (2026-12-01T08:00:00+08:00)."},
 		}}}
 }
 
@@ -74,9 +75,9 @@ func Handler(s *index.Store) http.Handler {
 			problem.BadParam(w, r, &problem.ParamError{Name: "f", Value: f, Reason: "want json or geojson"})
 			return
 		}
-		sn, err := s.Snapshot()
+		sn, err := s.SnapshotAsOf(r.Context(), q.Get("as_of"))
 		if err != nil {
-			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
+			problem.Snapshot(w, r, err)
 			return
 		}
 		defer sn.Close()

@@ -114,7 +114,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	}
 	sn, err := h.store.SnapshotAsOf(r.Context(), p.AsOf)
 	if err != nil {
-		asOfFailed(w, r, err)
+		problem.Snapshot(w, r, err)
 		return
 	}
 	defer sn.Close()
@@ -282,19 +282,6 @@ func (h *Handler) summaryOf(ctx context.Context, sn *index.Snapshot) (*storeSumm
 	return s, nil
 }
 
-// asOfFailed answers a request whose snapshot could not be had: a bad
-// as_of is a 400, one older than the history kept a 410.
-func asOfFailed(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, index.ErrBadAsOf):
-		problem.BadParam(w, r, &problem.ParamError{Name: "as_of", Value: r.URL.Query().Get("as_of"), Reason: err.Error()})
-	case errors.Is(err, index.ErrHistoryGone):
-		problem.Status(w, r, http.StatusGone, err.Error())
-	default:
-		problem.Status(w, r, http.StatusServiceUnavailable, "the store: "+err.Error())
-	}
-}
-
 // fromOSM reports whether a dataset came from OpenStreetMap, whose
 // licence (ODbL) asks for attribution: the OSM reader gives its features
 // ids "osm:n…", "osm:w…", "osm:r…". One feature tells.
@@ -325,7 +312,7 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request) (p Params, sn
 		return p, nil, nil, false
 	}
 	if sn, err = h.store.SnapshotAsOf(r.Context(), p.AsOf); err != nil {
-		asOfFailed(w, r, err)
+		problem.Snapshot(w, r, err)
 		return p, nil, nil, false
 	}
 	if sum, err = h.summaryOf(r.Context(), sn); err != nil {
