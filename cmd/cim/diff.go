@@ -137,28 +137,12 @@ func runDiff(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	snap := func(flag string) (*index.Snapshot, error) {
-		v := c.String(flag)
-		sn, err := s.SnapshotAsOf(c.Context, v)
-		if err != nil && v != "" {
-			if t, terr := parseTime(v); terr == nil {
-				var rev uint64
-				if rev, err = s.RevisionAt(c.Context, t); err == nil {
-					sn, err = s.SnapshotAt(rev)
-				}
-			}
-		}
-		if err != nil {
-			return nil, usagef("--%s %s: %v", flag, v, err)
-		}
-		return sn, nil
-	}
-	fromSn, err := snap("from-rev")
+	fromSn, err := snapshotOf(c, s, "from-rev")
 	if err != nil {
 		return err
 	}
 	defer fromSn.Close()
-	toSn, err := snap("to-rev")
+	toSn, err := snapshotOf(c, s, "to-rev")
 	if err != nil {
 		return err
 	}

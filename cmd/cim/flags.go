@@ -176,10 +176,16 @@ func asOfFlag() *cli.StringFlag {
 // snapshotAsOf takes a snapshot of s at --as-of, if the command has the
 // flag and it is set, else at the head.
 func snapshotAsOf(c *cli.Context, s *index.Store) (*index.Snapshot, error) {
-	v := ""
-	if slices.Contains(c.FlagNames(), "as-of") {
-		v = strings.TrimSpace(c.String("as-of"))
+	if !slices.Contains(c.FlagNames(), "as-of") {
+		return s.Snapshot()
 	}
+	return snapshotOf(c, s, "as-of")
+}
+
+// snapshotOf takes a snapshot of s as the flag says: a revision, a time,
+// or "" for the head.
+func snapshotOf(c *cli.Context, s *index.Store, flag string) (*index.Snapshot, error) {
+	v := strings.TrimSpace(c.String(flag))
 	if v == "" {
 		return s.Snapshot()
 	}
@@ -187,15 +193,15 @@ func snapshotAsOf(c *cli.Context, s *index.Store) (*index.Snapshot, error) {
 	if err != nil {
 		t, terr := parseTime(v)
 		if terr != nil {
-			return nil, usagef("--as-of %q: want a revision (a number, as cim log lists them) or a time (2026-12-01, 2026-12-01T08:00:00+08:00)", v)
+			return nil, usagef("--%s %q: want a revision (a number, as cim log lists them) or a time (2026-12-01, 2026-12-01T08:00:00+08:00)", flag, v)
 		}
 		if rev, err = s.RevisionAt(c.Context, t); err != nil {
-			return nil, usagef("--as-of %s: %v", v, err)
+			return nil, usagef("--%s %s: %v", flag, v, err)
 		}
 	}
 	sn, err := s.SnapshotAt(rev)
 	if err != nil {
-		return nil, usagef("--as-of %s: %v", v, err)
+		return nil, usagef("--%s %s: %v", flag, v, err)
 	}
 	return sn, nil
 }
