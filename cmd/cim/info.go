@@ -79,6 +79,13 @@ func runInfo(c *cli.Context) error {
 	})
 }
 
+func commits(n int) string {
+	if n == 1 {
+		return "1 commit"
+	}
+	return humanInt(n) + " commits"
+}
+
 func historyOf(ctx context.Context, s *index.Store, sn *index.Snapshot) (historyJSON, error) {
 	h := historyJSON{LogFrom: sn.LogFrom(), Keep: s.Keep().String(), Oldest: s.Oldest()}
 	err := sn.Log(ctx, 0, func(index.Commit) bool { h.Commits++; return true })
@@ -115,9 +122,9 @@ func printInfo(w io.Writer, dir string, rev uint64, h historyJSON, sums []index.
 	case h.LogFrom == 0:
 		fmt.Fprintf(w, "history: none logged (the store is older than cim's revision log; its next commit starts one)\n")
 	case h.LogFrom > 1:
-		fmt.Fprintf(w, "history: %d commits logged, revisions %d to %d (the store is older than its log; cim log lists them); keeps %s, readable (--as-of) from revision %d\n", h.Commits, h.LogFrom, rev, h.Keep, h.Oldest)
+		fmt.Fprintf(w, "history: %s logged, revisions %d to %d (the store is older than its log; cim log lists them); keeps %s, readable (--as-of) from revision %d\n", commits(h.Commits), h.LogFrom, rev, h.Keep, h.Oldest)
 	default:
-		fmt.Fprintf(w, "history: %d commits logged, revisions 1 to %d (cim log lists them); keeps %s, readable (--as-of) from revision %d\n", h.Commits, rev, h.Keep, h.Oldest)
+		fmt.Fprintf(w, "history: %s logged, revisions 1 to %d (cim log lists them); keeps %s, readable (--as-of) from revision %d\n", commits(h.Commits), rev, h.Keep, h.Oldest)
 	}
 	fmt.Fprintln(w)
 	if len(sums) == 0 {
