@@ -20,7 +20,7 @@ import (
 // Routes returns plan's routes: the check of a stored site for a map
 // (GET /sites/{id}/check), the report (GET /sites/{id}/indicators) and
 // the what-if (POST /check).
-func Routes(s *index.Store, maxAge time.Duration) []route.Route {
+func Routes(s *index.Store, maxAge time.Duration, extras ...Extra) []route.Route {
 	site := []route.Param{
 		{Name: "id", In: "path", Description: "The site: its feature id, or its name."},
 		{Name: "rules", Description: "A built-in rule pack; default zj-future-community.", Enum: BuiltinPacks()},
@@ -29,11 +29,11 @@ func Routes(s *index.Store, maxAge time.Duration) []route.Route {
 		{Name: "as_of", Description: "Checks the store as it was at a revision (12) or a time (2026-12-01T08:00:00+08:00)."},
 	}
 	return []route.Route{
-		{Pattern: "GET /sites/{id}/check", ID: "checkSite", Params: site, Type: "application/json", Handler: CheckHandler(s),
+		{Pattern: "GET /sites/{id}/check", ID: "checkSite", Params: site, Type: "application/json", Handler: CheckHandler(s, extras...),
 			Summary: "The rule check of a site at the current revision (or as_of), with the site's boundary for a map: {report, site_geometry}."},
-		{Pattern: "GET /sites/{id}/indicators", ID: "getIndicators", Params: site, Type: "application/json", Handler: IndicatorsHandler(s, maxAge),
+		{Pattern: "GET /sites/{id}/indicators", ID: "getIndicators", Params: site, Type: "application/json", Handler: IndicatorsHandler(s, maxAge, extras...),
 			Summary: "The planning indicators of a site at the current revision (or as_of): the report cim check --format json writes (FAR, density, green, TOD, living circles), with an ETag of the revision."},
-		{Pattern: "POST /check", ID: "whatIf", Body: "application/json", Type: "application/json", Handler: WhatIfHandler(s),
+		{Pattern: "POST /check", ID: "whatIf", Body: "application/json", Type: "application/json", Handler: WhatIfHandler(s, extras...),
 			Summary: "A what-if: the check of a site (stored, by id, or drawn, as a GeoJSON polygon) with proposed features laid over the store in memory and the stored ones they replace hidden. Nothing is stored; it needs no write token."},
 	}
 }
@@ -53,7 +53,7 @@ type CheckAnswer struct {
 // HTTP), stage the view (default: each dataset's latest), dataset narrows
 // the features checked. A bad parameter is a 400 problem, an unknown site
 // a 404.
-func CheckHandler(s *index.Store) http.Handler {
+func CheckHandler(s *index.Store, extras ...Extra) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		pack, stage, ok := queryParams(w, r)
@@ -70,7 +70,11 @@ func CheckHandler(s *index.Store) http.Handler {
 		if !ok {
 			return
 		}
-		rep, err := Check(r.Context(), sn, site, Selection{Dataset: q.Get("dataset"), Stage: stage}, pack)
+		sel := Selection{Dataset: q.Get("dataset"), Stage: stage}
+		rep, err := Check(r.Context(), sn, site, sel, pack)
+		if err == nil {
+			err = runExtras(r.Context(), sn, rep, sel, pack, extras)
+		}
 		if err != nil {
 			checkFailed(w, r, err)
 			return
@@ -101,7 +105,7 @@ func CheckHandler(s *index.Store) http.Handler {
 // and Cache-Control max-age maxAge, as the store's other documents; an
 // If-None-Match naming the ETag gets 304 without a check. A bad rules or
 // stage is a 400 problem naming the parameter, an unknown site a 404.
-func IndicatorsHandler(s *index.Store, maxAge time.Duration) http.Handler {
+func IndicatorsHandler(s *index.Store, maxAge time.Duration, extras ...Extra) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pack, stage, ok := queryParams(w, r)
 		if !ok {
@@ -128,7 +132,11 @@ func IndicatorsHandler(s *index.Store, maxAge time.Duration) http.Handler {
 		if dataset == "" {
 			dataset = site.Dataset // as cim check does
 		}
-		rep, err := Check(r.Context(), sn, site, Selection{Dataset: dataset, Stage: stage}, pack)
+		sel := Selection{Dataset: dataset, Stage: stage}
+		rep, err := Check(r.Context(), sn, site, sel, pack)
+		if err == nil {
+			err = runExtras(r.Context(), sn, rep, sel, pack, extras)
+		}
 		if err != nil {
 			checkFailed(w, r, err)
 			return

@@ -29,6 +29,9 @@ type Pack struct {
 	// approved scheme to what is built (规划条件核实, cim diff --site), by
 	// indicator.
 	Tolerances map[string]Tolerance `yaml:"tolerances" json:"tolerances,omitempty"`
+	// Sunlight are the pack's sunlight standards (日照), which package
+	// sunlight checks beside the rules.
+	Sunlight []SunlightRule `yaml:"sunlight" json:"sunlight,omitempty"`
 	// Source is the file the pack came from, or "built-in".
 	Source string `yaml:"-" json:"source"`
 }
@@ -319,6 +322,15 @@ func (p *Pack) validate() error {
 					return fmt.Errorf("%s: no table %q in the pack", where, t.Table)
 				}
 			}
+		}
+	}
+	for i, r := range p.Sunlight {
+		if r.ID == "" || ids[r.ID] {
+			return fmt.Errorf("sunlight rule %d (%s): missing or repeated id", i+1, r.ID)
+		}
+		ids[r.ID] = true
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("sunlight rule %d (%s): %w", i+1, r.ID, err)
 		}
 	}
 	return nil

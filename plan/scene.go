@@ -195,7 +195,7 @@ func loadScene(ctx context.Context, sn *index.Snapshot, site Site, sel Selection
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	view = overlay(view, sel, box, classes)
+	view = Overlay(view, sel, box, classes)
 	// A stable order: results and tie-breaks do not depend on map order.
 	slices.SortFunc(view, func(a, b *cim.Feature) int {
 		return cmp.Or(cmp.Compare(a.Dataset, b.Dataset), cmp.Compare(a.ID, b.ID))
@@ -203,9 +203,10 @@ func loadScene(ctx context.Context, sn *index.Snapshot, site Site, sel Selection
 	return sortScene(view, p), nil
 }
 
-// overlay takes the hidden features, and those they hold, out of the view
-// and adds the extra ones of the classes read that reach into box.
-func overlay(view []*cim.Feature, sel Selection, box cim.Box, classes []cim.Class) []*cim.Feature {
+// Overlay takes the hidden features of sel, and those they hold, out of
+// the view and adds its extra ones of the classes read that reach into
+// box: a what-if's proposal laid over what is stored.
+func Overlay(view []*cim.Feature, sel Selection, box cim.Box, classes []cim.Class) []*cim.Feature {
 	if len(sel.Hide) > 0 {
 		hidden := map[string]bool{}
 		for id := range sel.Hide {

@@ -211,7 +211,7 @@ func decodeProposed(raw json.RawMessage, stage cim.Stage) ([]*cim.Feature, error
 // is stored: it is a read, and needs no write token. A bad body is a 400
 // problem naming the member ("proposed feature 3: …"), a body over 1 MiB
 // 413, an unknown stored site 404.
-func WhatIfHandler(s *index.Store) http.Handler {
+func WhatIfHandler(s *index.Store, extras ...Extra) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWhatIfBytes))
@@ -251,7 +251,11 @@ func WhatIfHandler(s *index.Store) http.Handler {
 			badBody(w, r, err)
 			return
 		}
-		rep, err := Check(r.Context(), sn, site, Selection{Dataset: dataset, Stage: wi.Stage, Extra: wi.Proposed, Hide: hide}, wi.Pack)
+		sel := Selection{Dataset: dataset, Stage: wi.Stage, Extra: wi.Proposed, Hide: hide}
+		rep, err := Check(r.Context(), sn, site, sel, wi.Pack)
+		if err == nil {
+			err = runExtras(r.Context(), sn, rep, sel, wi.Pack, extras)
+		}
 		if err != nil {
 			checkFailed(w, r, err)
 			return

@@ -130,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 	// One table of the routes besides the feature API's: registered
 	// here, and described by the feature API's /api.
 	routes := slices.Concat(s.tiles.Routes(), s.viewer.Routes(),
-		plan.Routes(cfg.Store, cfg.MaxAge), // POST /check is a read: readPosts
+		plan.Routes(cfg.Store, cfg.MaxAge, sunlight.CheckRules), // POST /check is a read: readPosts
 		sunlight.Routes(cfg.Store), ingest.Routes(cfg.Store, cfg.Ingest),
 		[]route.Route{
 			{Pattern: "GET /healthz", ID: "getHealth", Type: "application/json", Handler: http.HandlerFunc(s.serveHealth),

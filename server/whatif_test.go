@@ -85,3 +85,48 @@ func TestWhatIfIsARead(t *testing.T) {
 		t.Errorf("%d b-o01 after a what-if replaced it, want 1", len(fs))
 	}
 }
+
+// TestWhatIfHasSunlight: POST /check runs the pack's sunlight rule on the
+// proposal: b-r01 gets its 2 h on 大寒日 as stored, and loses them to a
+// 100 m tower proposed 15 m south of it.
+func TestWhatIfHasSunlight(t *testing.T) {
+	s, err := New(Config{Store: storetest.Sample(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	status := func(body string) string {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/check", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rep struct {
+			Results []struct {
+				Rule    string `json:"rule"`
+				ScopeID string `json:"scope_id"`
+				Status  string `json:"status"`
+			}
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("POST /check: %d %v", resp.StatusCode, err)
+		}
+		for _, r := range rep.Results {
+			if r.Rule == "gb50180-4.0.9-sunlight" && strings.HasSuffix(r.ScopeID, "b-r01") {
+				return r.Status
+			}
+		}
+		return ""
+	}
+	if got := status(`{"site":"site","rules":"gb50180-2018"}`); got != "pass" {
+		t.Fatalf("b-r01 as stored: %q, want pass", got)
+	}
+	tower := `{"site":"site","rules":"gb50180-2018","proposed":{"type":"FeatureCollection","features":[{"type":"Feature","id":"south-tower",
+"properties":{"building":"office","height":100},
+"geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2548],[120.2081,30.2548],[120.2081,30.25505],[120.2074,30.25505],[120.2074,30.2548]]]}}]}}`
+	if got := status(tower); got != "fail" {
+		t.Errorf("b-r01 behind a proposed tower: %q, want fail", got)
+	}
+}

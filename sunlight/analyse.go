@@ -13,6 +13,7 @@ import (
 
 	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
+	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/sun"
 )
@@ -41,6 +42,11 @@ var ErrNoData = errors.New("no buildings near the site")
 type Selection struct {
 	Dataset string
 	Stage   cim.Stage
+	// Extra and Hide lay a proposal over the view in memory, as
+	// plan.Selection's do (a what-if): its buildings shade and are
+	// checked, the stored ones it replaces are gone.
+	Extra []*cim.Feature
+	Hide  map[string]bool
 }
 
 // Options tune Analyse. The zero value checks the ground floor with a
@@ -244,6 +250,10 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 	rows.Close()
 	if err != nil {
 		return nil, err
+	}
+	if len(sel.Extra) > 0 || len(sel.Hide) > 0 {
+		view = plan.Overlay(view, plan.Selection{Extra: sel.Extra, Hide: sel.Hide}, box,
+			[]cim.Class{cim.ClassBuilding, cim.ClassBuildingPart, cim.ClassStorey})
 	}
 	slices.SortFunc(view, func(a, b *cim.Feature) int {
 		return cmp.Or(cmp.Compare(a.Dataset, b.Dataset), cmp.Compare(a.ID, b.ID))

@@ -18,6 +18,7 @@ import (
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/ingest/geojson"
 	"github.com/future-community/cim/plan"
+	"github.com/future-community/cim/sunlight"
 )
 
 func checkCommand() *cli.Command {
@@ -113,6 +114,12 @@ func runCheck(c *cli.Context) error {
 		}
 		if reps, err = plan.CheckSites(c.Context, sn, sites, sel, pack, c.Int("jobs")); err != nil {
 			return err
+		}
+		// The pack's sunlight rules (日照), which package sunlight checks.
+		for i, rep := range reps {
+			if err := sunlight.CheckRules(c.Context, sn, rep, sel(sites[i]), pack); err != nil {
+				return err
+			}
 		}
 		if c.String("compare") == "" {
 			return nil

@@ -258,3 +258,43 @@ func sunlightGolden(t *testing.T, name, got string) {
 		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// TestCheckHasSunlightRules: cim check runs the pack's sunlight rule: the
+// block shaded by the tower fails gb50180-2018's (an error: exit 1), and
+// passes it without the tower; zj-future-community has it as a warning.
+func TestCheckHasSunlightRules(t *testing.T) {
+	line := func(out, rule string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, rule) && strings.Contains(l, "block") {
+				return l
+			}
+		}
+		return ""
+	}
+	for _, tt := range []struct {
+		name  string
+		tower bool
+		pack  string
+		rule  string
+		want  string
+	}{
+		{"the tower shades the block", true, "gb50180-2018", "gb50180-4.0.9-sunlight", "✗ FAIL"},
+		{"no tower", false, "gb50180-2018", "gb50180-4.0.9-sunlight", "✓ pass"},
+		{"a warning in the zj pack", true, "zj-future-community", "zj-sunlight", "✗ FAIL"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db, site := sunlightScene(t, tt.tower, "residential")
+			code, out, errOut := runCim(t, "check", "--db", db, "--site", site, "--rules", tt.pack)
+			l := line(out, tt.rule)
+			if !strings.HasPrefix(strings.TrimSpace(l), tt.want) {
+				t.Fatalf("exit %d; the rule's line %q, want %q\n%s%s", code, l, tt.want, out, errOut)
+			}
+			if tt.tower && tt.pack == "gb50180-2018" && code != exitInput {
+				t.Errorf("exit %d with a dwelling failing an error rule, want %d", code, exitInput)
+			}
+			if tt.pack == "zj-future-community" && !strings.Contains(l, "warning") {
+				t.Errorf("zj's sunlight rule is not a warning: %q", l)
+			}
+		})
+	}
+}
