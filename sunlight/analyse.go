@@ -72,6 +72,10 @@ type Options struct {
 	Sun sun.Options
 	// Log, when set, is told what the analysis is doing (for progress).
 	Log func(msg string)
+	// Neighbours checks the residential buildings outside the site
+	// instead, of any dataset, within NeighbourM of it (see Neighbours).
+	Neighbours bool
+	NeighbourM float64
 }
 
 // Report is the result of Analyse.
@@ -267,11 +271,17 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 	var recs []Receiver
 	var meta []ReceiverResult
 	var homes []int // building index of each BuildingResult
+	near := grow(siteBox, o.NeighbourM)
 	for bi, b := range blds {
-		if !b.resident || b.f.Class != cim.ClassBuilding || (sel.Dataset != "" && b.f.Dataset != sel.Dataset) {
+		if !b.resident || b.f.Class != cim.ClassBuilding {
 			continue
 		}
-		if cx, cy := cim.Centroid(b.f.Geometry); !cim.Contains(site, cx, cy) {
+		cx, cy := cim.Centroid(b.f.Geometry)
+		if o.Neighbours {
+			if cim.Contains(site, cx, cy) || !near.Contains(cim.Box{MinLon: cx, MinLat: cy, MaxLon: cx, MaxLat: cy}) {
+				continue
+			}
+		} else if (sel.Dataset != "" && b.f.Dataset != sel.Dataset) || !cim.Contains(site, cx, cy) {
 			continue
 		}
 		homes = append(homes, bi)
@@ -301,7 +311,11 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 	}
 	if len(homes) == 0 {
 		rep.Passed = true
-		rep.Warnings = append(rep.Warnings, "no residential building in the site: nothing to check")
+		if o.Neighbours {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("no residential building within %.0f m of the site: no neighbour to check", o.NeighbourM))
+		} else {
+			rep.Warnings = append(rep.Warnings, "no residential building in the site: nothing to check")
+		}
 		return rep, nil
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/future-community/cim/cim"
 	"github.com/future-community/cim/index"
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/sun"
@@ -67,6 +68,8 @@ Examples:
 			&cli.IntFlag{Name: "year", Usage: "year of the standard day", DefaultText: "this year"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output format: table, json, geojson"},
 			&cli.StringFlag{Name: "out", Usage: "write the report to this file instead of standard output"},
+			&cli.StringFlag{Name: "compare", Usage: "check the neighbours instead: the homes outside the site, before the scheme (a stage, as-built, or a revision or time) against with it (--stage); exit 1 when one is harmed"},
+			&cli.Float64Flag{Name: "neighbour-m", Value: sunlight.DefaultNeighbourM, Usage: "how far from the site --compare looks for neighbours"},
 		},
 		Action: runSunlight,
 	}
@@ -101,6 +104,13 @@ func runSunlight(c *cli.Context) error {
 	}
 	if opts.Levels, err = sunlight.ParseLevels(c.String("level")); err != nil {
 		return usagef("--level %q: %v", c.String("level"), err)
+	}
+	if c.String("compare") != "" {
+		if m := c.Float64("neighbour-m"); !(m > 0 && m <= 5000) {
+			return usagef("--neighbour-m %v: want 0–5000 metres", m)
+		}
+		opts.NeighbourM = c.Float64("neighbour-m")
+		return runNeighbours(c, out, stage, rule, opts)
 	}
 	var reps []*sunlight.Report
 	var sites []plan.Site
@@ -306,3 +316,96 @@ func hm(h float64) string {
 }
 
 // writeSunlightGeoJSON writes every receiver as a point with its hours.
+
+// runNeighbours is cim sunlight --compare: the homes around the site
+// before the scheme and with it (GB 50180-2018 §4.0.9: a new building may
+// not lower an existing neighbour's sunlight below its standard).
+func runNeighbours(c *cli.Context, out string, stage cim.Stage, rule sunlight.Rule, opts sunlight.Options) error {
+	if out == "geojson" {
+		return usagef("--compare writes a table or JSON")
+	}
+	s, err := openStore(c, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	after, err := snapshotOf(c, s, "as-of")
+	if err != nil {
+		return err
+	}
+	defer after.Close()
+	before, beforeStage := after, stage
+	v := c.String("compare")
+	if st, serr := cim.ParseStage(v); serr == nil {
+		beforeStage = st
+	} else {
+		if before, err = snapshotOf(c, s, "compare"); err != nil {
+			return err
+		}
+		defer before.Close()
+	}
+	sites, err := resolveSite(c.Context, after, c.String("site"), c.String("dataset"), stage)
+	if err != nil {
+		return argError(c.String("site"), fmt.Errorf("--site: %w", err))
+	}
+	var reps []*sunlight.NeighbourReport
+	harmed := 0
+	for _, site := range sites {
+		rep, err := sunlight.Neighbours(c.Context, before, after, site.Geometry,
+			sunlight.Selection{Stage: beforeStage}, sunlight.Selection{Stage: stage}, rule, opts)
+		if err != nil {
+			return fmt.Errorf("site %s: %w", site.ID, err)
+		}
+		for _, msg := range rep.Warnings {
+			fmt.Fprintf(c.App.ErrWriter, "cim: site %s: %s\n", site.ID, msg)
+		}
+		if !rep.Passed {
+			harmed++
+		}
+		reps = append(reps, rep)
+	}
+	w := c.App.Writer
+	if out == "json" {
+		if len(reps) == 1 {
+			err = writeJSON(w, reps[0])
+		} else {
+			err = writeJSON(w, reps)
+		}
+	} else {
+		for i, rep := range reps {
+			day := ""
+			if rep.Day != "" {
+				day = " on " + rep.Day
+			}
+			fmt.Fprintf(w, "Neighbours of site %s: %s%s; before: %s, after: %s\n", sites[i].ID, rep.Rule, day, v, stageName(stage))
+			if len(rep.Buildings) == 0 {
+				fmt.Fprintln(w, "No residential building around the site: no neighbour to check.")
+				continue
+			}
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "\tBUILDING\tNAME\tBEFORE H\tAFTER H\tSILLS HARMED")
+			for _, b := range rep.Buildings {
+				mark := "✓ ok"
+				if !b.Pass {
+					mark = "✗ HARMED"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f\t%d\n", mark, b.ID, dash(b.Name), b.BeforeH, b.AfterH, b.Harmed)
+			}
+			tw.Flush()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if harmed > 0 {
+		return cli.Exit("", exitInput)
+	}
+	return nil
+}
+
+func stageName(st cim.Stage) string {
+	if st == cim.StageAny {
+		return "latest"
+	}
+	return st.String()
+}

@@ -298,3 +298,43 @@ func TestCheckHasSunlightRules(t *testing.T) {
 		})
 	}
 }
+
+// TestSunlightNeighbours: an existing six-storey block (as built, in the
+// city's dataset) and, south of it, a scheme's building planned on a
+// site that does not hold the block. A 100 m tower harms the block
+// (exit 1); a 6 m pavilion does not.
+func TestSunlightNeighbours(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		height int
+		code   int
+		want   string
+	}{
+		{"a tower harms the block", 100, 1, "✗ HARMED"},
+		{"a pavilion does not", 6, 0, "✓ ok"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write := func(name, body string) string {
+				p := filepath.Join(dir, name)
+				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			city := write("city.geojson", fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"block","geometry":{"type":"Polygon","coordinates":%s},"properties":{"building":"residential","building:levels":6,"height":18,"name":"北苑","cim:stage":"as-built"}}]}`, rect(-30, 0, 30, 12)))
+			scheme := write("scheme.geojson", fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"new","geometry":{"type":"Polygon","coordinates":%s},"properties":{"building":"office","height":%d,"cim:stage":"planning"}}]}`, rect(-40, -40, 40, -20), tt.height))
+			site := write("site.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":`+rect(-50, -60, 50, -10)+`},"properties":{"name":"南地块"}}]}`)
+			db := filepath.Join(dir, "db")
+			for _, in := range [][]string{{"--dataset", "city", city}, {"--dataset", "scheme", scheme}} {
+				if code, _, errOut := runCim(t, append([]string{"ingest", "--db", db}, in...)...); code != 0 {
+					t.Fatalf("ingest: %d %s", code, errOut)
+				}
+			}
+			code, out, errOut := runCim(t, "sunlight", "--db", db, "--site", site, "--stage", "planning", "--compare", "as-built", "--year", "2026")
+			if code != tt.code || !strings.Contains(out, tt.want) || !strings.Contains(out, "block") {
+				t.Fatalf("exit %d, want %d and %q:\n%s%s", code, tt.code, tt.want, out, errOut)
+			}
+		})
+	}
+}
