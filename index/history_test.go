@@ -529,3 +529,24 @@ func TestParseKeep(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseKeep(f *testing.F) {
+	for _, s := range []string{"10", "30d", "1.5d", "720h", "90m", "0", "-1", "d", "1e9d", "9223372036854775807", "1h1m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseKeep(s)
+		if err != nil {
+			return
+		}
+		if (k.Revisions > 0) == (k.Duration > 0) {
+			t.Fatalf("%q: %+v keeps both or neither", s, k)
+		}
+		// What the store writes reads back the same.
+		v := string(k.encode())
+		again, err := ParseKeep(v)
+		if err != nil || again != k {
+			t.Fatalf("%q: %+v written %q reads %+v, %v", s, k, v, again, err)
+		}
+	})
+}

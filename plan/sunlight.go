@@ -36,7 +36,8 @@ type SunlightRule struct {
 	MaxPeriods  int     `yaml:"max_periods" json:"max_periods"`
 	ShortestMin float64 `yaml:"shortest_min" json:"shortest_min"`
 	// SweepDeg is the least angle between the ray and the facade (15°
-	// common, 12° in Beijing); StepMin the time step in minutes.
+	// common, 12° in Beijing); StepMin the time step in minutes (0.5 for
+	// 30 s; whole seconds that divide the band).
 	SweepDeg float64 `yaml:"sweep_deg" json:"sweep_deg"`
 	StepMin  float64 `yaml:"step_min" json:"step_min"`
 	// Severity and Reference as a Rule's.
@@ -85,8 +86,8 @@ func (r SunlightRule) validate() error {
 		return fmt.Errorf("min_hours %v: want 0 to the band's %v h", r.MinHours, band/60)
 	case !(r.SweepDeg >= 0 && r.SweepDeg < 90):
 		return fmt.Errorf("sweep_deg %v: want 0 to under 90", r.SweepDeg)
-	case !(step > 0) || math.Mod(band, step) != 0 || step != math.Trunc(step):
-		return fmt.Errorf("step_min %v: want whole minutes that divide the band", r.StepMin)
+	case !(step > 0) || step*60 != math.Trunc(step*60) || math.Mod(band*60, step*60) != 0:
+		return fmt.Errorf("step_min %v: want whole seconds (1 min or finer) that divide the band", r.StepMin)
 	case r.MaxPeriods < 0 || !(r.ShortestMin >= 0):
 		return fmt.Errorf("max_periods %d, shortest_min %v: want 0 or more", r.MaxPeriods, r.ShortestMin)
 	case r.Severity != "error" && r.Severity != "warning":
