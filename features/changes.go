@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -306,20 +307,20 @@ func (h *Handler) writeChanges(w http.ResponseWriter, r *http.Request, p changeP
 	if len(p.classes) > 0 {
 		v.Set("class", strings.Join(p.classes, ","))
 	}
-	self := cloneValues(v)
+	self := maps.Clone(v)
 	self.Set("since", strconv.FormatUint(p.since, 10))
 	if r.URL.Query().Get("after") != "" {
 		self.Set("after", r.URL.Query().Get("after"))
 	}
 	out.Links = append(out.Links, link{Href: base + "/changes?" + self.Encode(), Rel: "self", Type: typeJSON, Title: "This page"})
 	if more {
-		nv := cloneValues(v)
+		nv := maps.Clone(v)
 		nv.Set("since", strconv.FormatUint(p.since, 10))
 		nv.Set("after", formatChangePos(next))
 		out.Links = append(out.Links, link{Href: base + "/changes?" + nv.Encode(), Rel: "next", Type: typeJSON, Title: "The next page"})
 	} else {
 		// Caught up: what comes next is after this answer's revision.
-		pv := cloneValues(v)
+		pv := maps.Clone(v)
 		pv.Set("since", strconv.FormatUint(rev, 10))
 		pv.Set("wait", "25s")
 		out.Links = append(out.Links, link{Href: base + "/changes?" + pv.Encode(), Rel: "poll", Type: typeJSON, Title: "The changes after this revision, when they come"})
@@ -340,12 +341,4 @@ func changeOf(base string, c index.Change) changeJSON {
 		Dataset: c.Dataset, Stage: c.Stage.String(),
 		Href: base + "/collections/" + c.Class.String() + "/items/" + url.PathEscape(c.ID) + "?" + q.Encode(),
 	}
-}
-
-func cloneValues(v url.Values) url.Values {
-	c := url.Values{}
-	for k, vs := range v {
-		c[k] = vs
-	}
-	return c
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -521,10 +522,7 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	self := v
 	if p.Cursor != "" || p.Before != "" {
 		// A page reached by before= names itself by where it starts.
-		self = url.Values{}
-		for k, vs := range v {
-			self[k] = vs
-		}
+		self = maps.Clone(v)
 		self.Set("rev", strconv.FormatUint(rev, 10))
 		if p.Cursor != "" {
 			self.Set("cursor", p.Cursor)
@@ -535,20 +533,14 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		{Href: base, Rel: "collection", Type: typeJSON, Title: c.String()},
 	}
 	if pg.next != "" {
-		nv := url.Values{}
-		for k, vs := range v {
-			nv[k] = vs
-		}
+		nv := maps.Clone(v)
 		nv.Set("rev", strconv.FormatUint(rev, 10))
 		nv.Set("cursor", pg.next)
 		links = append(links, link{Href: base + "/items?" + nv.Encode(), Rel: "next", Type: typeGeoJSON, Title: "The next page"})
 		w.Header().Add("Link", fmt.Sprintf("<%s>; rel=\"next\"; type=%q", base+"/items?"+nv.Encode(), typeGeoJSON))
 	}
 	if p.Cursor != "" {
-		pv := url.Values{}
-		for k, vs := range v {
-			pv[k] = vs
-		}
+		pv := maps.Clone(v)
 		pv.Set("rev", strconv.FormatUint(rev, 10))
 		pv.Set("before", p.Cursor)
 		links = append(links, link{Href: base + "/items?" + pv.Encode(), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})

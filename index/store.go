@@ -419,44 +419,38 @@ func (s *Store) writeRev(rev, at uint64) error {
 	return s.db.Sync()
 }
 
+// readU64 reads a meta key holding a uint64; 0 when there is none.
+func readU64(txn *badger.Txn, key []byte, what string) (uint64, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("%w: %s", errCorrupt, what)
+		}
+		n = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return n, err
+}
+
 // loadHistory reads where the log begins and how much history the store
 // keeps, and tells compaction what it may drop.
 func (s *Store) loadHistory() error {
 	rd := s.db.NewTransactionAt(s.readTs, false)
 	defer rd.Discard()
-	switch item, err := rd.Get(keyLogFrom); {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
-		return err
-	default:
-		err := item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("%w: log start", errCorrupt)
-			}
-			s.logFrom = binary.BigEndian.Uint64(v)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	switch item, err := rd.Get(keyHistFrom); {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
-		return err
-	default:
-		err := item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("%w: history start", errCorrupt)
-			}
-			s.histFrom = binary.BigEndian.Uint64(v)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
 	var err error
+	if s.logFrom, err = readU64(rd, keyLogFrom, "log start"); err != nil {
+		return err
+	}
+	if s.histFrom, err = readU64(rd, keyHistFrom, "history start"); err != nil {
+		return err
+	}
 	if s.keep, err = loadKeep(rd); err != nil {
 		return err
 	}
