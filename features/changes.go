@@ -182,6 +182,12 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 			h.writeChanges(w, r, p, rev, cs, next, more)
 			return
 		}
+		if more {
+			// A read that passed over changes its filter left out, as far
+			// as one read goes: read on before waiting.
+			p.after = next
+			continue
+		}
 		// Nothing yet: wait for the next commit, then read again from
 		// where this read ended (what it passed over was filtered out).
 		p.after = next

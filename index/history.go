@@ -298,7 +298,9 @@ func (sn *Snapshot) Changes(ctx context.Context, after ChangePos, limit int, f C
 		return nil, next, false, fmt.Errorf("%w: the store keeps no change log before its next commit (it was made before cim had one): read the store whole, then follow the changes after its revision", ErrHistoryGone)
 	case after.Rev < sn.logFrom-1:
 		return nil, next, false, fmt.Errorf("%w: the change log begins at revision %d; changes after %d are not recorded: read the store whole, then follow the changes after its revision", ErrHistoryGone, sn.logFrom, after.Rev)
-	case sn.floor > 0 && after.Rev < sn.floor-1:
+	case after.Rev < sn.floor && (after.Rev > 0 && after.Seq != ^uint32(0) || after.Rev < sn.beforeFloor):
+		// Inside a revision older than the floor, whose changes are gone,
+		// or before a commit older than it.
 		return nil, next, false, fmt.Errorf("%w: the store keeps the changes from revision %d on (its history retention); changes after %d are gone: read the store whole, then follow the changes after its revision", ErrHistoryGone, sn.floor, after.Rev)
 	}
 	if err := sn.use(); err != nil {
@@ -431,6 +433,11 @@ func (s *Store) trimChanges() error {
 	for len(keys) > 0 {
 		n := min(len(keys), 4096)
 		err := s.writeMeta(func(txn *badger.Txn) error {
+			// The floor these changes went below, kept: a restart must
+			// not bring it back lower.
+			if err := txn.Set(bytes.Clone(keyHistFrom), binary.BigEndian.AppendUint64(nil, floor)); err != nil {
+				return err
+			}
 			for _, k := range keys[:n] {
 				if err := txn.Delete(k); err != nil {
 					return err
@@ -490,8 +497,13 @@ func (s *Store) dropHistory() error {
 // The caller holds writeMu, or the store is not yet or no longer shared.
 func (s *Store) writeMeta(fn func(*badger.Txn) error) error {
 	s.mu.Lock()
-	rev, at := s.rev, s.readTs+1
+	rev, at, broken := s.rev, s.readTs+1, s.broken
 	s.mu.Unlock()
+	if broken != nil {
+		// readTs+1 may hold an aborted batch's leftovers: no write may
+		// make them visible (Open recovers the store).
+		return fmt.Errorf("%w (%v)", ErrNeedsRecovery, broken)
+	}
 	txn := s.db.NewTransactionAt(at, true)
 	defer txn.Discard()
 	if err := fn(txn); err != nil {
@@ -661,6 +673,14 @@ func (s *Store) updateFloorLocked() error {
 	}
 	// Never lower: a compaction may already have dropped what lies below.
 	s.floor = max(s.floor, floor, s.logFrom, s.histFrom)
+	// The last commit before the floor: a feed caught up to it has
+	// missed nothing the floor took (revisions may have gaps).
+	s.beforeFloor = 0
+	if i := sort.Search(len(cs), func(i int) bool { return cs[i].rev >= s.floor }); i > 0 {
+		s.beforeFloor = cs[i-1].rev
+	} else if s.floor > 0 {
+		s.beforeFloor = s.floor - 1
+	}
 	s.updateDiscardLocked()
 	return nil
 }
@@ -714,7 +734,7 @@ func (s *Store) SnapshotAt(rev uint64) (*Snapshot, error) {
 	s.open[at]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(at, false),
-		rev: rev, readTs: at, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor,
+		rev: rev, readTs: at, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor, beforeFloor: s.beforeFloor,
 	}, nil
 }
 

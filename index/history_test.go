@@ -550,3 +550,45 @@ func FuzzParseKeep(f *testing.F) {
 		}
 	})
 }
+
+// TestFeedAcrossTheFloor: with revisions that skip numbers (an aborted
+// batch uses one, and so does a setting), a feed caught up to the last
+// commit before the oldest kept revision goes on; one caught up to an
+// earlier commit, or stopped inside that last commit, is told its history
+// is gone rather than handed the rest without what it missed.
+func TestFeedAcrossTheFloor(t *testing.T) {
+	s := openTemp(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	var revs []uint64
+	for i := range 4 {
+		if i == 2 {
+			b, _ := s.Begin()
+			b.Put(randomFeature(r, 100))
+			b.Abort() // a version no commit made
+		}
+		fs := []*cim.Feature{randomFeature(r, 2*i), randomFeature(r, 2*i+1)}
+		fs[1].Dataset = fs[0].Dataset
+		ingest(t, s, fs)
+		revs = append(revs, s.Revision())
+	}
+	if err := s.SetKeep(Keep{Revisions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Oldest() != revs[2] || revs[2] == revs[1]+1 {
+		t.Fatalf("oldest %d of %v: want the third, after a gap", s.Oldest(), revs)
+	}
+	sn, _ := s.Snapshot()
+	defer sn.Close()
+	cs, _, _, err := sn.Changes(context.Background(), Since(revs[1]), 100, ChangeFilter{})
+	if err != nil || len(cs) != 4 || cs[0].Revision != revs[2] {
+		t.Errorf("after the last commit before the floor: %d changes, %v", len(cs), err)
+	}
+	for _, pos := range []ChangePos{Since(revs[0]), {Rev: revs[1], Seq: 0, I: 0}} {
+		if _, _, _, err := sn.Changes(context.Background(), pos, 100, ChangeFilter{}); !errors.Is(err, ErrHistoryGone) {
+			t.Errorf("from %+v: %v, want ErrHistoryGone", pos, err)
+		}
+	}
+}

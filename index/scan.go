@@ -25,8 +25,9 @@ type Snapshot struct {
 	cat    *catalog
 	bk     buckets
 	// logFrom is the first revision the change log covers, floor the
-	// oldest the store keeps (history.go).
-	logFrom, floor uint64
+	// oldest the store keeps, beforeFloor the last commit before it
+	// (history.go).
+	logFrom, floor, beforeFloor uint64
 
 	mu     sync.Mutex
 	iters  int // open iterators

@@ -114,6 +114,8 @@ type Store struct {
 	changed chan struct{} // closed at the next commit (Changed)
 	keep    Keep          // how much history to keep
 	floor   uint64        // the oldest revision readable (Oldest)
+	// beforeFloor is the last commit before the floor (Changes).
+	beforeFloor uint64
 	// histFrom is the oldest revision a reclaim left readable (dropHistory).
 	histFrom uint64
 	commits  []commitTime // the log's, oldest first; nil until read
@@ -566,7 +568,7 @@ func (s *Store) Snapshot() (*Snapshot, error) {
 	s.open[s.readTs]++
 	return &Snapshot{
 		s: s, txn: s.db.NewTransactionAt(s.readTs, false),
-		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor,
+		rev: s.rev, readTs: s.readTs, cat: s.cat, bk: s.bk, logFrom: s.logFrom, floor: s.floor, beforeFloor: s.beforeFloor,
 	}, nil
 }
 

@@ -96,8 +96,12 @@ func TestWhatIfHasSunlight(t *testing.T) {
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	status := func(body string) string {
+	status := func(body string, id ...string) string {
 		t.Helper()
+		want := "b-r01"
+		if len(id) > 0 {
+			want = id[0]
+		}
 		resp, err := http.Post(srv.URL+"/check", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +118,7 @@ func TestWhatIfHasSunlight(t *testing.T) {
 			t.Fatalf("POST /check: %d %v", resp.StatusCode, err)
 		}
 		for _, r := range rep.Results {
-			if r.Rule == "gb50180-4.0.9-sunlight" && strings.HasSuffix(r.ScopeID, "b-r01") {
+			if r.Rule == "gb50180-4.0.9-sunlight" && strings.HasSuffix(r.ScopeID, want) {
 				return r.Status
 			}
 		}
@@ -128,5 +132,15 @@ func TestWhatIfHasSunlight(t *testing.T) {
 "geometry":{"type":"Polygon","coordinates":[[[120.2074,30.2548],[120.2081,30.2548],[120.2081,30.25505],[120.2074,30.25505],[120.2074,30.2548]]]}}]}}`
 	if got := status(tower); got != "fail" {
 		t.Errorf("b-r01 behind a proposed tower: %q, want fail", got)
+	}
+	// A proposed home in b-r01's place is checked; b-r01 is not.
+	rebuilt := `{"site":"site","rules":"gb50180-2018","replace":["b-r01"],"proposed":{"type":"FeatureCollection","features":[{"type":"Feature","id":"new-home",
+"properties":{"building":"residential","building:levels":20,"height":60},
+"geometry":{"type":"Polygon","coordinates":[[[120.2075582,30.2551804],[120.2079322,30.2551804],[120.2079322,30.2553428],[120.2075582,30.2553428],[120.2075582,30.2551804]]]}}]}}`
+	if got := status(rebuilt, "new-home"); got != "pass" && got != "fail" {
+		t.Errorf("the proposed home has no sunlight result (%q)", got)
+	}
+	if got := status(rebuilt); got != "" {
+		t.Errorf("b-r01, replaced, still has a sunlight result: %q", got)
 	}
 }

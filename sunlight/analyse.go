@@ -146,6 +146,7 @@ type BuildingResult struct {
 // ReceiverResult is one sill point.
 type ReceiverResult struct {
 	Building string `json:"building"`
+	Dataset  string `json:"dataset"`
 	Level    int    `json:"level"`
 	// Facing is the compass point the facade faces (N, NE, … NW).
 	Facing string `json:"facing"`
@@ -244,6 +245,10 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 	maxReach := r.maxReach()
 	siteBox := cim.BoundsOf(site)
 	box := grow(siteBox, maxReach)
+	if o.Neighbours {
+		// The neighbours, and what shades them.
+		box = grow(siteBox, maxReach+o.NeighbourM)
+	}
 	logf("reading buildings within %.0f m of the site", maxReach)
 	rows := query.Run(ctx, sn, query.Query{BBox: &box, Classes: []cim.Class{cim.ClassBuilding, cim.ClassBuildingPart, cim.ClassStorey}, Stage: sel.Stage})
 	var view []*cim.Feature
@@ -272,6 +277,10 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 	var meta []ReceiverResult
 	var homes []int // building index of each BuildingResult
 	near := grow(siteBox, o.NeighbourM)
+	proposed := map[*cim.Feature]bool{}
+	for _, f := range sel.Extra {
+		proposed[f] = true
+	}
 	for bi, b := range blds {
 		if !b.resident || b.f.Class != cim.ClassBuilding {
 			continue
@@ -281,8 +290,8 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 			if cim.Contains(site, cx, cy) || !near.Contains(cim.Box{MinLon: cx, MinLat: cy, MaxLon: cx, MaxLat: cy}) {
 				continue
 			}
-		} else if (sel.Dataset != "" && b.f.Dataset != sel.Dataset) || !cim.Contains(site, cx, cy) {
-			continue
+		} else if (sel.Dataset != "" && b.f.Dataset != sel.Dataset && !proposed[b.f]) || !cim.Contains(site, cx, cy) {
+			continue // a what-if's proposed homes are the scheme's too
 		}
 		homes = append(homes, bi)
 		for l := max(0, int(math.Ceil(levels.Min))); l < b.levels && float64(l) <= levels.Max; l++ {
@@ -303,7 +312,7 @@ func Analyse(ctx context.Context, sn *index.Snapshot, site geom.T, sel Selection
 				for _, rc := range rs {
 					lon, lat := fr.LonLat(rc.X, rc.Y)
 					recs = append(recs, rc)
-					meta = append(meta, ReceiverResult{Building: b.f.ID, Level: l, Facing: compass(rc.NX, rc.NY),
+					meta = append(meta, ReceiverResult{Building: b.f.ID, Dataset: b.f.Dataset, Level: l, Facing: compass(rc.NX, rc.NY),
 						Lon: lon, Lat: lat, X: rc.X, Y: rc.Y, Z: rc.Z})
 				}
 			}

@@ -76,12 +76,12 @@ func Neighbours(ctx context.Context, before, after *index.Snapshot, site geom.T,
 	}
 	rep := &NeighbourReport{Rule: a.Rule, Day: a.Day, MinH: a.MinH, Passed: true, Warnings: append(a.Warnings, b.Warnings...)}
 	type key struct {
-		building string
-		level    int
-		x, y, z  float64
+		dataset, building string
+		level             int
+		x, y, z           float64
 	}
 	k := func(m ReceiverResult) key {
-		return key{m.Building, m.Level, math.Round(m.X * 100), math.Round(m.Y * 100), math.Round(m.Z * 100)}
+		return key{m.Dataset, m.Building, m.Level, math.Round(m.X * 100), math.Round(m.Y * 100), math.Round(m.Z * 100)}
 	}
 	then := map[key]ReceiverResult{}
 	for _, m := range a.Receivers {
@@ -110,13 +110,10 @@ func Neighbours(ctx context.Context, before, after *index.Snapshot, site geom.T,
 		if !harmed {
 			continue
 		}
-		for _, br := range a.Buildings {
-			if br.ID == m.Building {
-				n := byID[br.Dataset+"\x00"+br.ID]
-				n.Harmed++
-				n.Pass = false
-				rep.Passed = false
-			}
+		if n := byID[m.Dataset+"\x00"+m.Building]; n != nil {
+			n.Harmed++
+			n.Pass = false
+			rep.Passed = false
 		}
 	}
 	slices.SortFunc(rep.Buildings, func(x, y NeighbourResult) int {
