@@ -10,6 +10,7 @@ import (
 	"github.com/future-community/cim/plan"
 	"github.com/future-community/cim/query"
 	"github.com/future-community/cim/samples"
+	"github.com/future-community/cim/sunlight"
 	"github.com/urfave/cli/v2"
 )
 
@@ -108,8 +109,12 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("the sample's site: %w", err)
 	}
-	rep, err := plan.Check(c.Context, sn, site, plan.Selection{Dataset: samples.Dataset}, pack)
+	sel := plan.Selection{Dataset: samples.Dataset}
+	rep, err := plan.Check(c.Context, sn, site, sel, pack)
 	if err != nil {
+		return err
+	}
+	if err := sunlight.CheckRules(c.Context, sn, rep, sel, pack); err != nil { // as cim check does
 		return err
 	}
 	if err := plan.WriteTable(w, rep); err != nil {
