@@ -30,6 +30,24 @@ type HTMLOptions struct {
 	// Compare, if set, adds a "planned vs built" section: how another
 	// state of the site (what is built) differs from the one checked.
 	Compare *Comparison
+	// Sunlight, if set, draws the sunlight check's sills on the map,
+	// green where they get the rule's hours and red where they do not.
+	Sunlight *SunlightMap
+}
+
+// SunlightMap is what the report's map shows of a sunlight analysis
+// (package sunlight measures it): each sill checked, with its hours.
+type SunlightMap struct {
+	Rule  string // as the legend names it
+	MinH  float64
+	Sills []Sill
+}
+
+// Sill is one receiver of a sunlight analysis.
+type Sill struct {
+	Lon, Lat, Hours float64
+	Pass            bool
+	Building        string
 }
 
 // Comparison is the "planned vs built" section of a report (cim check
@@ -199,6 +217,9 @@ func newHTMLView(r *Report, opts HTMLOptions) *htmlView {
 		v.Stations = append(v.Stations, hs)
 	}
 	v.Map = siteMap(r)
+	if v.Map != nil && opts.Sunlight != nil {
+		v.Map.drawSills(r, opts.Sunlight)
+	}
 	return v
 }
 
@@ -373,10 +394,36 @@ type htmlMap struct {
 	Warned       []string // paths of the buildings of failed warnings only
 	Rings        []mapShape
 	Stations     []mapShape
+	Sills        []mapDot
+	SunlightNote string
 	Legend       mapLegend
 }
 
 // mapShape is a path, or a point, with its tooltip and label.
+// mapDot is a point on the map: a sunlight sill.
+type mapDot struct{ X, Y, Fill, Title string }
+
+// drawSills adds the sills that fall in the map's view.
+func (m *htmlMap) drawSills(r *Report, sm *SunlightMap) {
+	box := cim.BoundsOf(r.site)
+	for _, s := range r.Stations {
+		box = box.Extend(cim.Box{MinLon: s.Lon, MinLat: s.Lat, MaxLon: s.Lon, MaxLat: s.Lat})
+	}
+	p, _, _, _ := fitView(box)
+	pass, fail := 0, 0
+	for _, s := range sm.Sills {
+		x, y := p.at(s.Lon, s.Lat)
+		fill := "#2e8b57"
+		if !s.Pass {
+			fill, fail = "#d93a2b", fail+1
+		} else {
+			pass++
+		}
+		m.Sills = append(m.Sills, mapDot{X: px(x), Y: px(y), Fill: fill, Title: fmt.Sprintf("%s: %.2f h", s.Building, s.Hours)})
+	}
+	m.SunlightNote = fmt.Sprintf("Sunlight (日照), %s: %d sills get %s h or more (green), %d fewer (red).", sm.Rule, pass, formatNum(sm.MinH), fail)
+}
+
 type mapShape struct {
 	D, ID, Fill, Title string
 	Label, LX, LY      string

@@ -98,6 +98,7 @@ func runCheck(c *cli.Context) error {
 	}
 	var reps []*plan.Report
 	var comps []*plan.Comparison
+	var suns []*plan.SunlightMap
 	checked := time.Now()
 	err = withSnapshot(c, func(_ *index.Store, sn *index.Snapshot) error {
 		sites, err := resolveSite(c.Context, sn, c.String("site"), c.String("dataset"), stage)
@@ -115,10 +116,18 @@ func runCheck(c *cli.Context) error {
 		if reps, err = plan.CheckSites(c.Context, sn, sites, sel, pack, c.Int("jobs")); err != nil {
 			return err
 		}
-		// The pack's sunlight rules (日照), which package sunlight checks.
+		// The pack's sunlight rules (日照), which package sunlight checks,
+		// and for an HTML report the first rule's sills on its map.
 		for i, rep := range reps {
 			if err := sunlight.CheckRules(c.Context, sn, rep, sel(sites[i]), pack); err != nil {
 				return err
+			}
+			if out == "html" && len(pack.Sunlight) > 0 {
+				sm, err := sunlightMap(c, sn, sites[i], sel(sites[i]), pack.Sunlight[0])
+				if err != nil {
+					return err
+				}
+				suns = append(suns, sm)
 			}
 		}
 		if c.String("compare") == "" {
@@ -145,7 +154,7 @@ func runCheck(c *cli.Context) error {
 		}
 	}
 	if out == "html" {
-		if err := writeHTMLReports(c, reps, checked, comps); err != nil {
+		if err := writeHTMLReports(c, reps, checked, comps, suns); err != nil {
 			return err
 		}
 	} else if err := writeReports(c, out, reps, passed, failed); err != nil {
@@ -225,16 +234,19 @@ func writeReports(c *cli.Context, out string, reps []*plan.Report, passed, faile
 // writeHTMLReports writes one page per site: --out itself for one site,
 // else --out with "-<site id>" before its extension. Each page carries
 // the check time, cim's version and the store revision.
-func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time, comps []*plan.Comparison) error {
+func writeHTMLReports(c *cli.Context, reps []*plan.Report, checked time.Time, comps []*plan.Comparison, suns []*plan.SunlightMap) error {
 	opts := plan.HTMLOptions{Checked: checked}
 	b := readBuildInfo()
 	opts.Version, opts.VCSRevision = b.Module, b.Rev()
 	path := c.String("out")
 	used := map[string]bool{}
 	for i, rep := range reps {
-		opts.Compare = nil
+		opts.Compare, opts.Sunlight = nil, nil
 		if i < len(comps) {
 			opts.Compare = comps[i]
+		}
+		if i < len(suns) {
+			opts.Sunlight = suns[i]
 		}
 		p := path
 		if len(reps) > 1 {
@@ -390,4 +402,31 @@ func argError(arg string, err error) error {
 		return err
 	}
 	return usageError{err}
+}
+
+// sunlightMap analyses a pack's sunlight rule on a site's ground floor
+// for the HTML report's map: every checked sill with its hours; nil when
+// the site holds no residential building or no data.
+func sunlightMap(c *cli.Context, sn *index.Snapshot, site plan.Site, sel plan.Selection, pr plan.SunlightRule) (*plan.SunlightMap, error) {
+	rule, err := sunlight.RuleOf(pr)
+	if err != nil {
+		return nil, err
+	}
+	a, err := sunlight.Analyse(c.Context, sn, site.Geometry, sunlight.Selection{Dataset: sel.Dataset, Stage: sel.Stage}, rule, sunlight.Options{})
+	if errors.Is(err, sunlight.ErrNoData) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sm := &plan.SunlightMap{Rule: pr.ID, MinH: pr.MinHours}
+	for _, r := range a.Receivers {
+		if r.Checked {
+			sm.Sills = append(sm.Sills, plan.Sill{Lon: r.Lon, Lat: r.Lat, Hours: r.Hours, Pass: r.Pass, Building: r.Building})
+		}
+	}
+	if len(sm.Sills) == 0 {
+		return nil, nil
+	}
+	return sm, nil
 }

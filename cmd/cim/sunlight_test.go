@@ -295,6 +295,25 @@ func TestCheckHasSunlightRules(t *testing.T) {
 			if tt.pack == "zj-future-community" && !strings.Contains(l, "warning") {
 				t.Errorf("zj's sunlight rule is not a warning: %q", l)
 			}
+			// The HTML report's map draws the sills, red where they fail.
+			html := filepath.Join(t.TempDir(), "r.html")
+			runCim(t, "check", "--db", db, "--site", site, "--rules", tt.pack, "--out", html)
+			page, err := os.ReadFile(html)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sills, red := 0, 0
+			for _, l := range strings.Split(string(page), "\n") {
+				if strings.HasPrefix(l, "<circle") && strings.Contains(l, ":block: ") {
+					sills++
+					if strings.Contains(l, `fill="#d93a2b"`) {
+						red++
+					}
+				}
+			}
+			if !strings.Contains(string(page), "Sunlight (日照), "+tt.rule) || sills < 50 || (red > 0) != tt.tower {
+				t.Errorf("the report's map: %d sills of the block, %d red (tower %v)", sills, red, tt.tower)
+			}
 		})
 	}
 }
