@@ -156,12 +156,6 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 			problem.Status(w, r, http.StatusServiceUnavailable, "the store is closed")
 			return
 		}
-		if p.since > sn.Revision() {
-			sn.Close()
-			badParam(w, r, &problem.ParamError{Name: "since", Value: strconv.FormatUint(p.since, 10),
-				Reason: fmt.Sprintf("after the store's revision, %d", sn.Revision())})
-			return
-		}
 		cs, next, more, err := sn.Changes(ctx, p.after, p.limit, p.filter)
 		rev := sn.Revision()
 		sn.Close()
@@ -170,7 +164,7 @@ func (h *Handler) serveChanges(w http.ResponseWriter, r *http.Request) {
 			problem.Status(w, r, http.StatusGone, err.Error())
 			return
 		case errors.Is(err, index.ErrAhead):
-			badParam(w, r, &problem.ParamError{Name: "after", Value: r.URL.Query().Get("after"), Reason: err.Error()})
+			badParam(w, r, ahead(r, err))
 			return
 		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 			return
@@ -238,25 +232,18 @@ func (h *Handler) streamChanges(w http.ResponseWriter, r *http.Request, p change
 			}
 			return
 		}
-		if !started && p.since > sn.Revision() {
-			sn.Close()
-			badParam(w, r, &problem.ParamError{Name: "since", Value: strconv.FormatUint(p.since, 10),
-				Reason: fmt.Sprintf("after the store's revision, %d", sn.Revision())})
-			return
-		}
 		cs, next, more, err := sn.Changes(ctx, p.after, p.limit, p.filter)
 		rev := sn.Revision()
 		sn.Close()
 		if err != nil {
-			if !started {
-				status := http.StatusInternalServerError
-				switch {
-				case errors.Is(err, index.ErrHistoryGone):
-					status = http.StatusGone
-				case errors.Is(err, index.ErrAhead):
-					status = http.StatusBadRequest
-				}
-				problem.Status(w, r, status, err.Error())
+			switch {
+			case started:
+			case errors.Is(err, index.ErrAhead):
+				badParam(w, r, ahead(r, err))
+			case errors.Is(err, index.ErrHistoryGone):
+				problem.Status(w, r, http.StatusGone, err.Error())
+			default:
+				problem.Status(w, r, http.StatusInternalServerError, err.Error())
 			}
 			return
 		}
@@ -338,6 +325,16 @@ func (h *Handler) writeChanges(w http.ResponseWriter, r *http.Request, p changeP
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	h.write(w, r, typeJSON, append(body, '\n'))
+}
+
+// ahead names the parameter of a position after the store's revision:
+// after= when given, else since=.
+func ahead(r *http.Request, err error) *problem.ParamError {
+	name := "after"
+	if r.URL.Query().Get(name) == "" {
+		name = "since"
+	}
+	return &problem.ParamError{Name: name, Value: r.URL.Query().Get(name), Reason: err.Error()}
 }
 
 func changeOf(base string, c index.Change) changeJSON {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,31 +56,18 @@ type CheckAnswer struct {
 // a 404.
 func CheckHandler(s *index.Store, extras ...Extra) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		pack, stage, ok := queryParams(w, r)
+		req, ok := readSiteRequest(w, r, s)
 		if !ok {
 			return
 		}
-		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
-		if err != nil {
-			problem.Snapshot(w, r, err)
-			return
-		}
-		defer sn.Close()
-		site, ok := findSite(w, r, sn, r.PathValue("id"), q.Get("dataset"), stage)
-		if !ok {
-			return
-		}
-		sel := Selection{Dataset: q.Get("dataset"), Stage: stage}
-		rep, err := Check(r.Context(), sn, site, sel, pack)
-		if err == nil {
-			err = runExtras(r.Context(), sn, rep, sel, pack, extras)
-		}
+		defer req.sn.Close()
+		sel := Selection{Dataset: r.URL.Query().Get("dataset"), Stage: req.stage}
+		rep, err := checkWith(r.Context(), req.sn, req.site, sel, req.pack, extras)
 		if err != nil {
 			checkFailed(w, r, err)
 			return
 		}
-		g, err := geojson.Encode(site.Geometry)
+		g, err := geojson.Encode(req.site.Geometry)
 		if err != nil {
 			problem.Status(w, r, http.StatusInternalServerError, err.Error())
 			return
@@ -107,42 +95,68 @@ func CheckHandler(s *index.Store, extras ...Extra) http.Handler {
 // stage is a 400 problem naming the parameter, an unknown site a 404.
 func IndicatorsHandler(s *index.Store, maxAge time.Duration, extras ...Extra) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pack, stage, ok := queryParams(w, r)
+		req, ok := readSiteRequest(w, r, s)
 		if !ok {
 			return
 		}
-		sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
-		if err != nil {
-			problem.Snapshot(w, r, err)
-			return
-		}
-		defer sn.Close()
-		dataset := r.URL.Query().Get("dataset")
-		site, ok := findSite(w, r, sn, r.PathValue("id"), dataset, stage)
-		if !ok {
-			return
-		}
-		etag := etagOf(sn.Revision(), r.URL.Path+"?"+r.URL.RawQuery)
+		defer req.sn.Close()
+		etag := etagOf(req.sn.Revision(), r.URL.Path+"?"+r.URL.RawQuery)
 		w.Header().Set("ETag", etag)
 		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
 		if matchETag(r, etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		dataset := r.URL.Query().Get("dataset")
 		if dataset == "" {
-			dataset = site.Dataset // as cim check does
+			dataset = req.site.Dataset // as cim check does
 		}
-		sel := Selection{Dataset: dataset, Stage: stage}
-		rep, err := Check(r.Context(), sn, site, sel, pack)
-		if err == nil {
-			err = runExtras(r.Context(), sn, rep, sel, pack, extras)
-		}
+		rep, err := checkWith(r.Context(), req.sn, req.site, Selection{Dataset: dataset, Stage: req.stage}, req.pack, extras)
 		if err != nil {
 			checkFailed(w, r, err)
 			return
 		}
 		writeReport(w, r, rep)
 	})
+}
+
+// siteRequest is what a request for a stored site's check names: the
+// pack, the stage, the snapshot (as_of) and the site.
+type siteRequest struct {
+	pack  *Pack
+	stage cim.Stage
+	sn    *index.Snapshot
+	site  Site
+}
+
+// readSiteRequest reads a site check's request, answering it itself (400,
+// 404, 410) when it cannot; the caller closes the snapshot.
+func readSiteRequest(w http.ResponseWriter, r *http.Request, s *index.Store) (siteRequest, bool) {
+	var req siteRequest
+	var ok bool
+	if req.pack, req.stage, ok = queryParams(w, r); !ok {
+		return req, false
+	}
+	sn, err := s.SnapshotAsOf(r.Context(), r.URL.Query().Get("as_of"))
+	if err != nil {
+		problem.Snapshot(w, r, err)
+		return req, false
+	}
+	if req.site, ok = findSite(w, r, sn, r.PathValue("id"), r.URL.Query().Get("dataset"), req.stage); !ok {
+		sn.Close()
+		return req, false
+	}
+	req.sn = sn
+	return req, true
+}
+
+// checkWith checks the site and runs the extras on the report.
+func checkWith(ctx context.Context, sn *index.Snapshot, site Site, sel Selection, pack *Pack, extras []Extra) (*Report, error) {
+	rep, err := Check(ctx, sn, site, sel, pack)
+	if err == nil {
+		err = runExtras(ctx, sn, rep, sel, pack, extras)
+	}
+	return rep, err
 }
 
 // queryParams reads the rules and stage query parameters, answering 400

@@ -252,10 +252,7 @@ func WhatIfHandler(s *index.Store, extras ...Extra) http.Handler {
 			return
 		}
 		sel := Selection{Dataset: dataset, Stage: wi.Stage, Extra: wi.Proposed, Hide: hide}
-		rep, err := Check(r.Context(), sn, site, sel, wi.Pack)
-		if err == nil {
-			err = runExtras(r.Context(), sn, rep, sel, wi.Pack, extras)
-		}
+		rep, err := checkWith(r.Context(), sn, site, sel, wi.Pack, extras)
 		if err != nil {
 			checkFailed(w, r, err)
 			return

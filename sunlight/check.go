@@ -44,14 +44,22 @@ func RuleOf(p plan.SunlightRule) (Rule, error) {
 // server's check routes run after plan.Check, the what-if's proposal
 // included.
 func CheckRules(ctx context.Context, sn *index.Snapshot, rep *plan.Report, sel plan.Selection, pack *plan.Pack) error {
+	_, err := CheckPack(ctx, sn, rep, sel, pack)
+	return err
+}
+
+// CheckPack is CheckRules, and returns each rule's analysis too (nil for
+// a rule with no building to check), for a caller that draws them.
+func CheckPack(ctx context.Context, sn *index.Snapshot, rep *plan.Report, sel plan.Selection, pack *plan.Pack) ([]*Report, error) {
 	site := rep.Geometry()
 	if len(pack.Sunlight) == 0 || site == nil {
-		return nil
+		return nil, nil
 	}
+	var out []*Report
 	for _, pr := range pack.Sunlight {
 		r, err := RuleOf(pr)
 		if err != nil {
-			return err
+			return out, err
 		}
 		na := func(note string) {
 			rep.Append(plan.Result{Rule: pr.ID, Title: pr.Title, LabelZh: pr.LabelZh, Scope: "site", ScopeID: rep.Site.ID, ScopeName: rep.Site.Name,
@@ -61,15 +69,18 @@ func CheckRules(ctx context.Context, sn *index.Snapshot, rep *plan.Report, sel p
 		a, err := Analyse(ctx, sn, site, Selection{Dataset: sel.Dataset, Stage: sel.Stage, Extra: sel.Extra, Hide: sel.Hide}, r, Options{})
 		if errors.Is(err, ErrNoData) {
 			na("no building near the site")
+			out = append(out, nil)
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("sunlight rule %s: %w", pr.ID, err)
+			return out, fmt.Errorf("sunlight rule %s: %w", pr.ID, err)
 		}
 		if len(a.Buildings) == 0 {
 			na("no residential building in the site")
+			out = append(out, nil)
 			continue
 		}
+		out = append(out, a)
 		for _, b := range a.Buildings {
 			res := plan.Result{Rule: pr.ID, Title: pr.Title, LabelZh: pr.LabelZh, Scope: "building", ScopeID: b.ID, ScopeName: b.Name,
 				Indicator: "sunlight_hours", IndicatorZh: "日照时数", Op: "min", Limit: pr.MinHours, LimitFrom: "pack",
@@ -97,5 +108,5 @@ func CheckRules(ctx context.Context, sn *index.Snapshot, rep *plan.Report, sel p
 			rep.Append(res)
 		}
 	}
-	return nil
+	return out, nil
 }

@@ -119,13 +119,14 @@ func runCheck(c *cli.Context) error {
 		// The pack's sunlight rules (日照), which package sunlight checks,
 		// and for an HTML report the first rule's sills on its map.
 		for i, rep := range reps {
-			if err := sunlight.CheckRules(c.Context, sn, rep, sel(sites[i]), pack); err != nil {
+			as, err := sunlight.CheckPack(c.Context, sn, rep, sel(sites[i]), pack)
+			if err != nil {
 				return err
 			}
-			if out == "html" && len(pack.Sunlight) > 0 {
-				sm, err := sunlightMap(c, sn, sites[i], sel(sites[i]), pack.Sunlight[0])
-				if err != nil {
-					return err
+			if out == "html" {
+				var sm *plan.SunlightMap
+				if len(as) > 0 {
+					sm = sunlightMap(pack.Sunlight[0], as[0])
 				}
 				suns = append(suns, sm)
 			}
@@ -404,20 +405,11 @@ func argError(arg string, err error) error {
 	return usageError{err}
 }
 
-// sunlightMap analyses a pack's sunlight rule on a site's ground floor
-// for the HTML report's map: every checked sill with its hours; nil when
-// the site holds no residential building or no data.
-func sunlightMap(c *cli.Context, sn *index.Snapshot, site plan.Site, sel plan.Selection, pr plan.SunlightRule) (*plan.SunlightMap, error) {
-	rule, err := sunlight.RuleOf(pr)
-	if err != nil {
-		return nil, err
-	}
-	a, err := sunlight.Analyse(c.Context, sn, site.Geometry, sunlight.Selection{Dataset: sel.Dataset, Stage: sel.Stage}, rule, sunlight.Options{})
-	if errors.Is(err, sunlight.ErrNoData) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+// sunlightMap is what the HTML report's map shows of a sunlight rule's
+// analysis: every checked sill with its hours; nil when there is none.
+func sunlightMap(pr plan.SunlightRule, a *sunlight.Report) *plan.SunlightMap {
+	if a == nil {
+		return nil
 	}
 	sm := &plan.SunlightMap{Rule: pr.ID, MinH: pr.MinHours}
 	for _, r := range a.Receivers {
@@ -426,7 +418,7 @@ func sunlightMap(c *cli.Context, sn *index.Snapshot, site plan.Site, sel plan.Se
 		}
 	}
 	if len(sm.Sills) == 0 {
-		return nil, nil
+		return nil
 	}
-	return sm, nil
+	return sm
 }
