@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -201,18 +202,18 @@ func (b *Batch) writeLog() error {
 	for ds, stages := range b.stages {
 		b.log.Datasets = append(b.log.Datasets, b.cat.byID[ds])
 		for st := range cim.Stage(numStages) {
-			if stages&(1<<st) != 0 && !contains(b.log.Stages, st.String()) {
+			if stages&(1<<st) != 0 && !slices.Contains(b.log.Stages, st.String()) {
 				b.log.Stages = append(b.log.Stages, st.String())
 			}
 		}
 	}
 	for ds := range b.touched {
-		if name := b.cat.byID[ds]; !contains(b.log.Datasets, name) {
+		if name := b.cat.byID[ds]; !slices.Contains(b.log.Datasets, name) {
 			b.log.Datasets = append(b.log.Datasets, name)
 		}
 	}
-	sortStrings(b.log.Datasets)
-	sortStrings(b.log.Stages)
+	slices.Sort(b.log.Datasets)
+	slices.Sort(b.log.Stages)
 	v, err := json.Marshal(b.log)
 	if err != nil {
 		return err
@@ -224,23 +225,6 @@ func (b *Batch) writeLog() error {
 		return b.w.set(bytes.Clone(keyLogFrom), binary.BigEndian.AppendUint64(nil, b.ts))
 	}
 	return nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortStrings(l []string) {
-	for i := 1; i < len(l); i++ {
-		for j := i; j > 0 && l[j] < l[j-1]; j-- {
-			l[j], l[j-1] = l[j-1], l[j]
-		}
-	}
 }
 
 // LogFrom returns the first revision the revision log and the change
