@@ -462,6 +462,9 @@ func TestStream(t *testing.T) {
 		}
 		count++
 		if count%100000 == 0 {
+			// The live heap, not garbage a busy machine has not yet
+			// collected (CI saw 67 MiB of that once).
+			runtime.GC()
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapAlloc)
 			if in.Line != count+5 {
@@ -473,7 +476,7 @@ func TestStream(t *testing.T) {
 		t.Errorf("%d instances, want %d", count, 2*n)
 	}
 	t.Logf("%d instances, peak heap %d MiB", count, peak>>20)
-	if peak > 48<<20 {
+	if peak > 16<<20 {
 		t.Errorf("peak heap %d MiB: the reader holds the input", peak>>20)
 	}
 }
